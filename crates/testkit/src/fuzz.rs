@@ -1,0 +1,12 @@
+//! The bodies of every fuzz target, shared by cargo-fuzz (`fuzz/fuzz_targets/*.rs`, nightly)
+//! and the stable seed replay (`tests/fuzz_replay.rs`), so CI replays exactly what the fuzzer
+//! runs. A body must never panic, whatever the input.
+
+/// A fuzz target: its name (the file stem under `fuzz/fuzz_targets/`) and its body.
+pub struct Target {
+    pub name: &'static str,
+    pub run: fn(&[u8]),
+}
+
+/// Every fuzz target of the workspace.
+pub const TARGETS: &[Target] = &[];

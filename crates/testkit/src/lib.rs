@@ -1,0 +1,6 @@
+//! Test utilities shared by the workspace's tests, fuzz targets and conformance runs.
+//! Not published; may allocate and use std freely.
+#![allow(missing_docs, clippy::arithmetic_side_effects)]
+
+pub mod clock;
+pub mod fuzz;

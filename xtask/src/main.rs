@@ -1,0 +1,159 @@
+//! `cargo xtask`: the one entry point for the project's automation.
+//!
+//! - `ci`: everything CI checks, in order, stopping at the first failure.
+//! - `conformance [--smoke]`: independent oracles (tshark, peers).
+//! - `nostd`: prove every core builds without std and without alloc.
+//! - `fuzz [--minutes N]`: run every cargo-fuzz target (nightly + cargo-fuzz).
+//! - `bench`: criterion benches.
+#![allow(
+    missing_docs,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
+
+mod conformance;
+mod nostd;
+mod util;
+
+use anyhow::{Result, bail};
+use std::time::Instant;
+use util::{cargo, root};
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("conformance") => conformance::run(rest.contains(&"--smoke")),
+        Some("nostd") => nostd::run(),
+        Some("fuzz") => fuzz(&rest),
+        Some("bench") => bench(&rest),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER]>"
+            );
+            bail!("unknown or missing task")
+        }
+    }
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    eprintln!("\n==> xtask ci: {name}");
+    let start = Instant::now();
+    let result = f();
+    let secs = start.elapsed().as_secs_f64();
+    match &result {
+        Ok(()) => eprintln!("<== {name}: ok in {secs:.1}s"),
+        Err(e) => eprintln!("<== {name}: FAILED in {secs:.1}s: {e:#}"),
+    }
+    result
+}
+
+fn ci() -> Result<()> {
+    let start = Instant::now();
+    step("fmt", || cargo(&["fmt", "--all", "--check"], &[]))?;
+    step("clippy", || {
+        cargo(
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        )
+    })?;
+    step("test", || cargo(&["test", "--workspace", "--locked"], &[]))?;
+    step("doc", || {
+        cargo(
+            &["doc", "--workspace", "--no-deps", "--locked"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        )
+    })?;
+    step("nostd", nostd::run)?;
+    step("fuzz seed replay", || {
+        cargo(
+            &[
+                "test",
+                "--locked",
+                "-p",
+                "telecontrol-testkit",
+                "--test",
+                "fuzz_replay",
+            ],
+            &[],
+        )
+    })?;
+    step("conformance smoke", || conformance::run(true))?;
+    eprintln!(
+        "\nxtask ci: all steps passed in {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn fuzz(args: &[&str]) -> Result<()> {
+    let mut minutes = 1u64;
+    let mut only: Option<&str> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--minutes" => minutes = it.next().and_then(|m| m.parse().ok()).unwrap_or(1),
+            t => only = Some(t),
+        }
+    }
+    util::ensure_cargo_fuzz()?;
+    let dir = root().join("fuzz/fuzz_targets");
+    let mut targets: Vec<String> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .filter(|t| only.is_none_or(|o| o == t))
+        .collect();
+    targets.sort();
+    for t in targets {
+        let secs = (minutes * 60).to_string();
+        let seeds = root().join("fuzz/seeds").join(&t);
+        let corpus = root().join("fuzz/corpus").join(&t);
+        std::fs::create_dir_all(&corpus)?;
+        eprintln!("==> fuzz {t} for {minutes} min");
+        util::run_in(
+            &root().join("fuzz"),
+            "cargo",
+            &[
+                "+nightly",
+                "fuzz",
+                "run",
+                &t,
+                corpus.to_str().unwrap_or("."),
+                seeds.to_str().unwrap_or("."),
+                "--",
+                &format!("-max_total_time={secs}"),
+            ],
+            &[],
+        )?;
+    }
+    Ok(())
+}
+
+fn bench(args: &[&str]) -> Result<()> {
+    let mut v = vec!["bench", "-p", "telecontrol-benches"];
+    if !args.is_empty() {
+        v.push("--");
+        v.extend_from_slice(args);
+    }
+    cargo(&v, &[])
+}
