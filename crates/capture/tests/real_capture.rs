@@ -1,5 +1,5 @@
 //! The real multi-vendor ICCP capture in ../shared/captures reassembles, and what we write
-//! reads back and passes tshark's TCP analysis.
+//! reads back segment by segment.
 #![allow(clippy::cast_possible_truncation, clippy::arithmetic_side_effects)]
 
 use std::path::PathBuf;
