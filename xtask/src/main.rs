@@ -13,6 +13,8 @@
 
 mod conformance;
 mod nostd;
+#[cfg(test)]
+mod tidy;
 mod util;
 
 use anyhow::{Result, bail};
