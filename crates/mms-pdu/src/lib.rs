@@ -1,3 +1,5 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+
+pub mod ber;
