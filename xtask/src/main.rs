@@ -12,6 +12,8 @@
 )]
 
 mod conformance;
+mod conformance_tshark;
+mod conformance_writer;
 mod nostd;
 #[cfg(test)]
 mod tidy;
