@@ -1,13 +1,199 @@
 //! The `telecontrol` command-line tool.
 #![allow(clippy::arithmetic_side_effects)]
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use telecontrol::decode::{Report, hex, iec101, iec104};
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
 #[derive(Parser, Debug)]
 #[command(name = "telecontrol", version, about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let Cli {} = Cli::parse();
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decode frames from hex or from a capture into a readable tree or JSON.
+    #[command(subcommand)]
+    Decode(Decode),
+}
+
+const DECODE_104_EXAMPLES: &str = "\
+Examples:
+  telecontrol decode 104 '68 04 07 00 00 00'
+  telecontrol decode 104 680e0000000001010300010001000001 --json
+  telecontrol decode 104 --pcap station.pcapng --port 2404 --json | jq .asdu.type
+  echo '68:04:43:00:00:00' | telecontrol decode 104
+
+Exit status: 0 if every frame decoded, 1 if any frame was malformed, 2 on a usage error,
+unreadable capture or text that is not hex.";
+
+const DECODE_101_EXAMPLES: &str = "\
+Examples:
+  telecontrol decode 101 e5
+  telecontrol decode 101 '10 49 01 4a 16'
+  telecontrol decode 101 '68 0b 0b 68 08 01 01 01 03 01 01 00 00 01 00 10 16' --json
+  telecontrol decode 101 --link-address-size 2 --cot-size 2 --ca-size 2 --ioa-size 3 HEX
+
+The sizes are system parameters, not on the wire: they must match the link (defaults: link
+address 1 octet, cause of transmission 1, common address 1, IOA 2 octets).
+
+Exit status: 0 if every frame decoded, 1 if any frame was malformed, 2 on a usage error or
+text that is not hex.";
+
+#[derive(Subcommand, Debug)]
+enum Decode {
+    /// IEC 60870-5-104 APDUs, from hex arguments, stdin lines or a pcap/pcapng capture.
+    #[command(name = "104", after_help = DECODE_104_EXAMPLES)]
+    Iec104(Decode104),
+    /// IEC 60870-5-101 FT1.2 frames, from hex arguments or stdin lines.
+    #[command(name = "101", after_help = DECODE_101_EXAMPLES)]
+    Iec101(Decode101),
+}
+
+#[derive(Args, Debug)]
+struct Output {
+    /// One JSON object per frame (JSON Lines) instead of the text tree.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct Decode104 {
+    /// Hex octets: one argument per input, each one or several concatenated APDUs; spaces,
+    /// ':', '-' and ',' allowed. Without HEX and --pcap, each stdin line is an input.
+    #[arg(value_name = "HEX", conflicts_with = "pcap")]
+    hex: Vec<String>,
+    /// Read a pcap or pcapng capture and decode the TCP streams on --port.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// The TCP port of the 104 server in the capture.
+    #[arg(long, value_name = "N", default_value_t = iec104::DEFAULT_PORT, requires = "pcap")]
+    port: u16,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Args, Debug)]
+struct Decode101 {
+    /// Hex octets: one argument per input, each one or several concatenated FT1.2 frames.
+    /// Without HEX, each stdin line is an input.
+    #[arg(value_name = "HEX")]
+    hex: Vec<String>,
+    /// Octets of the link address field.
+    #[arg(long, value_name = "0|1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
+    link_address_size: u8,
+    /// Octets of the cause of transmission (2: with originator address).
+    #[arg(long, value_name = "1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    cot_size: u8,
+    /// Octets of the common address of the ASDU.
+    #[arg(long, value_name = "1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    ca_size: u8,
+    /// Octets of the information object address.
+    #[arg(long, value_name = "1|2|3", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+    ioa_size: u8,
+    #[command(flatten)]
+    output: Output,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Decode(Decode::Iec104(args)) => decode_104(args),
+        Command::Decode(Decode::Iec101(args)) => decode_101(args),
+    }
+}
+
+fn decode_104(args: Decode104) -> ExitCode {
+    if let Some(path) = &args.pcap {
+        return match iec104::decode_pcap(path, args.port) {
+            Ok(reports) => finish(&reports, args.output.json, false),
+            Err(e) => {
+                eprintln!("telecontrol: {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        };
+    }
+    decode_inputs(args.hex, args.output.json, iec104::decode_hex)
+}
+
+fn decode_101(args: Decode101) -> ExitCode {
+    let link_address = match args.link_address_size {
+        0 => iec101_link::AddressSize::None,
+        1 => iec101_link::AddressSize::One,
+        _ => iec101_link::AddressSize::Two,
+    };
+    let asdu = match asdu::AsduParams::new(
+        args.cot_size,
+        args.ca_size,
+        args.ioa_size,
+        u8::try_from(link_address.max_user_data()).unwrap_or(u8::MAX),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("telecontrol: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let params = iec101::Params101 { link_address, asdu };
+    decode_inputs(args.hex, args.output.json, |text, input| {
+        iec101::decode_hex(text, input, params)
+    })
+}
+
+/// Decode each hex argument (or stdin line) as one input.
+fn decode_inputs(
+    hex_args: Vec<String>,
+    json: bool,
+    decode: impl Fn(&str, Option<usize>) -> Result<Vec<Report>, hex::HexError>,
+) -> ExitCode {
+    let inputs: Vec<String> = if hex_args.is_empty() {
+        std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        hex_args
+    };
+    let mut reports = Vec::new();
+    let mut bad_hex = false;
+    for (i, text) in inputs.iter().enumerate() {
+        match decode(text, Some(i + 1)) {
+            Ok(r) => reports.extend(r),
+            Err(e) => {
+                eprintln!("telecontrol: input {}: {e}", i + 1);
+                bad_hex = true;
+            }
+        }
+    }
+    finish(&reports, json, bad_hex)
+}
+
+/// Print the reports; the exit code says whether all were well formed.
+fn finish(reports: &[Report], json: bool, bad_input: bool) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let malformed = reports.iter().filter(|r| r.is_malformed()).count();
+    let printed = reports.iter().try_for_each(|r| {
+        if json {
+            writeln!(out, "{}", r.to_json_line())
+        } else {
+            writeln!(out, "{}", r.to_tree())
+        }
+    });
+    if !json && printed.is_ok() {
+        let _ = writeln!(out, "{} frame(s), {malformed} malformed", reports.len());
+    }
+    if bad_input {
+        ExitCode::from(2)
+    } else if malformed > 0 || printed.is_err() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

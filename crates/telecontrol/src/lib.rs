@@ -1,0 +1,4 @@
+#![doc = include_str!("../README.md")]
+#![allow(clippy::arithmetic_side_effects)]
+
+pub mod decode;
