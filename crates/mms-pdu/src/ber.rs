@@ -28,7 +28,6 @@
 //! assert_eq!(int.as_i64(), Ok(300));
 //! ```
 
-
 use telecontrol_core::Reader;
 
 mod encode;

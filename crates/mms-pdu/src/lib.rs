@@ -3,3 +3,6 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+pub mod cotp;
+pub mod session;
+pub mod tpkt;
