@@ -9,4 +9,13 @@ pub struct Target {
 }
 
 /// Every fuzz target of the workspace.
-pub const TARGETS: &[Target] = &[];
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "apci_frame",
+        run: crate::fuzz_apci::apci_frame,
+    },
+    Target {
+        name: "apci_connection",
+        run: crate::fuzz_apci::apci_connection,
+    },
+];

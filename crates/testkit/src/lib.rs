@@ -4,3 +4,4 @@
 
 pub mod clock;
 pub mod fuzz;
+pub mod fuzz_apci;
