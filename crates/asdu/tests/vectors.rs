@@ -4,7 +4,7 @@
 //!
 //! Conventions: 104 header = TI, VSQ, COT, originator, CA (2, little endian); 101 compact
 //! header = TI, VSQ, COT, CA (1). IOA little endian, 3 octets (104) or 2 (101 compact).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use telecontrol_asdu::*;
 
