@@ -75,10 +75,7 @@ fn run(data: &[u8], cuts: &[usize], w: u16) -> (Vec<Ev>, Vec<u8>, bool) {
     bounds.sort_unstable();
     for seg in bounds.windows(2) {
         let mut rest = &data[seg[0]..seg[1]];
-        loop {
-            let Ok(n) = conn.handle_input(now, rest) else {
-                break;
-            };
+        while let Ok(n) = conn.handle_input(now, rest) {
             rest = &rest[n..];
             while let Some(e) = conn.poll_event() {
                 events.push(Ev::from(e));
