@@ -141,7 +141,7 @@ impl<const K: usize> Connection<K> {
         if self.closed.is_some() {
             return Err(InputError::Closed);
         }
-        self.tick(now);
+        let now = self.tick(now);
         let mut used = 0usize;
         while self.closed.is_none() {
             let frame = self.rx.get(..self.rx_len).unwrap_or(&[]);
@@ -191,7 +191,7 @@ impl<const K: usize> Connection<K> {
         if self.closed.is_some() {
             return;
         }
-        self.tick(now);
+        let now = self.tick(now);
         if let Some(at) = self.t1_ack_deadline()
             && at.is_due(now)
         {
@@ -298,7 +298,7 @@ impl<const K: usize> Connection<K> {
         if self.window.len() >= usize::from(k) {
             return Err(SendError::WindowFull { k });
         }
-        self.tick(now);
+        let now = self.tick(now);
         let mut slot = Slot {
             data: [0; MAX_ASDU_LEN],
             len: asdu.len(),
@@ -347,7 +347,7 @@ impl<const K: usize> Connection<K> {
                 function: UFunction::TestFrAct,
             });
         }
-        self.tick(now);
+        let now = self.tick(now);
         self.testfr_out = true;
         self.testfr_deadline = Some(now.saturating_add(self.config.t1()));
         Ok(())
@@ -422,8 +422,11 @@ impl<const K: usize> Connection<K> {
         self.closed.is_some()
     }
 
-    fn tick(&mut self, now: Instant) {
+    /// Record `now`; returns the time to use: `now`, or the latest earlier time if `now`
+    /// went backwards.
+    fn tick(&mut self, now: Instant) -> Instant {
         self.now = self.now.max(now);
+        self.now
     }
 
     fn t1_ack_deadline(&self) -> Option<Instant> {
@@ -450,7 +453,7 @@ impl<const K: usize> Connection<K> {
         if self.state != required {
             return Err(CommandError::InvalidState { state: self.state });
         }
-        self.tick(now);
+        let now = self.tick(now);
         self.act_out = Some(act);
         self.act_awaiting = Some((act, now.saturating_add(self.config.t1())));
         Ok(())

@@ -418,3 +418,12 @@ fn time_stamps_follow_the_latest_now() {
         "a's t1"
     );
 }
+
+#[test]
+fn time_never_goes_backwards() {
+    let mut p = Pair::started(ApciConfig::DEFAULT);
+    p.b.conn.handle_timeout(secs(10));
+    // A driver passes an older `now`: the connection keeps using 10 s.
+    p.b.receive(secs(5), &i_frame(0, 0, &[1]));
+    assert_eq!(p.b.conn.poll_timeout(), Some(secs(20)), "t2 from 10 s, not 5 s");
+}
