@@ -30,12 +30,15 @@
 
 use telecontrol_core::Reader;
 
+pub(crate) mod emit;
 mod encode;
 mod error;
+mod seq_of;
 mod tag;
 mod value;
 
 pub use error::BerError;
+pub use seq_of::{Element, SeqOf, SeqOfIter};
 pub use tag::{Class, Tag};
 
 pub use encode::{
@@ -355,6 +358,27 @@ impl<'a> BerReader<'a> {
             Some(found) => Err(BerError::UnexpectedTag { offset, found }),
         }
     }
+}
+
+/// True if every element of `input`, recursively through constructed encodings, is encoded
+/// as this crate's encoder writes it (shortest identifier, minimal definite length): then a
+/// decode-encode round trip reproduces the input exactly.
+///
+/// # Errors
+/// The first [`BerError`] of a malformed element.
+pub fn all_minimal(input: &[u8]) -> Result<bool, BerError> {
+    fn walk(mut r: BerReader<'_>) -> Result<bool, BerError> {
+        let mut minimal = true;
+        while !r.is_empty() {
+            let t = r.read_tlv()?;
+            minimal &= t.is_minimal();
+            if t.tag.constructed {
+                minimal &= walk(t.reader())?;
+            }
+        }
+        Ok(minimal)
+    }
+    walk(BerReader::new(input))
 }
 
 /// Read an identifier (X.690 8.1.2); `base` is the absolute offset of `r`'s input.
