@@ -1,0 +1,69 @@
+//! A stored ASDU: up to 255 octets inline, no allocation.
+
+use asdu::{AsduParams, Cause};
+
+/// The largest ASDU any profile allows (an FT1.2 or APDU length octet bounds it).
+pub const MAX_ASDU_LEN: usize = 255;
+
+/// One ASDU kept by value in a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    len: u8,
+    buf: [u8; MAX_ASDU_LEN],
+}
+
+impl Frame {
+    /// A copy of `bytes`, if they fit.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let len = u8::try_from(bytes.len()).ok()?;
+        let mut buf = [0u8; MAX_ASDU_LEN];
+        buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(Frame { len, buf })
+    }
+
+    /// The stored octets.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    /// Copy into `out`; `None` if `out` is too small.
+    pub(crate) fn copy_to(&self, out: &mut [u8]) -> Option<usize> {
+        let b = self.as_bytes();
+        out.get_mut(..b.len())?.copy_from_slice(b);
+        Some(b.len())
+    }
+
+    /// The same ASDU with another cause of transmission and P/N (the mirror of 101 §7.2.3):
+    /// the T bit, originator address, common address and objects are kept.
+    pub(crate) fn mirror(bytes: &[u8], cause: Cause, negative: bool) -> Option<Self> {
+        let mut f = Frame::from_bytes(bytes)?;
+        let c = f.buf.get_mut(2)?;
+        *c = (*c & 0x80) | if negative { 0x40 } else { 0 } | cause.value();
+        Some(f)
+    }
+
+    /// The same ASDU with the common address `ca` (used when a broadcast request is answered
+    /// per served common address).
+    pub(crate) fn with_ca(mut self, params: &AsduParams, ca: u16) -> Self {
+        let at = usize::from(params.cot_size()).saturating_add(2);
+        let [lo, hi] = ca.to_le_bytes();
+        if params.ca_size() == 2 {
+            if let Some(b) = self.buf.get_mut(at..at.saturating_add(2)) {
+                b.copy_from_slice(&[lo, hi]);
+            }
+        } else if let Some(b) = self.buf.get_mut(at) {
+            *b = lo;
+        }
+        self
+    }
+
+    /// The same ASDU with originator address `oa` (2-octet COT only; otherwise unchanged).
+    pub(crate) fn with_originator(mut self, params: &AsduParams, oa: u8) -> Self {
+        if params.cot_size() == 2
+            && let Some(b) = self.buf.get_mut(3)
+        {
+            *b = oa;
+        }
+        self
+    }
+}

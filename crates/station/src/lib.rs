@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(test)]
+extern crate std;
+
+mod config;
+mod database;
+mod error;
+mod event_queue;
+mod frame;
+mod outstation;
+
+pub use config::{
+    MAX_COMMON_ADDRESSES, MasterConfig, OriginatorHandling, OutstationConfig, Profile,
+};
+pub use database::{
+    CommandMode, CounterScope, Point, PointDatabase, Scope, SliceDatabase, without_time_tag,
+};
+pub use error::StationError;
+pub use event_queue::{EventRelease, OverflowPolicy, Pushed};
+pub use frame::MAX_ASDU_LEN;
+pub use outstation::{
+    APP_EVENT_CAPACITY, COMMAND_CAPACITY, CommandAction, CommandAnswer, CommandHandle,
+    CommandRequest, Event, Outstation, RESPONSE_CAPACITY, Stats,
+};

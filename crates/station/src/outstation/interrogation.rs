@@ -1,0 +1,250 @@
+//! Station, group and counter interrogation (101 §7.4.5, §7.4.6 / 104 §7.? ): confirmation,
+//! data one ASDU per [`super::Outstation::poll_transmit`] call, termination; per served
+//! common address for a broadcast request.
+
+use asdu::{
+    AsduBuilder, AsduParams, AsduView, Cause, CommonAddress, Cot, Frz, Ioa, Qcc, Qoi, Value,
+};
+
+use super::{Outstation, dispatch};
+use crate::config::{MAX_COMMON_ADDRESSES, OriginatorHandling};
+use crate::database::{CounterScope, PointDatabase, Scope, without_time_tag};
+use crate::frame::Frame;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Points(Scope),
+    Counters(CounterScope, bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Confirm,
+    Data(Option<Ioa>),
+    Terminate,
+}
+
+/// A running interrogation: where it stands, resumed on every transmit.
+#[derive(Clone, Debug)]
+pub(super) struct Job {
+    kind: Kind,
+    request: Frame,
+    ca: CommonAddress,
+    cot: Cot,
+    cas: heapless::Vec<CommonAddress, MAX_COMMON_ADDRESSES>,
+    index: usize,
+    phase: Phase,
+}
+
+/// C_IC_NA_1. A second interrogation while one runs is refused with a negative activation
+/// confirmation; a deactivation stops the running one.
+pub(super) fn interrogate<D: PointDatabase, const N: usize>(
+    st: &mut Outstation<D, N>,
+    bytes: &[u8],
+    view: &AsduView<'_>,
+    qoi: Qoi,
+) {
+    let h = view.header();
+    if h.cot.cause == Cause::DEACTIVATION {
+        let running = st.interrogation.as_ref().is_some_and(|j| j.ca == h.ca);
+        if running {
+            st.interrogation = None;
+        }
+        return st.mirror(bytes, Cause::DEACTIVATION_CON, !running);
+    }
+    let (scope, cause) = if qoi == Qoi::STATION {
+        (Scope::Station, Cause::INTERROGATED)
+    } else {
+        match qoi
+            .group_number()
+            .and_then(|n| Some((n, Cause::interrogated_by_group(n)?)))
+        {
+            Some((n, c)) => (Scope::Group(n), c),
+            None => return st.mirror(bytes, Cause::ACTIVATION_CON, true),
+        }
+    };
+    if st.interrogation.is_some() {
+        return st.mirror(bytes, Cause::ACTIVATION_CON, true);
+    }
+    st.interrogation = job(st, bytes, view, Kind::Points(scope), cause);
+}
+
+/// C_CI_NA_1. FRZ = 0 reads (confirmation, counters with cause 37–41, termination); a freeze
+/// or reset calls [`PointDatabase::freeze_counters`] and is confirmed and terminated without
+/// data (the frozen values follow spontaneously or on a later read request).
+pub(super) fn count<D: PointDatabase, const N: usize>(
+    st: &mut Outstation<D, N>,
+    bytes: &[u8],
+    view: &AsduView<'_>,
+    qcc: Qcc,
+) {
+    let h = view.header();
+    let (scope, cause) = match qcc.rqt() {
+        Qcc::GENERAL => (CounterScope::General, Cause::COUNTER_REQUESTED),
+        n => match Cause::counter_requested_by_group(n) {
+            Some(c) => (CounterScope::Group(n), c),
+            None => return st.mirror(bytes, Cause::ACTIVATION_CON, true),
+        },
+    };
+    if st.counters.is_some() {
+        return st.mirror(bytes, Cause::ACTIVATION_CON, true);
+    }
+    let read = qcc.frz() == Frz::Read;
+    if !read {
+        for ca in dispatch::served(st, h.ca) {
+            st.db.freeze_counters(ca, qcc);
+        }
+    }
+    st.counters = job(st, bytes, view, Kind::Counters(scope, read), cause);
+}
+
+fn job<D, const N: usize>(
+    st: &Outstation<D, N>,
+    bytes: &[u8],
+    view: &AsduView<'_>,
+    kind: Kind,
+    cause: Cause,
+) -> Option<Job> {
+    let h = view.header();
+    let originator = match st.config.originator {
+        OriginatorHandling::Mirror => h.cot.originator,
+        OriginatorHandling::Zero => 0,
+    };
+    Some(Job {
+        kind,
+        request: Frame::from_bytes(bytes)?,
+        ca: h.ca,
+        cot: Cot {
+            cause,
+            negative: false,
+            test: h.cot.test,
+            originator,
+        },
+        cas: dispatch::served(st, h.ca),
+        index: 0,
+        phase: Phase::Confirm,
+    })
+}
+
+/// The next ASDU of the interrogation (`points`) or counter interrogation job.
+pub(super) fn poll<D: PointDatabase, const N: usize>(
+    st: &mut Outstation<D, N>,
+    points: bool,
+    out: &mut [u8],
+) -> Option<usize> {
+    let mut job = if points {
+        st.interrogation.take()?
+    } else {
+        st.counters.take()?
+    };
+    let params = st.config.params;
+    loop {
+        let ca = *job.cas.get(job.index)?;
+        match job.phase {
+            Phase::Confirm => {
+                job.phase = match job.kind {
+                    Kind::Counters(_, false) => Phase::Terminate,
+                    _ => Phase::Data(None),
+                };
+                let n = confirmation(st, &job, ca, Cause::ACTIVATION_CON, out);
+                put_back(st, points, job);
+                return n;
+            }
+            Phase::Data(after) => {
+                let built = match job.kind {
+                    Kind::Points(scope) => build(&params, ca, job.cot, out, after, |a| {
+                        st.db
+                            .next_point(ca, scope, a)
+                            .map(|o| (o.ioa, without_time_tag(&o.value)))
+                    }),
+                    Kind::Counters(scope, _) => build(&params, ca, job.cot, out, after, |a| {
+                        st.db
+                            .next_counter(ca, scope, a)
+                            .map(|(ioa, bcr)| (ioa, Some(Value::MItNa1(bcr))))
+                    }),
+                };
+                match built {
+                    Some((n, cursor)) => {
+                        job.phase = Phase::Data(Some(cursor));
+                        put_back(st, points, job);
+                        return Some(n);
+                    }
+                    None => job.phase = Phase::Terminate,
+                }
+            }
+            Phase::Terminate => {
+                let n = confirmation(st, &job, ca, Cause::ACTIVATION_TERM, out);
+                job.index = job.index.saturating_add(1);
+                job.phase = Phase::Confirm;
+                if job.index < job.cas.len() {
+                    put_back(st, points, job);
+                }
+                return n;
+            }
+        }
+    }
+}
+
+fn put_back<D, const N: usize>(st: &mut Outstation<D, N>, points: bool, job: Job) {
+    if points {
+        st.interrogation = Some(job);
+    } else {
+        st.counters = Some(job);
+    }
+}
+
+fn confirmation<D, const N: usize>(
+    st: &Outstation<D, N>,
+    job: &Job,
+    ca: CommonAddress,
+    cause: Cause,
+    out: &mut [u8],
+) -> Option<usize> {
+    let f = Frame::mirror(job.request.as_bytes(), cause, false)?.with_ca(&st.config.params, ca.0);
+    let f = match st.config.originator {
+        OriginatorHandling::Mirror => f,
+        OriginatorHandling::Zero => f.with_originator(&st.config.params, 0),
+    };
+    f.copy_to(out)
+}
+
+/// One ASDU of consecutive same-type objects after `after`: SQ = 1 when the first two
+/// addresses are consecutive (then it stops at the first gap), else SQ = 0. Objects without
+/// an untimed form are skipped. Returns the length and the last address examined.
+fn build<'d>(
+    params: &AsduParams,
+    ca: CommonAddress,
+    cot: Cot,
+    out: &mut [u8],
+    after: Option<Ioa>,
+    mut next: impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
+) -> Option<(usize, Ioa)> {
+    let mut cursor = after;
+    let (first_ioa, first) = loop {
+        let (ioa, v) = next(cursor)?;
+        cursor = Some(ioa);
+        if let Some(v) = v {
+            break (ioa, v);
+        }
+    };
+    let t = first.type_id();
+    let sq = matches!(next(Some(first_ioa)),
+        Some((ioa, Some(v))) if Some(ioa) == first_ioa.next() && v.type_id() == t);
+    let mut b = AsduBuilder::new(params, t, cot, ca, sq, out).ok()?;
+    b.push(first_ioa, &first).ok()?;
+    let mut last = first_ioa;
+    while let Some((ioa, v)) = next(Some(last)) {
+        let Some(v) = v else {
+            if sq {
+                break;
+            }
+            last = ioa;
+            continue;
+        };
+        if v.type_id() != t || (sq && Some(ioa) != last.next()) || b.push(ioa, &v).is_err() {
+            break;
+        }
+        last = ioa;
+    }
+    Some((b.len(), last))
+}
