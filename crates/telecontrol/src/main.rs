@@ -9,7 +9,7 @@ use telecontrol::decode::{Report, hex, iec101, iec104};
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
 #[derive(Parser, Debug)]
-#[command(name = "telecontrol", version, about)]
+#[command(name = "telecontrol", version, about, after_help = TOP_EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,9 +18,17 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Decode frames from hex or from a capture into a readable tree or JSON.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = TOP_EXAMPLES)]
     Decode(Decode),
 }
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  telecontrol decode 104 '68 04 07 00 00 00'
+  telecontrol decode 104 --pcap station.pcap --json
+  telecontrol decode 101 '10 49 01 4a 16'
+
+See `telecontrol decode 104 --help` and `telecontrol decode 101 --help`.";
 
 const DECODE_104_EXAMPLES: &str = "\
 Examples:
@@ -36,7 +44,7 @@ const DECODE_101_EXAMPLES: &str = "\
 Examples:
   telecontrol decode 101 e5
   telecontrol decode 101 '10 49 01 4a 16'
-  telecontrol decode 101 '68 0b 0b 68 08 01 01 01 03 01 01 00 00 01 00 10 16' --json
+  telecontrol decode 101 '68 09 09 68 53 01 64 01 06 01 00 00 14 d4 16' --json
   telecontrol decode 101 --link-address-size 2 --cot-size 2 --ca-size 2 --ioa-size 3 HEX
 
 The sizes are system parameters, not on the wire: they must match the link (defaults: link

@@ -200,11 +200,17 @@ fn write_link(s: &mut String, l: &LinkReport) {
             u8::from(l.fcv_dfc.unwrap_or(false))
         );
     }
-    if let Some(fc) = l.function_code {
-        let _ = write!(s, " FC={fc}");
-        if let Some(name) = &l.function {
-            let _ = write!(s, " ({name})");
+    match (l.function_code, &l.function) {
+        (Some(fc), Some(name)) => {
+            let _ = write!(s, " FC={fc} ({name})");
         }
+        (Some(fc), None) => {
+            let _ = write!(s, " FC={fc} (undefined)");
+        }
+        (None, Some(name)) => {
+            let _ = write!(s, ": {name}");
+        }
+        (None, None) => {}
     }
     if let Some(a) = l.address {
         let _ = write!(s, " address {a}");
