@@ -231,8 +231,9 @@ impl<const K: usize> Connection<K> {
     /// number of octets, or `None` if nothing is due. Give at least [`MAX_APDU_LEN`] octets
     /// so every frame fits; a frame that does not fit waits for the next call.
     ///
-    /// Order: confirmations, TESTFR act, STARTDT/STOPDT act, I frames (each carrying the
-    /// current N(R)), then an S frame if an acknowledgement is due and no I frame carried it.
+    /// Order: confirmations (an owed S frame goes before STOPDT con), TESTFR act,
+    /// STARTDT/STOPDT act, I frames (each carrying the current N(R)), then an S frame if an
+    /// acknowledgement is due and no I frame carried it.
     pub fn poll_transmit(&mut self, out: &mut [u8]) -> Option<usize> {
         if self.closed.is_some() {
             return None;
@@ -489,6 +490,13 @@ impl<const K: usize> Connection<K> {
     }
 
     fn transmit_one(&mut self, dst: &mut [u8]) -> Option<usize> {
+        let ack_owed = self.ack_due && self.recv_unacked > 0;
+        if ack_owed && self.cons.front() == Some(&UFunction::StopDtCon) {
+            // Every received I frame is acknowledged before data transfer stops.
+            let n = Apdu::s(self.recv_seq).encode(dst).ok()?;
+            self.acknowledged_all();
+            return Some(n);
+        }
         if let Some(&f) = self.cons.front() {
             let n = Apdu::u(f).encode(dst).ok()?;
             self.cons.pop_front();
@@ -515,7 +523,7 @@ impl<const K: usize> Connection<K> {
             self.acknowledged_all();
             return Some(n);
         }
-        if self.ack_due && self.recv_unacked > 0 {
+        if ack_owed {
             let n = Apdu::s(self.recv_seq).encode(dst).ok()?;
             self.acknowledged_all();
             return Some(n);

@@ -425,5 +425,51 @@ fn time_never_goes_backwards() {
     p.b.conn.handle_timeout(secs(10));
     // A driver passes an older `now`: the connection keeps using 10 s.
     p.b.receive(secs(5), &i_frame(0, 0, &[1]));
-    assert_eq!(p.b.conn.poll_timeout(), Some(secs(20)), "t2 from 10 s, not 5 s");
+    assert_eq!(
+        p.b.conn.poll_timeout(),
+        Some(secs(20)),
+        "t2 from 10 s, not 5 s"
+    );
+}
+
+#[test]
+fn controlled_station_acknowledges_before_stopdt_con() {
+    let mut p = Pair::started(config(12, 8));
+    for n in 0..2 {
+        p.a.conn.send_asdu(p.now, &asdu(n)).unwrap();
+    }
+    p.drive();
+    assert!(p.b.frames().is_empty(), "2 < w: no acknowledgement yet");
+    // Queued after the stop request: held, not sent.
+    p.a.conn.stop_dt(p.now).unwrap();
+    assert_eq!(
+        p.a.conn.send_asdu(p.now, &asdu(2)),
+        Err(SendError::NotStarted {
+            state: DtState::StopPending
+        })
+    );
+    p.drive();
+    assert_eq!(p.a.frames()[2..], [u_frame(UFunction::StopDtAct)]);
+    // b acknowledges both frames, then confirms.
+    assert_eq!(p.b.frames(), [s_frame(2), u_frame(UFunction::StopDtCon)]);
+    assert_eq!(p.a.events, [Ev::Acknowledged(2), Ev::Stopped]);
+    assert_eq!(p.a.conn.outstanding(), 0);
+}
+
+#[test]
+fn controlling_station_holds_frames_queued_before_stopdt() {
+    let mut p = Pair::started(config(12, 8));
+    p.a.conn.send_asdu(p.now, &asdu(0)).unwrap();
+    p.a.conn.stop_dt(p.now).unwrap();
+    p.drive();
+    // Not yet transmitted when STOPDT was requested: held over the stop.
+    assert_eq!(p.a.frames(), [u_frame(UFunction::StopDtAct)]);
+    assert_eq!(p.a.events, [Ev::Stopped]);
+    assert_eq!(p.a.conn.outstanding(), 1);
+    p.a.conn.start_dt(p.now).unwrap();
+    p.drive();
+    assert_eq!(
+        p.a.frames()[1..],
+        [u_frame(UFunction::StartDtAct), i_frame(0, 0, &asdu(0))]
+    );
 }

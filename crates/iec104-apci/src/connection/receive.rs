@@ -102,7 +102,9 @@ impl<const K: usize> Connection<K> {
                 self.state = DtState::Started;
             }
             UFunction::StopDtAct if controlled => {
-                self.ack_due = self.recv_unacked > 0;
+                // Acknowledge everything received before confirming (transmit_one sends
+                // this S frame ahead of STOPDT con).
+                self.ack_due |= self.recv_unacked > 0;
                 match state {
                     DtState::Started if self.sent == 0 => self.stop_confirmed(),
                     DtState::Started => self.state = DtState::StopPending,
