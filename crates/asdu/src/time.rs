@@ -97,6 +97,14 @@ impl Cp24Time2a {
         Cp24Time2a([a, b, with_bit(c, 7, iv)])
     }
 
+    /// The time from its three wire octets.
+    ///
+    /// # Errors
+    /// [`AsduError::InvalidElement`] (offset within `raw`) if a field is out of range.
+    pub fn from_bytes(raw: [u8; 3]) -> Result<Self, AsduError> {
+        Cp24Time2a::read(&mut Reader::new(&raw))
+    }
+
     /// Milliseconds within the minute, 0–59 999 (seconds × 1000 + milliseconds).
     #[must_use]
     pub const fn millis(self) -> u16 {

@@ -213,6 +213,15 @@ macro_rules! values {
             }
         }
 
+        impl telecontrol_core::Encode for Value<'_> {
+            fn encoded_len(&self) -> usize {
+                Value::encoded_len(self)
+            }
+            fn write_to(&self, w: &mut Writer<'_>) -> Result<(), telecontrol_core::EncodeError> {
+                self.write(w).map_err(Into::into)
+            }
+        }
+
         impl fmt::Display for Value<'_> {
             /// `field=value` pairs in wire order, e.g. `siq=on (good) time=24-03-15 …`.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,6 +11,10 @@ pub struct Target {
 /// Every fuzz target of the workspace.
 pub const TARGETS: &[Target] = &[
     Target {
+        name: "asdu_decode",
+        run: crate::fuzz_asdu::asdu_decode,
+    },
+    Target {
         name: "apci_frame",
         run: crate::fuzz_apci::apci_frame,
     },

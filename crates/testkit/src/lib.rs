@@ -2,6 +2,8 @@
 //! Not published; may allocate and use std freely.
 #![allow(missing_docs, clippy::arithmetic_side_effects)]
 
+pub mod asdu_samples;
 pub mod clock;
 pub mod fuzz;
+pub mod fuzz_asdu;
 pub mod fuzz_apci;
