@@ -10,6 +10,7 @@ mod database;
 mod error;
 mod event_queue;
 mod frame;
+mod master;
 mod outstation;
 
 pub use config::{
@@ -21,6 +22,10 @@ pub use database::{
 pub use error::StationError;
 pub use event_queue::{EventRelease, OverflowPolicy, Pushed};
 pub use frame::MAX_ASDU_LEN;
+pub use master::{
+    Completion, DataKind, ExecuteMode, Master, Outcome, Received, RequestId, RequestResult,
+    with_select,
+};
 pub use outstation::{
     APP_EVENT_CAPACITY, COMMAND_CAPACITY, CommandAction, CommandAnswer, CommandHandle,
     CommandRequest, Event, Outstation, RESPONSE_CAPACITY, Stats,

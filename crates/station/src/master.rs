@@ -1,0 +1,672 @@
+//! The controlling station (master): issues requests and commands, tracks their
+//! confirmation and termination with timeouts (101 §7.4, 104 §7), and classifies what the
+//! controlled station sends.
+
+use asdu::{
+    AsduBuilder, AsduError, AsduView, Cause, CommonAddress, Cot, Cp16Time2a, Cp56Time2a, Dco, Fbp,
+    Ioa, Qcc, Qoi, Qos, Qrp, Rco, Sco, Tsc, TypeId, Value,
+};
+use heapless::Deque;
+use telecontrol_core::Instant;
+
+use crate::StationError;
+use crate::config::{MasterConfig, Profile};
+use crate::database::{CounterScope, Scope};
+
+/// Identifies a request issued by the [`Master`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestId(pub u32);
+
+/// When a request counts as done, chosen per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Completion {
+    /// As soon as [`Master::poll_transmit`] hands it out.
+    OnSend,
+    /// On the activation (or deactivation) confirmation, or the read answer.
+    OnConfirmation,
+    /// On the activation termination, for requests that have one (interrogations and
+    /// executed commands); others complete on their confirmation.
+    OnTermination,
+}
+
+/// How a command (types 45–51, 58–64) is carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExecuteMode {
+    /// S/E = 0, no select.
+    Direct,
+    /// S/E = 1 only: the request completes on the select's confirmation.
+    SelectOnly,
+    /// S/E = 0 after an earlier [`ExecuteMode::SelectOnly`].
+    ExecuteOnly,
+    /// Select, and on its positive confirmation the execute, tracked as one request.
+    SelectThenExecute,
+}
+
+/// How a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Handed to the transport ([`Completion::OnSend`], or a broadcast request, which may get
+    /// several answers or none).
+    Sent,
+    /// Positive confirmation (or the read answer).
+    Confirmed,
+    /// Positive termination.
+    Terminated,
+    /// Negative answer: the cause of the answer with P/N = 1 (7, 9, 10, or 44–47).
+    Negative(Cause),
+    /// No answer in time; `confirmed` tells whether the confirmation had come.
+    Timeout {
+        /// The confirmation had arrived; the termination did not.
+        confirmed: bool,
+    },
+}
+
+/// A finished request (poll with [`Master::poll_event`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestResult {
+    /// The request.
+    pub id: RequestId,
+    /// Its type.
+    pub type_id: TypeId,
+    /// Its common address.
+    pub ca: CommonAddress,
+    /// Its information object address.
+    pub ioa: Ioa,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Information objects received for it (interrogations) before it ended.
+    pub objects: u32,
+}
+
+/// Why the controlled station sent an ASDU (from its cause of transmission).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataKind {
+    /// Cause 1.
+    Periodic,
+    /// Cause 2.
+    Background,
+    /// Cause 3.
+    Spontaneous,
+    /// Cause 4: end of initialisation (M_EI_NA_1).
+    Initialised,
+    /// Cause 5: answer to a read.
+    Requested,
+    /// Causes 20–36.
+    Interrogated(Scope),
+    /// Causes 37–41.
+    Counters(CounterScope),
+    /// Causes 11 (remote) and 12 (local): return information after a command.
+    ReturnInformation {
+        /// Caused by a remote command.
+        remote: bool,
+    },
+    /// A confirmation or termination (7, 9, 10, 44–47), with the request it answers.
+    Confirmation(Option<RequestId>),
+    /// Anything else (file transfer, private causes).
+    Other,
+}
+
+/// An ASDU from the controlled station, classified; `view` borrows the input.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Received<'a> {
+    /// Why it was sent.
+    pub kind: DataKind,
+    /// The ASDU.
+    pub view: AsduView<'a>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Queued,
+    Sent,
+    Confirmed,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Request {
+    id: RequestId,
+    ca: CommonAddress,
+    ioa: Ioa,
+    value: Value<'static>,
+    cause: Cause,
+    completion: Completion,
+    state: State,
+    deadline: Instant,
+    then_execute: bool,
+    objects: u32,
+}
+
+impl Request {
+    fn type_id(&self) -> TypeId {
+        self.value.type_id()
+    }
+
+    fn has_termination(&self) -> bool {
+        let t = self.type_id();
+        self.cause == Cause::ACTIVATION
+            && (matches!(t, TypeId::CIcNa1 | TypeId::CCiNa1)
+                || (is_command(t) && !command_select(&self.value)))
+    }
+}
+
+fn is_command(t: TypeId) -> bool {
+    matches!(t.code(), 45..=51 | 58..=64)
+}
+
+fn command_select(v: &Value<'_>) -> bool {
+    match v {
+        Value::CScNa1(s) | Value::CScTa1(s, _) => s.select(),
+        Value::CDcNa1(d) | Value::CDcTa1(d, _) => d.select(),
+        Value::CRcNa1(r) | Value::CRcTa1(r, _) => r.select(),
+        Value::CSeNa1(_, q)
+        | Value::CSeNb1(_, q)
+        | Value::CSeNc1(_, q)
+        | Value::CSeTa1(_, q, _)
+        | Value::CSeTb1(_, q, _)
+        | Value::CSeTc1(_, q, _) => q.select(),
+        _ => false,
+    }
+}
+
+/// The command with S/E set to `select`; `None` if it is not a command or is a bitstring
+/// (which has no S/E) and `select` is asked.
+#[must_use]
+pub fn with_select(v: Value<'static>, select: bool) -> Option<Value<'static>> {
+    let sco = |s: Sco| Sco::new(s.state(), s.qu(), select);
+    let dco = |d: Dco| Dco::new(d.state(), d.qu(), select);
+    let rco = |r: Rco| Rco::new(r.state(), r.qu(), select);
+    let qos = |q: Qos| Qos::new(q.ql(), select).unwrap_or_default();
+    Some(match v {
+        Value::CScNa1(s) => Value::CScNa1(sco(s)),
+        Value::CScTa1(s, t) => Value::CScTa1(sco(s), t),
+        Value::CDcNa1(d) => Value::CDcNa1(dco(d)),
+        Value::CDcTa1(d, t) => Value::CDcTa1(dco(d), t),
+        Value::CRcNa1(r) => Value::CRcNa1(rco(r)),
+        Value::CRcTa1(r, t) => Value::CRcTa1(rco(r), t),
+        Value::CSeNa1(n, q) => Value::CSeNa1(n, qos(q)),
+        Value::CSeNb1(s, q) => Value::CSeNb1(s, qos(q)),
+        Value::CSeNc1(f, q) => Value::CSeNc1(f, qos(q)),
+        Value::CSeTa1(n, q, t) => Value::CSeTa1(n, qos(q), t),
+        Value::CSeTb1(s, q, t) => Value::CSeTb1(s, qos(q), t),
+        Value::CSeTc1(f, q, t) => Value::CSeTc1(f, qos(q), t),
+        Value::CBoNa1(_) | Value::CBoTa1(..) if !select => v,
+        _ => return None,
+    })
+}
+
+/// The controlling station: see the crate documentation, "Driving this core". At most `R`
+/// requests are outstanding at once.
+#[derive(Debug)]
+pub struct Master<const R: usize = 8> {
+    config: MasterConfig,
+    requests: heapless::Vec<Request, R>,
+    results: Deque<RequestResult, R>,
+    next_id: u32,
+}
+
+impl<const R: usize> Master<R> {
+    /// A master with `config`.
+    #[must_use]
+    pub fn new(config: MasterConfig) -> Self {
+        Master {
+            config,
+            requests: heapless::Vec::new(),
+            results: Deque::new(),
+            next_id: 1,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MasterConfig {
+        &self.config
+    }
+
+    /// Requests not finished yet.
+    pub fn outstanding(&self) -> usize {
+        self.requests.len()
+    }
+
+    #[allow(clippy::too_many_arguments)] // private; every caller names its arguments
+    fn submit(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+        cause: Cause,
+        completion: Completion,
+        then_execute: bool,
+    ) -> Result<RequestId, StationError> {
+        let t = value.type_id();
+        if self.config.profile == Profile::Iec104 && !t.allowed_in_104() {
+            return Err(StationError::InvalidType { type_id: t.code() });
+        }
+        if ca.0 > self.config.params.max_ca() {
+            return Err(StationError::NotServed { ca });
+        }
+        if self
+            .requests
+            .iter()
+            .any(|r| r.type_id() == t && r.ca == ca && r.ioa == ioa)
+        {
+            return Err(StationError::Busy { ioa: ioa.value() });
+        }
+        let id = RequestId(self.next_id);
+        let req = Request {
+            id,
+            ca,
+            ioa,
+            value,
+            cause,
+            completion,
+            state: State::Queued,
+            deadline: now.saturating_add(self.config.confirmation_timeout),
+            then_execute,
+            objects: 0,
+        };
+        self.requests
+            .push(req)
+            .map_err(|_| StationError::QueueFull {
+                queue: "request table",
+            })?;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        Ok(id)
+    }
+
+    /// Station or group interrogation (C_IC_NA_1, 101 §7.4.5).
+    ///
+    /// # Errors
+    /// [`StationError::QueueFull`] if `R` requests are outstanding; [`StationError::Busy`] if
+    /// an interrogation of `ca` is; [`StationError::NotServed`] if `ca` does not fit.
+    pub fn interrogate(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        qoi: Qoi,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = Value::CIcNa1(qoi);
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// Counter interrogation (C_CI_NA_1, 101 §7.4.6).
+    ///
+    /// # Errors
+    /// As [`Master::interrogate`].
+    pub fn counter_interrogation(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        qcc: Qcc,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = Value::CCiNa1(qcc);
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// Clock synchronisation (C_CS_NA_1, 101 §7.4.7).
+    ///
+    /// # Errors
+    /// As [`Master::interrogate`].
+    pub fn clock_sync(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        time: Cp56Time2a,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = Value::CCsNa1(time);
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// Read one object (C_RD_NA_1, 101 §7.4.9); completes on the answer (cause 5).
+    ///
+    /// # Errors
+    /// As [`Master::interrogate`].
+    pub fn read(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        ioa: Ioa,
+    ) -> Result<RequestId, StationError> {
+        let c = Completion::OnConfirmation;
+        self.submit(now, ca, ioa, Value::CRdNa1, Cause::REQUEST, c, false)
+    }
+
+    /// Test command: C_TS_TA_1 with `tsc` and `time` in 104, C_TS_NA_1 with FBP 0x55AA in
+    /// 101 (101 §7.4.11, 104 §8.6).
+    ///
+    /// # Errors
+    /// As [`Master::interrogate`].
+    pub fn test(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        tsc: Tsc,
+        time: Cp56Time2a,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = match self.config.profile {
+            Profile::Iec104 => Value::CTsTa1(tsc, time),
+            Profile::Iec101 => Value::CTsNa1(Fbp::STANDARD),
+        };
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// Reset process (C_RP_NA_1, 101 §7.4.12).
+    ///
+    /// # Errors
+    /// As [`Master::interrogate`].
+    pub fn reset_process(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        qrp: Qrp,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = Value::CRpNa1(qrp);
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// Delay acquisition (C_CD_NA_1, 101 §7.4.13; 101 only).
+    ///
+    /// # Errors
+    /// [`StationError::InvalidType`] in the 104 profile; else as [`Master::interrogate`].
+    pub fn delay_acquisition(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        delay: Cp16Time2a,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let v = Value::CCdNa1(delay);
+        self.submit(
+            now,
+            ca,
+            Ioa::IRRELEVANT,
+            v,
+            Cause::ACTIVATION,
+            completion,
+            false,
+        )
+    }
+
+    /// A process command (types 45–51 and 58–64, 101 §7.4.10): `value` is the command
+    /// element set (its S/E bit is set by `mode`).
+    ///
+    /// # Errors
+    /// [`StationError::InvalidType`] if `value` is not a command or a bitstring command is
+    /// to be selected; else as [`Master::interrogate`].
+    pub fn command(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+        mode: ExecuteMode,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let t = value.type_id();
+        let select = matches!(
+            mode,
+            ExecuteMode::SelectOnly | ExecuteMode::SelectThenExecute
+        );
+        let v =
+            with_select(value, select).ok_or(StationError::InvalidType { type_id: t.code() })?;
+        let then = mode == ExecuteMode::SelectThenExecute;
+        self.submit(now, ca, ioa, v, Cause::ACTIVATION, completion, then)
+    }
+
+    /// Deactivate (cause 8) a selected command or a running interrogation: `value` names it
+    /// as sent. Completes on the deactivation confirmation.
+    ///
+    /// # Errors
+    /// [`StationError::InvalidType`] if `value` is neither a command nor C_IC_NA_1; else as
+    /// [`Master::interrogate`].
+    pub fn deactivate(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+    ) -> Result<RequestId, StationError> {
+        let t = value.type_id();
+        if !is_command(t) && t != TypeId::CIcNa1 {
+            return Err(StationError::InvalidType { type_id: t.code() });
+        }
+        let c = Completion::OnConfirmation;
+        self.submit(now, ca, ioa, value, Cause::DEACTIVATION, c, false)
+    }
+
+    /// Parameter of measured values or parameter activation (types 110–113, 101 §7.4.14).
+    ///
+    /// # Errors
+    /// [`StationError::InvalidType`] for another type; else as [`Master::interrogate`].
+    pub fn parameter(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let t = value.type_id();
+        if !matches!(t.code(), 110..=113) {
+            return Err(StationError::InvalidType { type_id: t.code() });
+        }
+        self.submit(now, ca, ioa, value, Cause::ACTIVATION, completion, false)
+    }
+
+    /// Write the next request to send into `out` (at least the maximum ASDU length) and
+    /// return its length.
+    pub fn poll_transmit(&mut self, out: &mut [u8]) -> Option<usize> {
+        let i = self
+            .requests
+            .iter()
+            .position(|r| r.state == State::Queued)?;
+        let r = *self.requests.get(i)?;
+        let params = self.config.params;
+        let originator = if params.cot_size() == 2 {
+            self.config.originator
+        } else {
+            0
+        };
+        let cot = Cot::new(r.cause).with_originator(originator);
+        let mut b = AsduBuilder::new(&params, r.type_id(), cot, r.ca, false, out).ok()?;
+        b.push(r.ioa, &r.value).ok()?;
+        let n = b.len();
+        let broadcast = r.ca.is_broadcast(&params);
+        if r.completion == Completion::OnSend || broadcast {
+            self.finish(i, Outcome::Sent);
+        } else if let Some(slot) = self.requests.get_mut(i) {
+            slot.state = State::Sent;
+        }
+        Some(n)
+    }
+
+    /// Handle one ASDU from the controlled station at `now`: confirmations and terminations
+    /// advance the matching request; everything is returned classified.
+    ///
+    /// # Errors
+    /// The [`AsduError`] if the ASDU does not decode.
+    pub fn handle_input<'a>(
+        &mut self,
+        now: Instant,
+        asdu: &'a [u8],
+    ) -> Result<Received<'a>, AsduError> {
+        self.handle_timeout(now);
+        let view = AsduView::decode(&self.config.params, asdu)?;
+        let h = view.header();
+        let c = h.cot.cause.value();
+        let kind = match c {
+            1 => DataKind::Periodic,
+            2 => DataKind::Background,
+            3 => DataKind::Spontaneous,
+            4 => DataKind::Initialised,
+            5 if h.type_id == TypeId::CRdNa1 => DataKind::Confirmation(self.answer(now, &view)),
+            5 => {
+                self.answer(now, &view);
+                DataKind::Requested
+            }
+            7 | 9 | 10 | 44..=47 => DataKind::Confirmation(self.answer(now, &view)),
+            11 | 12 => DataKind::ReturnInformation { remote: c == 11 },
+            20 => self.interrogated(&view, DataKind::Interrogated(Scope::Station)),
+            21..=36 => {
+                let scope = Scope::Group(c.saturating_sub(20));
+                self.interrogated(&view, DataKind::Interrogated(scope))
+            }
+            37 => self.interrogated(&view, DataKind::Counters(CounterScope::General)),
+            38..=41 => {
+                let scope = CounterScope::Group(c.saturating_sub(37));
+                self.interrogated(&view, DataKind::Counters(scope))
+            }
+            _ => DataKind::Other,
+        };
+        Ok(Received { kind, view })
+    }
+
+    /// Count interrogated objects into the running interrogation of that address.
+    fn interrogated(&mut self, view: &AsduView<'_>, kind: DataKind) -> DataKind {
+        let t = match kind {
+            DataKind::Counters(_) => TypeId::CCiNa1,
+            _ => TypeId::CIcNa1,
+        };
+        let n = u32::from(view.count());
+        if let Some(r) = self
+            .requests
+            .iter_mut()
+            .find(|r| r.type_id() == t && r.ca == view.ca() && r.state != State::Queued)
+        {
+            r.objects = r.objects.saturating_add(n);
+        }
+        kind
+    }
+
+    /// Match a confirmation, termination or read answer to its request.
+    fn answer(&mut self, now: Instant, view: &AsduView<'_>) -> Option<RequestId> {
+        let h = view.header();
+        let ioa = view.objects().next().map_or(Ioa::IRRELEVANT, |o| o.ioa);
+        let cause = h.cot.cause;
+        let i = self.requests.iter().position(|r| {
+            r.state != State::Queued
+                && r.ca == h.ca
+                && r.ioa == ioa
+                && (r.type_id() == h.type_id
+                    || (r.type_id() == TypeId::CRdNa1 && cause == Cause::REQUEST))
+        })?;
+        let r = *self.requests.get(i)?;
+        let id = r.id;
+        if h.cot.negative || cause.value() >= 44 {
+            self.finish(i, Outcome::Negative(cause));
+            return Some(id);
+        }
+        match cause {
+            Cause::ACTIVATION_CON if r.then_execute => {
+                let execute = with_select(r.value, false).unwrap_or(r.value);
+                if let Some(slot) = self.requests.get_mut(i) {
+                    slot.value = execute;
+                    slot.then_execute = false;
+                    slot.state = State::Queued;
+                    slot.deadline = now.saturating_add(self.config.confirmation_timeout);
+                }
+            }
+            Cause::ACTIVATION_CON
+                if r.has_termination() && r.completion == Completion::OnTermination =>
+            {
+                if let Some(slot) = self.requests.get_mut(i) {
+                    slot.state = State::Confirmed;
+                    slot.deadline = now.saturating_add(self.config.termination_timeout);
+                }
+            }
+            Cause::ACTIVATION_TERM if r.state == State::Confirmed => {
+                self.finish(i, Outcome::Terminated);
+            }
+            Cause::ACTIVATION_TERM => {}
+            _ => self.finish(i, Outcome::Confirmed),
+        }
+        Some(id)
+    }
+
+    fn finish(&mut self, i: usize, outcome: Outcome) {
+        if i >= self.requests.len() {
+            return;
+        }
+        let r = self.requests.remove(i);
+        let result = RequestResult {
+            id: r.id,
+            type_id: r.type_id(),
+            ca: r.ca,
+            ioa: r.ioa,
+            outcome,
+            objects: r.objects,
+        };
+        // The results deque has the capacity of the request table, and every result frees
+        // a request slot; it only fills if the application never polls.
+        if self.results.is_full() {
+            let _ = self.results.pop_front();
+        }
+        let _ = self.results.push_back(result);
+    }
+
+    /// Time out requests whose deadline passed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(i) = self.requests.iter().position(|r| r.deadline <= now) {
+            let confirmed = self
+                .requests
+                .get(i)
+                .is_some_and(|r| r.state == State::Confirmed);
+            self.finish(i, Outcome::Timeout { confirmed });
+        }
+    }
+
+    /// When [`Master::handle_timeout`] must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.requests.iter().map(|r| r.deadline).min()
+    }
+
+    /// The next finished request.
+    pub fn poll_event(&mut self) -> Option<RequestResult> {
+        self.results.pop_front()
+    }
+}
