@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+pub mod mms;
 pub mod cotp;
 pub mod session;
 pub mod tpkt;

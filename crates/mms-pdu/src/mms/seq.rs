@@ -1,0 +1,311 @@
+//! `SEQUENCE OF` without allocation: a view over received octets that decodes its elements
+//! lazily, or a caller's slice of typed elements to encode; both iterate the same way.
+
+use core::fmt;
+
+use telecontrol_core::{EncodeError, Writer};
+
+use super::MmsError;
+use super::prim::{header, tlv, unexpected};
+use crate::ber::{BerReader, Tag, Tlv};
+
+/// An element of a `SEQUENCE OF` (or a value nested behind an explicit tag): exactly one
+/// BER element.
+///
+/// Implemented by the MMS types that appear in lists ([`Data`](super::Data),
+/// [`AccessResult`](super::AccessResult), [`ObjectName`](super::ObjectName), ...).
+pub trait Element<'a>: Sized + Copy {
+    /// Decode the element `tlv`.
+    ///
+    /// With `validate` false the octets were validated before by the enclosing decode, so
+    /// nested lists skip their validation walk (decoding stays lazy and linear).
+    ///
+    /// # Errors
+    /// [`MmsError`] for an element that is not a valid value.
+    fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError>;
+
+    /// Octets of the whole element (tag, length, contents).
+    fn element_len(&self) -> usize;
+
+    /// Write the whole element.
+    ///
+    /// # Errors
+    /// [`EncodeError`] if the writer is full.
+    fn write_element(&self, w: &mut Writer<'_>) -> Result<(), EncodeError>;
+}
+
+#[derive(Clone, Copy)]
+enum Repr<'a, T> {
+    Wire {
+        content: &'a [u8],
+        base: usize,
+        len: usize,
+    },
+    Items(&'a [T]),
+}
+
+/// A `SEQUENCE OF T`: either the received contents, validated once and decoded lazily by
+/// [`iter`](SeqOf::iter), or a slice of typed items to encode ([`from_slice`](SeqOf::from_slice)).
+///
+/// Equality compares the elements, whatever the representation.
+#[derive(Clone, Copy)]
+pub struct SeqOf<'a, T> {
+    repr: Repr<'a, T>,
+}
+
+impl<'a, T: Element<'a>> SeqOf<'a, T> {
+    /// A list of `items`, for encoding.
+    #[must_use]
+    pub const fn from_slice(items: &'a [T]) -> Self {
+        SeqOf {
+            repr: Repr::Items(items),
+        }
+    }
+
+    /// The empty list.
+    #[must_use]
+    pub const fn empty() -> Self {
+        SeqOf::from_slice(&[])
+    }
+
+    /// Number of elements.
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        match self.repr {
+            Repr::Wire { len, .. } => len,
+            Repr::Items(items) => items.len(),
+        }
+    }
+
+    /// True for an empty list.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The elements, in order.
+    #[must_use]
+    pub fn iter(&self) -> SeqIter<'a, T> {
+        match self.repr {
+            Repr::Wire { content, base, .. } => SeqIter {
+                inner: IterRepr::Wire(BerReader::new_at(content, base)),
+            },
+            Repr::Items(items) => SeqIter {
+                inner: IterRepr::Items(items.iter()),
+            },
+        }
+    }
+
+    /// The received contents octets, for a decoded list.
+    #[must_use]
+    pub const fn as_wire(&self) -> Option<&'a [u8]> {
+        match self.repr {
+            Repr::Wire { content, .. } => Some(content),
+            Repr::Items(_) => None,
+        }
+    }
+
+    /// Decode the constructed element `tlv` (its tag is the caller's business).
+    pub(crate) fn decode(
+        tlv: &Tlv<'a>,
+        validate: bool,
+        field: &'static str,
+    ) -> Result<Self, MmsError> {
+        if !tlv.tag.constructed {
+            return Err(unexpected(tlv, field));
+        }
+        let mut r = tlv.reader();
+        let mut len: usize = 0;
+        while !r.is_empty() {
+            let item = r.read_tlv()?;
+            if validate {
+                T::decode_element(&item, true)?;
+            }
+            len = len.saturating_add(1);
+        }
+        Ok(SeqOf {
+            repr: Repr::Wire {
+                content: tlv.value,
+                base: tlv.value_offset(),
+                len,
+            },
+        })
+    }
+
+    /// Octets of the elements.
+    #[must_use]
+    pub fn content_len(&self) -> usize {
+        self.iter()
+            .fold(0usize, |acc, e| acc.saturating_add(e.element_len()))
+    }
+
+    /// Write the elements.
+    ///
+    /// # Errors
+    /// [`EncodeError`] if the writer is full.
+    pub fn write_content(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        for e in self.iter() {
+            e.write_element(w)?;
+        }
+        Ok(())
+    }
+
+    /// Octets of the list as element `tag`.
+    pub(crate) fn tlv_len(&self, tag: Tag) -> usize {
+        tlv(tag, self.content_len())
+    }
+
+    /// Write the list as element `tag`.
+    pub(crate) fn write(&self, w: &mut Writer<'_>, tag: Tag) -> Result<(), EncodeError> {
+        header(w, tag, self.content_len())?;
+        self.write_content(w)
+    }
+}
+
+impl<'a, T: Element<'a>> IntoIterator for SeqOf<'a, T> {
+    type Item = T;
+    type IntoIter = SeqIter<'a, T>;
+    fn into_iter(self) -> SeqIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Element<'a>> IntoIterator for &SeqOf<'a, T> {
+    type Item = T;
+    type IntoIter = SeqIter<'a, T>;
+    fn into_iter(self) -> SeqIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Element<'a> + PartialEq> PartialEq for SeqOf<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for SeqOf<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+enum IterRepr<'a, T> {
+    Wire(BerReader<'a>),
+    Items(core::slice::Iter<'a, T>),
+}
+
+/// Iterator over a [`SeqOf`].
+pub struct SeqIter<'a, T> {
+    inner: IterRepr<'a, T>,
+}
+
+impl<'a, T: Element<'a>> Iterator for SeqIter<'a, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        match &mut self.inner {
+            IterRepr::Items(it) => it.next().copied(),
+            IterRepr::Wire(r) => {
+                if r.is_empty() {
+                    return None;
+                }
+                // The octets were validated when the list was decoded; a failure here cannot
+                // happen, and would end the iteration.
+                match r.read_tlv().map(|t| T::decode_element(&t, false)) {
+                    Ok(Ok(v)) => Some(v),
+                    _ => {
+                        *r = BerReader::new(&[]);
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for SeqIter<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeqIter").finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum NestedRepr<'a, T> {
+    Wire { encoded: &'a [u8], base: usize },
+    Value(&'a T),
+}
+
+/// One value of a recursive type behind a reference (an array's element type in a
+/// `TypeDescription`): the received element, decoded on [`get`](Nested::get), or a
+/// reference to a typed value to encode.
+#[derive(Clone, Copy)]
+pub struct Nested<'a, T> {
+    repr: NestedRepr<'a, T>,
+}
+
+impl<'a, T: Element<'a>> Nested<'a, T> {
+    /// A reference to `value`, for encoding.
+    #[must_use]
+    pub const fn new(value: &'a T) -> Self {
+        Nested {
+            repr: NestedRepr::Value(value),
+        }
+    }
+
+    /// The value. Always `Some` for a `Nested` from [`new`](Nested::new) or from a decode
+    /// (which validated it).
+    #[must_use]
+    pub fn get(&self) -> Option<T> {
+        match self.repr {
+            NestedRepr::Value(v) => Some(*v),
+            NestedRepr::Wire { encoded, base } => BerReader::new_at(encoded, base)
+                .read_tlv()
+                .ok()
+                .and_then(|t| T::decode_element(&t, false).ok()),
+        }
+    }
+
+    /// Decode the element `tlv`.
+    pub(crate) fn decode(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
+        if validate {
+            T::decode_element(tlv, true)?;
+        }
+        Ok(Nested {
+            repr: NestedRepr::Wire {
+                encoded: tlv.encoded(),
+                base: tlv.offset,
+            },
+        })
+    }
+
+    /// Octets of the element.
+    pub(crate) fn element_len(&self) -> usize {
+        self.get().map_or(0, |v| v.element_len())
+    }
+
+    /// Write the element.
+    pub(crate) fn write_element(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        match self.get() {
+            Some(v) => v.write_element(w),
+            None => Err(EncodeError::InvalidValue {
+                field: "nested value",
+            }),
+        }
+    }
+}
+
+impl<'a, T: Element<'a> + PartialEq> PartialEq for Nested<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<'a, T: Element<'a> + fmt::Debug> fmt::Debug for Nested<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.get() {
+            Some(v) => v.fmt(f),
+            None => f.write_str("<invalid>"),
+        }
+    }
+}
