@@ -1,12 +1,13 @@
 //! Conformance against independent implementations: tshark's dissectors and real peers.
 //! Each check writes its artefacts under `target/conformance/`.
 //!
-//! - writer check ([`conformance_writer`](crate::conformance_writer)): a pcap written by our
+//! - writer check ([`conformance_writer`]): a pcap written by our
 //!   `TcpPcapWriter` is clean TCP for tshark (no analysis flags, checksums good);
 //! - IEC 104 oracle ([`conformance_iec104`](crate::conformance_iec104)): every ASDU sample our
 //!   encoder builds, in a 104 capture, decoded by tshark and by our decoder; the facts must
 //!   agree frame by frame, except for the listed, reasoned tshark limitations.
 
+use crate::conformance_iec104::{self as iec104, Sample};
 use crate::util::{ensure_tshark, root};
 use crate::{conformance_tshark, conformance_writer};
 use anyhow::Result;
@@ -17,6 +18,37 @@ pub fn run(smoke: bool) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     eprintln!("conformance: {}", conformance_tshark::version());
     conformance_writer::check(&out)?;
-    let _ = smoke;
+    let samples = samples();
+    let missing: Vec<&str> = asdu::TypeId::ALL
+        .iter()
+        .filter(|t| t.allowed_in_104())
+        .filter(|t| !samples.iter().any(|s| s.type_id == t.code()))
+        .map(|t| t.mnemonic())
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!("no 104 sample for: {}", missing.join(", "));
+    }
+    iec104::check(&out, "iec104-every-type", &samples, None)?;
+    if !smoke {
+        // The same APDUs cut into segments across APDU boundaries: tshark's reassembly
+        // and ours must find the same APDUs in the same frames.
+        iec104::check(&out, "iec104-coalesced", &samples, Some(97))?;
+    }
     Ok(())
+}
+
+/// Every ASDU type our encoder builds in the 104 profile (telecontrol-testkit).
+fn samples() -> Vec<Sample> {
+    testkit::asdu_samples::every_type_104()
+        .into_iter()
+        .map(|s| Sample {
+            label: s.mnemonic.to_owned(),
+            type_id: s.type_id.code(),
+            asdu: s.asdu,
+            sq: s.sq,
+            cot: s.cot,
+            ca: s.ca,
+            ioas: s.ioas,
+        })
+        .collect()
 }

@@ -12,6 +12,8 @@
 )]
 
 mod conformance;
+mod conformance_iec104;
+mod conformance_iec104_facts;
 mod conformance_tshark;
 mod conformance_writer;
 mod nostd;
