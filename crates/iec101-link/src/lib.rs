@@ -2,12 +2,14 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+mod balanced;
 mod config;
 mod control;
 mod frame;
 mod primary;
 mod secondary;
 
+pub use balanced::{Balanced, BalancedConfig, BalancedEvent};
 pub use config::{ConfigError, LinkConfig, LinkError, LinkStats, MIN_FRAME_LEN};
 pub use control::{ControlError, ControlField, PrimaryFunction, SecondaryFunction};
 pub use frame::{
