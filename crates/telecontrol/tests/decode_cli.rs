@@ -448,3 +448,47 @@ fn ft12_variable_frame_with_asdu_and_sizes() {
     );
     assert!(v[0]["error"]["offset"].as_u64().unwrap() >= 6);
 }
+
+#[test]
+fn every_104_sample_decodes_from_a_pcap_to_its_encoder_facts() {
+    let samples = testkit::asdu_samples::every_type_104();
+    let mut w = TcpPcapWriter::new([10, 0, 0, 1], 40_003, [10, 0, 0, 2], 2404);
+    for (n, s) in samples.iter().enumerate() {
+        let [a, b] = u16::try_from(n << 1).unwrap().to_le_bytes();
+        let mut apdu = vec![0x68, u8::try_from(s.asdu.len() + 4).unwrap(), a, b, 0, 0];
+        apdu.extend_from_slice(&s.asdu);
+        w.send(false, &apdu);
+    }
+    let path = temp_pcap("every-type", w);
+    let o = run(&["decode", "104", "--json", "--pcap", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v = json_lines(&o);
+    assert_eq!(v.len(), samples.len());
+    for (n, (r, s)) in v.iter().zip(&samples).enumerate() {
+        let a = &r["asdu"];
+        assert_eq!(r["send_seq"], n, "{r}");
+        assert_eq!(r["direction"], "server_to_client");
+        assert_eq!(a["type"], s.mnemonic, "{r}");
+        assert_eq!(a["type_id"], s.type_id.code());
+        assert_eq!(a["sq"], s.sq);
+        assert_eq!(a["cot"], s.cot);
+        assert_eq!(a["ca"], s.ca);
+        let ioas: Vec<u64> = a["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["ioa"].as_u64().unwrap())
+            .collect();
+        let want: Vec<u64> = s.ioas.iter().map(|&i| u64::from(i)).collect();
+        assert_eq!(ioas, want, "{}", s.mnemonic);
+    }
+    // The tree names every type too.
+    let tree = stdout(&run(&["decode", "104", "--pcap", path.to_str().unwrap()]));
+    for s in &samples {
+        assert!(
+            tree.contains(&format!("ASDU {} (", s.mnemonic)),
+            "{}",
+            s.mnemonic
+        );
+    }
+}
