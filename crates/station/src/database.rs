@@ -1,4 +1,4 @@
-//! The point database the application owns and the outstation reads (101 §7.4.5–7.4.8).
+//! The point database the application owns and the outstation reads (101 §7.4.2, §7.4.5, §7.4.8).
 
 use asdu::{Bcr, CommonAddress, InfoObject, Ioa, Qcc, TypeId, Value};
 
@@ -20,7 +20,7 @@ pub enum CounterScope {
     Group(u8),
 }
 
-/// How a controllable point accepts commands (101 §6.8, select and execute command).
+/// How a controllable point accepts commands (101 §7.4.7, select and execute).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CommandMode {
     /// Direct execute only: a select (S/E = 1) is refused.
@@ -50,7 +50,7 @@ pub trait PointDatabase {
         after: Option<Ioa>,
     ) -> Option<InfoObject<'_>>;
 
-    /// The point at `ioa`, for a read command (C_RD_NA_1, 101 §7.4.9); `None` answers with
+    /// The point at `ioa`, for a read command (C_RD_NA_1, 101 §7.4.2); `None` answers with
     /// cause 47 (unknown information object address). The value is sent as returned.
     fn read_point(&self, ca: CommonAddress, ioa: Ioa) -> Option<InfoObject<'_>>;
 

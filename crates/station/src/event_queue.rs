@@ -1,5 +1,5 @@
 //! The buffer of spontaneous data (events) waiting for transmission and for the transport's
-//! confirmation (101 §7.4.? event buffering; 104 §5.1 acknowledged transfer).
+//! confirmation (104 §5.1: I frames stay unacknowledged until the peer confirms them).
 
 use heapless::Deque;
 
@@ -26,7 +26,7 @@ pub enum EventRelease {
     OnTransmit,
 }
 
-/// How [`EventQueue::push`] went.
+/// How queueing an event ASDU went ([`crate::Outstation::queue_event`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pushed {
     /// Queued; nothing lost.

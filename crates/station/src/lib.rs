@@ -5,6 +5,8 @@
 #[cfg(test)]
 extern crate std;
 
+pub use asdu;
+
 mod config;
 mod database;
 mod error;

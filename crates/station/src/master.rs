@@ -298,7 +298,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// Counter interrogation (C_CI_NA_1, 101 §7.4.6).
+    /// Counter interrogation (C_CI_NA_1, 101 §7.4.8).
     ///
     /// # Errors
     /// As [`Master::interrogate`].
@@ -321,7 +321,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// Clock synchronisation (C_CS_NA_1, 101 §7.4.7).
+    /// Clock synchronisation (C_CS_NA_1, 101 §7.4.6).
     ///
     /// # Errors
     /// As [`Master::interrogate`].
@@ -344,7 +344,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// Read one object (C_RD_NA_1, 101 §7.4.9); completes on the answer (cause 5).
+    /// Read one object (C_RD_NA_1, 101 §7.4.2); completes on the answer (cause 5).
     ///
     /// # Errors
     /// As [`Master::interrogate`].
@@ -359,7 +359,7 @@ impl<const R: usize> Master<R> {
     }
 
     /// Test command: C_TS_TA_1 with `tsc` and `time` in 104, C_TS_NA_1 with FBP 0x55AA in
-    /// 101 (101 §7.4.11, 104 §8.6).
+    /// 101 (101 §7.4.10, 104 §8.6).
     ///
     /// # Errors
     /// As [`Master::interrogate`].
@@ -386,7 +386,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// Reset process (C_RP_NA_1, 101 §7.4.12).
+    /// Reset process (C_RP_NA_1, 101 §7.4.1).
     ///
     /// # Errors
     /// As [`Master::interrogate`].
@@ -409,7 +409,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// Delay acquisition (C_CD_NA_1, 101 §7.4.13; 101 only).
+    /// Delay acquisition (C_CD_NA_1, 101 §7.4.12; 101 only).
     ///
     /// # Errors
     /// [`StationError::InvalidType`] in the 104 profile; else as [`Master::interrogate`].
@@ -432,7 +432,7 @@ impl<const R: usize> Master<R> {
         )
     }
 
-    /// A process command (types 45–51 and 58–64, 101 §7.4.10): `value` is the command
+    /// A process command (types 45–51 and 58–64, 101 §7.4.7): `value` is the command
     /// element set (its S/E bit is set by `mode`).
     ///
     /// # Errors
@@ -479,7 +479,7 @@ impl<const R: usize> Master<R> {
         self.submit(now, ca, ioa, value, Cause::DEACTIVATION, c, false)
     }
 
-    /// Parameter of measured values or parameter activation (types 110–113, 101 §7.4.14).
+    /// Parameter of measured values or parameter activation (types 110–113, 101 §7.4.9).
     ///
     /// # Errors
     /// [`StationError::InvalidType`] for another type; else as [`Master::interrogate`].

@@ -1,4 +1,4 @@
-//! Commands and parameters: select and execute (101 §6.8, §7.4.? command transmission),
+//! Commands and parameters: select and execute (101 §7.4.7, command transmission),
 //! direct execute, deactivation, select timeout, command age.
 
 use asdu::{

@@ -183,7 +183,7 @@ fn accepted_type<D, const N: usize>(t: TypeId, st: &Outstation<D, N>) -> bool {
     known && (!is104 || t.allowed_in_104())
 }
 
-/// Causes allowed in the control direction per type (101 §7.3.2–7.3.5).
+/// Causes allowed in the control direction per type (101 §7.2.3 and the type tables of §7.3).
 fn allowed_cause(t: TypeId, c: Cause) -> bool {
     match t {
         TypeId::CIcNa1 => c == Cause::ACTIVATION || c == Cause::DEACTIVATION,

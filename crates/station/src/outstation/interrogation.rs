@@ -1,4 +1,4 @@
-//! Station, group and counter interrogation (101 §7.4.5, §7.4.6 / 104 §7.? ): confirmation,
+//! Station, group and counter interrogation (101 §7.4.5 and §7.4.8): confirmation,
 //! data one ASDU per [`super::Outstation::poll_transmit`] call, termination; per served
 //! common address for a broadcast request.
 
