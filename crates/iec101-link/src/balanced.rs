@@ -24,7 +24,8 @@ use crate::config::{
     AsduBuf, ConfigError, LinkConfig, LinkError, LinkStats, RxBuf, TxBuf, asdu_buf, count,
 };
 use crate::control::{ControlField, PrimaryFunction, SecondaryFunction};
-use crate::frame::{Decoded, Frame, FrameDecoder, FrameError};
+use crate::decoder::{Decoded, FrameDecoder};
+use crate::frame::{Frame, FrameError};
 
 /// Configuration of a balanced station.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

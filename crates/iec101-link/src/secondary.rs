@@ -14,7 +14,8 @@ use crate::config::{
     AsduBuf, ConfigError, LinkConfig, LinkError, LinkStats, RxBuf, TxBuf, asdu_buf, count,
 };
 use crate::control::{ControlField, PrimaryFunction, SecondaryFunction};
-use crate::frame::{Decoded, Frame, FrameDecoder, FrameError};
+use crate::decoder::{Decoded, FrameDecoder};
+use crate::frame::{Frame, FrameError};
 
 /// How the secondary answers a poll when it has no data (IEC 60870-5-101 clause 7.2.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
