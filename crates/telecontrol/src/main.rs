@@ -46,19 +46,21 @@ Examples:
   telecontrol decode 101 '10 49 01 4a 16'
   telecontrol decode 101 '68 09 09 68 53 01 64 01 06 01 00 00 14 d4 16' --json
   telecontrol decode 101 --link-address-size 2 --cot-size 2 --ca-size 2 --ioa-size 3 HEX
+  telecontrol decode 101 --pcap terminal-server.pcap --port 2405 --json
 
-The sizes are system parameters, not on the wire: they must match the link (defaults: link
-address 1 octet, cause of transmission 1, common address 1, IOA 2 octets).
+The sizes are system parameters, not on the wire: they must match the link (defaults, as
+Wireshark's: link address 1 octet, cause of transmission 1, common address 1, IOA 2 octets).
 
-Exit status: 0 if every frame decoded, 1 if any frame was malformed, 2 on a usage error or
-text that is not hex.";
+Exit status: 0 if every frame decoded, 1 if any frame was malformed, 2 on a usage error,
+unreadable capture or text that is not hex.";
 
 #[derive(Subcommand, Debug)]
 enum Decode {
     /// IEC 60870-5-104 APDUs, from hex arguments, stdin lines or a pcap/pcapng capture.
     #[command(name = "104", after_help = DECODE_104_EXAMPLES)]
     Iec104(Decode104),
-    /// IEC 60870-5-101 FT1.2 frames, from hex arguments or stdin lines.
+    /// IEC 60870-5-101 FT1.2 frames, from hex arguments, stdin lines or a capture of 101
+    /// over TCP.
     #[command(name = "101", after_help = DECODE_101_EXAMPLES)]
     Iec101(Decode101),
 }
@@ -89,9 +91,16 @@ struct Decode104 {
 #[derive(Args, Debug)]
 struct Decode101 {
     /// Hex octets: one argument per input, each one or several concatenated FT1.2 frames.
-    /// Without HEX, each stdin line is an input.
-    #[arg(value_name = "HEX")]
+    /// Without HEX and --pcap, each stdin line is an input.
+    #[arg(value_name = "HEX", conflicts_with = "pcap")]
     hex: Vec<String>,
+    /// Read a pcap or pcapng capture of IEC 101 carried over TCP (e.g. a terminal server)
+    /// and decode the TCP streams on --port.
+    #[arg(long, value_name = "FILE", requires = "port")]
+    pcap: Option<PathBuf>,
+    /// The TCP port of the 101 link in the capture (no registered default).
+    #[arg(long, value_name = "N", requires = "pcap")]
+    port: Option<u16>,
     /// Octets of the link address field.
     #[arg(long, value_name = "0|1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
     link_address_size: u8,
@@ -148,6 +157,15 @@ fn decode_101(args: Decode101) -> ExitCode {
         }
     };
     let params = iec101::Params101 { link_address, asdu };
+    if let (Some(path), Some(port)) = (&args.pcap, args.port) {
+        return match iec101::decode_pcap(path, port, params) {
+            Ok(reports) => finish(&reports, args.output.json, false),
+            Err(e) => {
+                eprintln!("telecontrol: {}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        };
+    }
     decode_inputs(args.hex, args.output.json, |text, input| {
         iec101::decode_hex(text, input, params)
     })

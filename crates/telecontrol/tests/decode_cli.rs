@@ -492,3 +492,48 @@ fn every_104_sample_decodes_from_a_pcap_to_its_encoder_facts() {
         );
     }
 }
+
+#[test]
+fn ft12_over_tcp_from_a_pcap() {
+    let mut w = TcpPcapWriter::new([10, 0, 0, 1], 40_004, [10, 0, 0, 2], 2405);
+    w.send(true, &[0x10, 0x49, 0x01, 0x4a, 0x16]); // request link status
+    w.send(false, &[0x10, 0x0b, 0x01]); // link status, first half
+    w.send(false, &[0x0c, 0x16, 0xe5, 0xff]); // second half, E5, garbage
+    w.send(
+        true,
+        &[
+            0x68, 0x09, 0x09, 0x68, 0x53, 0x01, 0x64, 0x01, 0x06, 0x01, 0x00, 0x00, 0x14, 0xd4,
+            0x16,
+        ],
+    );
+    let path = temp_pcap("ft12", w);
+    let p = path.to_str().unwrap();
+    let o = run(&["decode", "101", "--json", "--pcap", p, "--port", "2405"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let v = json_lines(&o);
+    let kinds: Vec<(u64, &str, &str)> = v
+        .iter()
+        .map(|r| {
+            (
+                r["frame"].as_u64().unwrap(),
+                r["direction"].as_str().unwrap(),
+                r["link"]["kind"].as_str().unwrap_or("malformed"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (4, "client_to_server", "fixed"),
+            (6, "server_to_client", "fixed"),
+            (6, "server_to_client", "single_char"),
+            (6, "server_to_client", "malformed"),
+            (7, "client_to_server", "variable"),
+        ]
+    );
+    assert_eq!(v[1]["link"]["function_code"], 11);
+    assert_eq!(v[3]["offset"], 6);
+    assert_eq!(v[4]["asdu"]["type"], "C_IC_NA_1");
+    // --pcap needs --port for 101.
+    assert_eq!(run(&["decode", "101", "--pcap", p]).status.code(), Some(2));
+}

@@ -2,8 +2,9 @@
 
 use super::report::{LinkReport, Malformed, Report};
 use super::stream::{Framing, Piece, Skip, StreamSplitter};
-use super::{asdu_report, hex};
+use super::{asdu_report, hex, tcp};
 use asdu::AsduParams;
+use capture::{CaptureError, Chunk};
 use iec101_link::{
     AddressSize, ControlField, Frame, FrameError, SINGLE_ACK, START_FIXED, START_VARIABLE,
 };
@@ -54,6 +55,28 @@ pub fn decode_hex(
     params: Params101,
 ) -> Result<Vec<Report>, hex::HexError> {
     Ok(decode_bytes(&hex::parse(text)?, input, params))
+}
+
+/// Decode the FT1.2 frames of every TCP direction with `port` at either end in a
+/// pcap/pcapng file (IEC 101 carried over TCP, e.g. through a terminal server).
+///
+/// # Errors
+/// [`CaptureError`] if the file cannot be read.
+pub fn decode_pcap(
+    path: &std::path::Path,
+    port: u16,
+    params: Params101,
+) -> Result<Vec<Report>, CaptureError> {
+    Ok(decode_chunks(&capture::read_tcp(path)?, port, params))
+}
+
+/// Decode reassembled TCP chunks (see [`capture::read_tcp_bytes`]); directions not using
+/// `port` are ignored. A frame is reported with the number of the pcap frame that completed
+/// it.
+#[must_use]
+pub fn decode_chunks(chunks: &[Chunk], port: u16, params: Params101) -> Vec<Report> {
+    let framer = move |b: &[u8]| framing(b, params.link_address);
+    tcp::decode_chunks(chunks, port, is_start, framer, |p| report(p, params))
 }
 
 fn is_start(b: u8) -> bool {

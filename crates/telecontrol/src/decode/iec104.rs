@@ -2,12 +2,11 @@
 
 use super::report::{Malformed, Report};
 use super::stream::{Framing, Piece, Skip, StreamSplitter};
-use super::{asdu_report, hex};
+use super::{asdu_report, hex, tcp};
 use asdu::AsduParams;
-use capture::{CaptureError, Chunk, Flow};
+use capture::{CaptureError, Chunk};
 use iec104_apci::frame::START;
 use iec104_apci::{Apci, Apdu, FrameError, UFunction};
-use std::collections::BTreeMap;
 
 /// The registered IEC 60870-5-104 TCP port.
 pub const DEFAULT_PORT: u16 = 2404;
@@ -50,43 +49,7 @@ pub fn decode_pcap(path: &std::path::Path, port: u16) -> Result<Vec<Report>, Cap
 /// of the pcap frame that completed it.
 #[must_use]
 pub fn decode_chunks(chunks: &[Chunk], port: u16) -> Vec<Report> {
-    let mut streams: BTreeMap<Flow, StreamSplitter> = BTreeMap::new();
-    let mut out = Vec::new();
-    for c in chunks
-        .iter()
-        .filter(|c| c.flow.src_port == port || c.flow.dst_port == port)
-    {
-        let pieces = streams
-            .entry(c.flow)
-            .or_default()
-            .push(&c.data, is_start, framing);
-        out.extend(
-            pieces
-                .into_iter()
-                .map(|p| with_flow(report(p), &c.flow, c.frame, port)),
-        );
-    }
-    // Streams that end inside a frame.
-    for (flow, mut s) in streams {
-        let pieces = s.finish(is_start, framing);
-        out.extend(pieces.into_iter().map(|p| {
-            let mut r = with_flow(report(p), &flow, 0, port);
-            r.frame = None;
-            r
-        }));
-    }
-    out
-}
-
-fn with_flow(mut r: Report, flow: &Flow, frame: u64, port: u16) -> Report {
-    r.frame = Some(frame);
-    r.flow = Some(flow.to_string());
-    r.direction = Some(if flow.dst_port == port {
-        "client_to_server"
-    } else {
-        "server_to_client"
-    });
-    r
+    tcp::decode_chunks(chunks, port, is_start, framing, report)
 }
 
 fn is_start(b: u8) -> bool {

@@ -15,5 +15,6 @@ pub mod iec101;
 pub mod iec104;
 mod report;
 mod stream;
+mod tcp;
 
 pub use report::{AsduReport, LinkReport, Malformed, ObjectReport, Report};
