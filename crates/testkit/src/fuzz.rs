@@ -22,4 +22,8 @@ pub const TARGETS: &[Target] = &[
         name: "apci_connection",
         run: crate::fuzz_apci::apci_connection,
     },
+    Target {
+        name: "station_outstation",
+        run: crate::fuzz_station::station_outstation,
+    },
 ];

@@ -7,3 +7,4 @@ pub mod clock;
 pub mod fuzz;
 pub mod fuzz_asdu;
 pub mod fuzz_apci;
+pub mod fuzz_station;
