@@ -5,11 +5,13 @@
 //!   `TcpPcapWriter` is clean TCP for tshark (no analysis flags, checksums good);
 //! - IEC 104 oracle ([`conformance_iec104`](crate::conformance_iec104)): every ASDU sample our
 //!   encoder builds, in a 104 capture, decoded by tshark and by our decoder; the facts must
-//!   agree frame by frame, except for the listed, reasoned tshark limitations.
+//!   agree frame by frame, except for the listed, reasoned tshark limitations;
+//! - IEC 101 oracle ([`conformance_iec101`]): the same samples in FT1.2 frames over TCP,
+//!   tshark's `iec60870_101` dissector against our 101 decoder.
 
 use crate::conformance_iec104::{self as iec104, Sample};
 use crate::util::{ensure_tshark, root};
-use crate::{conformance_tshark, conformance_writer};
+use crate::{conformance_iec101, conformance_tshark, conformance_writer};
 use anyhow::Result;
 
 pub fn run(smoke: bool) -> Result<()> {
@@ -29,6 +31,7 @@ pub fn run(smoke: bool) -> Result<()> {
         anyhow::bail!("no 104 sample for: {}", missing.join(", "));
     }
     iec104::check(&out, "iec104-every-type", &samples, None)?;
+    conformance_iec101::check(&out, &samples)?;
     if !smoke {
         // The same APDUs cut into segments across APDU boundaries: tshark's reassembly
         // and ours must find the same APDUs in the same frames.

@@ -131,7 +131,7 @@ pub const LIMITATIONS: &[(u8, Limit, &str)] = &[
     ),
 ];
 
-fn limit(type_id: u8) -> Option<(Limit, &'static str)> {
+pub fn limit(type_id: u8) -> Option<(Limit, &'static str)> {
     LIMITATIONS
         .iter()
         .find(|(t, _, _)| *t == type_id)
@@ -173,8 +173,8 @@ fn encoder_facts(samples: &[Sample], ours: &[Report]) -> Vec<String> {
     failures
 }
 
-const CLIENT: [u8; 4] = [192, 0, 2, 10];
-const SERVER: [u8; 4] = [192, 0, 2, 20];
+pub const CLIENT: [u8; 4] = [192, 0, 2, 10];
+pub const SERVER: [u8; 4] = [192, 0, 2, 20];
 const PORT: u16 = 2404;
 
 fn u_frame(control: u8) -> Vec<u8> {
@@ -198,7 +198,7 @@ fn i_frame(send_seq: u16, recv_seq: u16, asdu: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Control-direction types travel from the client, the others from the server.
-fn from_client(type_id: u8) -> bool {
+pub fn from_client(type_id: u8) -> bool {
     matches!(type_id, 45..=69 | 100..=113 | 122 | 124 | 127)
 }
 
@@ -261,12 +261,12 @@ fn write_pcap(path: &Path, apdus: &[(bool, Vec<u8>)], coalesce: Option<usize>) -
 
 /// Per-type tally for the summary table.
 #[derive(Default)]
-struct Tally {
-    name: String,
-    frames: usize,
-    objects: usize,
-    fields: usize,
-    failures: usize,
+pub struct Tally {
+    pub name: String,
+    pub frames: usize,
+    pub objects: usize,
+    pub fields: usize,
+    pub failures: usize,
 }
 
 /// Run the oracle on `samples`; writes `NAME.pcap`, `NAME.tshark.json`, `NAME.ours.jsonl`
@@ -373,7 +373,11 @@ pub fn check(out: &Path, name: &str, samples: &[Sample], coalesce: Option<usize>
             let ours_json = serde_json::to_value(r)?;
             facts::header(&mut cmp, &ours_json["asdu"], tsd);
             match limit(asdu.type_id) {
-                Some((Limit::RawData, _)) => facts::raw_data(&mut cmp, r, tsd),
+                Some((Limit::RawData, _)) => {
+                    // After the APCI, to the end of the frame.
+                    let len = r.raw.split_whitespace().count();
+                    facts::raw_data(&mut cmp, r, tsd, 6..len);
+                }
                 lim => {
                     let swap = lim.is_some_and(|(l, _)| l == Limit::BitstringBigEndian);
                     facts::objects(&mut cmp, &ours_json["asdu"], tsd, swap);
@@ -411,11 +415,11 @@ pub fn check(out: &Path, name: &str, samples: &[Sample], coalesce: Option<usize>
     Ok(())
 }
 
-fn summary_table(name: &str, tallies: &BTreeMap<u8, Tally>, apdus: usize) -> String {
+pub fn summary_table(name: &str, tallies: &BTreeMap<u8, Tally>, frames: usize) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "\n{name}: {apdus} APDUs, {} ASDU types, tshark vs telecontrol decode",
+        "\n{name}: {frames} frames, {} ASDU types, tshark vs telecontrol decode",
         tallies.len()
     );
     let _ = writeln!(

@@ -89,7 +89,7 @@ impl Comparison {
     }
 
     /// Compare one field: `tshark` is its value in tshark's output (if present).
-    fn field(&mut self, name: &str, tshark: Option<&str>, ours: Option<Expect>) {
+    pub fn field(&mut self, name: &str, tshark: Option<&str>, ours: Option<Expect>) {
         self.compared += 1;
         match (tshark, ours) {
             (Some(t), Some(o)) if o.matches(t) => {}
@@ -377,8 +377,10 @@ pub fn objects(cmp: &mut Comparison, ours: &Value, t: &Value, swap_bsi: bool) {
     }
 }
 
-/// Types tshark does not dissect: the first address, and the raw octets after it.
-pub fn raw_data(cmp: &mut Comparison, r: &Report, t: &Value) {
+/// Types tshark does not dissect: the first address, and the raw octets after it up to
+/// the end of the ASDU. `asdu` is the range of the ASDU in the frame's octets (IEC 104
+/// field sizes: the first element starts 6 + 3 octets into it).
+pub fn raw_data(cmp: &mut Comparison, r: &Report, t: &Value, asdu: std::ops::Range<usize>) {
     let first = r
         .asdu
         .as_ref()
@@ -386,9 +388,9 @@ pub fn raw_data(cmp: &mut Comparison, r: &Report, t: &Value) {
         .map(|o| Expect::Int(i64::from(o.ioa)));
     let tget = |k: &str| t.get(format!("iec60870_asdu.{k}")).and_then(Value::as_str);
     cmp.field("first ioa", tget("ioa"), first);
-    // APCI (6) + data unit identifier (6) + the first address (3).
+    // The data unit identifier (6) and the first address (3).
     let bytes = hex::parse(&r.raw).unwrap_or_default();
-    let rest = bytes.get(15..).unwrap_or_default();
+    let rest = bytes.get(asdu.start + 9..asdu.end).unwrap_or_default();
     let theirs = tget("rawdata")
         .map(|s| s.replace(':', ""))
         .unwrap_or_default();

@@ -20,8 +20,9 @@ pub struct Packet {
     pub layers: Value,
 }
 
-/// Decode `pcap` with tshark; `decode_as` adds `-d` rules (e.g. `tcp.port==2405,iec60870_104`).
-pub fn packets(pcap: &Path, decode_as: &[&str]) -> Result<Vec<Packet>> {
+/// Decode `pcap` with tshark; `extra` are more tshark arguments (e.g. `-d
+/// tcp.port==2405,iec60870_101` or `-o` preferences).
+pub fn packets(pcap: &Path, extra: &[&str]) -> Result<Vec<Packet>> {
     let mut cmd = Command::new("tshark");
     cmd.arg("-r")
         .arg(pcap)
@@ -32,9 +33,7 @@ pub fn packets(pcap: &Path, decode_as: &[&str]) -> Result<Vec<Packet>> {
             "-o",
             "tcp.check_checksum:TRUE",
         ]);
-    for d in decode_as {
-        cmd.args(["-d", d]);
-    }
+    cmd.args(extra);
     let out = cmd.output().context("cannot start tshark")?;
     if !out.status.success() {
         bail!(
