@@ -26,4 +26,12 @@ pub const TARGETS: &[Target] = &[
         name: "station_outstation",
         run: crate::fuzz_station::station_outstation,
     },
+    Target {
+        name: "ber_reader",
+        run: crate::fuzz_osi::ber_reader,
+    },
+    Target {
+        name: "osi_stack",
+        run: crate::fuzz_osi::osi_stack,
+    },
 ];

@@ -8,3 +8,4 @@ pub mod fuzz;
 pub mod fuzz_asdu;
 pub mod fuzz_apci;
 pub mod fuzz_station;
+pub mod fuzz_osi;
