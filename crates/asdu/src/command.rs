@@ -2,11 +2,10 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
-use crate::AsduError;
 use crate::quality::Dpi;
-use crate::wire::{Wire, bit, byte_element, encode_via_wire};
+use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take};
 
 /// QU, qualifier of command, 0–31 (101 §7.2.6.26).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -369,8 +368,9 @@ pub struct Tsc(pub u16);
 byte_element!(Sco, Dco, Rco, Qos, Qoi, Qcc, Qrp, Qpm, Qpa, Coi);
 
 impl Wire<'_> for Fbp {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Fbp(r.read_u16_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Fbp(u16::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         2
@@ -381,8 +381,9 @@ impl Wire<'_> for Fbp {
 }
 
 impl Wire<'_> for Tsc {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Tsc(r.read_u16_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Tsc(u16::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         2

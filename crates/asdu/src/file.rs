@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
-use crate::AsduError;
-use crate::wire::{Wire, bit, byte_element, encode_via_wire};
+use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take, take_slice};
 
 /// NOF, name of file (101 §7.2.6.33): 0 = default, else a file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -38,8 +37,9 @@ macro_rules! u24_element {
             }
         }
         impl Wire<'_> for $t {
-            fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-                Ok($t(r.read_u24_le()?))
+            #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+                Ok($t({ let [x, y, z] = take(b)?; u32::from_le_bytes([x, y, z, 0]) }))
             }
             fn wire_len(&self) -> usize {
                 3
@@ -271,9 +271,10 @@ impl<'a> Segment<'a> {
 }
 
 impl<'a> Wire<'a> for Segment<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self, AsduError> {
-        let los = r.read_u8()?;
-        Ok(Segment(r.read_bytes(usize::from(los))?))
+    #[inline]
+    fn read(b: &mut &'a [u8]) -> Result<Self, Bad> {
+        let [los] = take(b)?;
+        Ok(Segment(take_slice(b, usize::from(los))?))
     }
     fn wire_len(&self) -> usize {
         self.0.len().saturating_add(1)
@@ -287,8 +288,9 @@ impl<'a> Wire<'a> for Segment<'a> {
 }
 
 impl Wire<'_> for Nof {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Nof(r.read_u16_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Nof(u16::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         2
@@ -299,8 +301,10 @@ impl Wire<'_> for Nof {
 }
 
 impl Wire<'_> for Nos {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Nos(r.read_u8()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let [v] = take(b)?;
+        Ok(Nos(v))
     }
     fn wire_len(&self) -> usize {
         1
@@ -311,8 +315,10 @@ impl Wire<'_> for Nos {
 }
 
 impl Wire<'_> for Chs {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Chs(r.read_u8()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let [v] = take(b)?;
+        Ok(Chs(v))
     }
     fn wire_len(&self) -> usize {
         1

@@ -3,8 +3,9 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, Writer};
+use telecontrol_core::Writer;
 
+use crate::wire::{Bad, take};
 use crate::{AsduError, AsduParams, TypeId};
 
 /// A cause of transmission, 1–63 (101 §7.2.3): 0 is "not used" and rejected.
@@ -248,6 +249,13 @@ impl Ioa {
         self.0
     }
 
+    /// An address from a value the caller checked to fit 24 bits.
+    #[inline]
+    pub(crate) const fn from_u24(v: u32) -> Self {
+        debug_assert!(v <= 0xFF_FFFF);
+        Ioa(v)
+    }
+
     /// The next address, if it fits 24 bits.
     #[must_use]
     pub const fn next(self) -> Option<Self> {
@@ -296,25 +304,34 @@ impl fmt::Display for Header {
     }
 }
 
-/// Read the header; the reader must be at offset 0 of the ASDU.
-pub(crate) fn read_header(p: &AsduParams, r: &mut Reader<'_>) -> Result<Header, AsduError> {
-    let tid = r.read_u8()?;
+/// Read the header from the start of the ASDU `bytes`.
+#[inline]
+pub(crate) fn read_header(p: &AsduParams, bytes: &[u8]) -> Result<Header, AsduError> {
+    let total = bytes.len();
+    let at = |e: Bad| e.at(total);
+    let mut b = bytes;
+    let [tid] = take(&mut b).map_err(at)?;
     let type_id = TypeId::from_u8(tid).ok_or(AsduError::UnknownTypeId {
         offset: 0,
         value: tid,
     })?;
-    let vsq = r.read_u8()?;
-    let cot_at = r.position();
-    let c = r.read_u8()?;
+    let [vsq] = take(&mut b).map_err(at)?;
+    let [c] = take(&mut b).map_err(at)?;
     let cause = Cause::new(c & 0x3F).ok_or(AsduError::BadCot {
-        offset: cot_at,
+        offset: 2,
         value: c & 0x3F,
     })?;
-    let originator = if p.cot_size() == 2 { r.read_u8()? } else { 0 };
-    let ca = if p.ca_size() == 2 {
-        r.read_u16_le()?
+    let originator = if p.cot_size() == 2 {
+        let [oa] = take(&mut b).map_err(at)?;
+        oa
     } else {
-        u16::from(r.read_u8()?)
+        0
+    };
+    let ca = if p.ca_size() == 2 {
+        u16::from_le_bytes(take(&mut b).map_err(at)?)
+    } else {
+        let [ca] = take(&mut b).map_err(at)?;
+        u16::from(ca)
     };
     Ok(Header {
         type_id,
@@ -372,12 +389,19 @@ pub(crate) fn write_header(
     Ok(())
 }
 
-/// Read an information object address of the configured size.
-pub(crate) fn read_ioa(p: &AsduParams, r: &mut Reader<'_>) -> Result<Ioa, AsduError> {
-    Ok(Ioa(match p.ioa_size() {
-        1 => u32::from(r.read_u8()?),
-        2 => u32::from(r.read_u16_le()?),
-        _ => r.read_u24_le()?,
+/// Take an information object address of `size` octets (1, 2 or 3) from `b`.
+#[inline]
+pub(crate) fn take_ioa(size: u8, b: &mut &[u8]) -> Result<Ioa, Bad> {
+    Ok(Ioa(match size {
+        1 => {
+            let [x] = take(b)?;
+            u32::from(x)
+        }
+        2 => u32::from(u16::from_le_bytes(take(b)?)),
+        _ => {
+            let [x, y, z] = take(b)?;
+            u32::from_le_bytes([x, y, z, 0])
+        }
     }))
 }
 
@@ -417,10 +441,7 @@ mod tests {
         let mut w = Writer::new(&mut buf);
         write_header(&AsduParams::IEC104, &h, &mut w).unwrap();
         assert_eq!(buf, [45, 0xFF, 0xC7, 9, 0xFF, 0xFF]);
-        assert_eq!(
-            read_header(&AsduParams::IEC104, &mut Reader::new(&buf)),
-            Ok(h)
-        );
+        assert_eq!(read_header(&AsduParams::IEC104, &buf), Ok(h));
         assert!(h.ca.is_broadcast(&AsduParams::IEC104));
 
         let p = AsduParams::IEC101_COMPACT;
@@ -439,15 +460,12 @@ mod tests {
         };
         write_header(&p, &h1, &mut Writer::new(&mut small)).unwrap();
         assert_eq!(small, [45, 0xFF, 3, 0xFF]);
-        assert_eq!(read_header(&p, &mut Reader::new(&small)), Ok(h1));
+        assert_eq!(read_header(&p, &small), Ok(h1));
     }
 
     #[test]
     fn cause_zero_is_rejected() {
-        let r = read_header(
-            &AsduParams::IEC104,
-            &mut Reader::new(&[1, 1, 0x40, 0, 1, 0]),
-        );
+        let r = read_header(&AsduParams::IEC104, &[1, 1, 0x40, 0, 1, 0]);
         assert_eq!(
             r,
             Err(AsduError::BadCot {
@@ -456,7 +474,7 @@ mod tests {
             })
         );
         assert_eq!(
-            read_header(&AsduParams::IEC104, &mut Reader::new(&[23, 1, 3])),
+            read_header(&AsduParams::IEC104, &[23, 1, 3]),
             Err(AsduError::UnknownTypeId {
                 offset: 0,
                 value: 23
@@ -484,7 +502,7 @@ mod tests {
             let mut w = Writer::new(&mut buf);
             write_ioa(&p, ioa, &mut w).unwrap();
             assert_eq!(w.written(), bytes);
-            assert_eq!(read_ioa(&p, &mut Reader::new(bytes)), Ok(ioa));
+            assert_eq!(take_ioa(p.ioa_size(), &mut &bytes[..]).ok(), Some(ioa));
             assert!(
                 write_ioa(
                     &p,

@@ -3,10 +3,9 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
-use crate::AsduError;
-use crate::wire::{Wire, bit, byte_element, encode_via_wire, with_bit};
+use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take, with_bit};
 
 /// The quality flags any quality descriptor may carry, with the QDS/QDP bit positions:
 /// OV (bit 1), EI (bit 4), BL, SB, NT, IV (bits 5–8) (101 §7.2.6.3–4).
@@ -503,8 +502,9 @@ impl Oci {
 byte_element!(Siq, Diq, Qds, Qdp, Vti, Sep, Spe, Oci);
 
 impl Wire<'_> for Nva {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Nva(r.read_i16_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Nva(i16::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         2
@@ -515,8 +515,9 @@ impl Wire<'_> for Nva {
 }
 
 impl Wire<'_> for Sva {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Sva(r.read_i16_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Sva(i16::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         2
@@ -527,8 +528,9 @@ impl Wire<'_> for Sva {
 }
 
 impl Wire<'_> for Bsi {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Bsi(r.read_u32_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Bsi(u32::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         4
@@ -539,8 +541,9 @@ impl Wire<'_> for Bsi {
 }
 
 impl Wire<'_> for Scd {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(Scd(r.read_u32_le()?))
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        Ok(Scd(u32::from_le_bytes(take(b)?)))
     }
     fn wire_len(&self) -> usize {
         4
@@ -551,9 +554,10 @@ impl Wire<'_> for Scd {
 }
 
 impl Wire<'_> for Bcr {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        let counter = r.read_i32_le()?;
-        let flags = r.read_u8()?;
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let counter = i32::from_le_bytes(take(b)?);
+        let [flags] = take(b)?;
         Ok(Bcr { counter, flags })
     }
     fn wire_len(&self) -> usize {

@@ -6,24 +6,12 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
 use crate::AsduError;
-use crate::wire::{Wire, bit, encode_via_wire, with_bit};
+use crate::wire::{Bad, Field, Wire, bit, encode_via_wire, take, with_bit};
 
 const MS_PER_MINUTE: u16 = 60_000;
-
-fn check(ok: bool, offset: usize, field: &'static str, value: u32) -> Result<(), AsduError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(AsduError::InvalidElement {
-            offset,
-            field,
-            value,
-        })
-    }
-}
 
 /// CP16Time2a, elapsed time in milliseconds 0–59 999 (101 §7.2.6.20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -48,15 +36,11 @@ impl Cp16Time2a {
 }
 
 impl Wire<'_> for Cp16Time2a {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        let at = r.position();
-        let ms = r.read_u16_le()?;
-        check(
-            ms < MS_PER_MINUTE,
-            at,
-            "CP16Time2a milliseconds",
-            u32::from(ms),
-        )?;
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let left = b.len();
+        let ms = u16::from_le_bytes(take(b)?);
+        Bad::check(ms < MS_PER_MINUTE, left, 0, Field::Cp16Ms, u32::from(ms))?;
         Ok(Cp16Time2a(ms))
     }
     fn wire_len(&self) -> usize {
@@ -102,7 +86,7 @@ impl Cp24Time2a {
     /// # Errors
     /// [`AsduError::InvalidElement`] (offset within `raw`) if a field is out of range.
     pub fn from_bytes(raw: [u8; 3]) -> Result<Self, AsduError> {
-        Cp24Time2a::read(&mut Reader::new(&raw))
+        Cp24Time2a::read(&mut &raw[..]).map_err(|e| e.at(3))
     }
 
     /// Milliseconds within the minute, 0–59 999 (seconds × 1000 + milliseconds).
@@ -132,20 +116,17 @@ impl Cp24Time2a {
 }
 
 impl Wire<'_> for Cp24Time2a {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        let at = r.position();
-        let raw: [u8; 3] = r.read_array()?;
-        let t = Cp24Time2a(raw);
-        check(
-            t.millis() < MS_PER_MINUTE,
-            at,
-            "CP24Time2a milliseconds",
-            u32::from(t.millis()),
-        )?;
-        check(
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let left = b.len();
+        let t = Cp24Time2a(take(b)?);
+        let ms = t.millis();
+        Bad::check(ms < MS_PER_MINUTE, left, 0, Field::Cp24Ms, u32::from(ms))?;
+        Bad::check(
             t.minute() <= 59,
-            at.saturating_add(2),
-            "CP24Time2a minutes",
+            left,
+            2,
+            Field::Cp24Min,
             u32::from(t.minute()),
         )?;
         Ok(t)
@@ -244,8 +225,7 @@ impl Cp56Time2a {
     /// # Errors
     /// [`AsduError::InvalidElement`] (offset within `raw`) if a field is out of range.
     pub fn from_bytes(raw: [u8; 7]) -> Result<Self, AsduError> {
-        let mut r = Reader::new(&raw);
-        Cp56Time2a::read(&mut r)
+        Cp56Time2a::read(&mut &raw[..]).map_err(|e| e.at(7))
     }
 
     /// The seven octets as on the wire.
@@ -393,44 +373,40 @@ fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
 }
 
 impl Wire<'_> for Cp56Time2a {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        let at = r.position();
-        let t = Cp56Time2a(r.read_array()?);
-        let off = |n: usize| at.saturating_add(n);
-        check(
-            t.millis() < MS_PER_MINUTE,
-            at,
-            "CP56Time2a milliseconds",
-            u32::from(t.millis()),
-        )?;
-        check(
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        let left = b.len();
+        let t = Cp56Time2a(take(b)?);
+        let ms = t.millis();
+        Bad::check(ms < MS_PER_MINUTE, left, 0, Field::Cp56Ms, u32::from(ms))?;
+        Bad::check(
             t.minute() <= 59,
-            off(2),
-            "CP56Time2a minutes",
+            left,
+            2,
+            Field::Cp56Min,
             u32::from(t.minute()),
         )?;
-        check(
+        Bad::check(
             t.hour() <= 23,
-            off(3),
-            "CP56Time2a hours",
+            left,
+            3,
+            Field::Cp56Hour,
             u32::from(t.hour()),
         )?;
-        check(
-            t.day() >= 1,
-            off(4),
-            "CP56Time2a day of month",
-            u32::from(t.day()),
+        Bad::check(t.day() >= 1, left, 4, Field::Cp56Day, u32::from(t.day()))?;
+        let month = t.month();
+        Bad::check(
+            (1..=12).contains(&month),
+            left,
+            5,
+            Field::Cp56Month,
+            u32::from(month),
         )?;
-        check(
-            (1..=12).contains(&t.month()),
-            off(5),
-            "CP56Time2a month",
-            u32::from(t.month()),
-        )?;
-        check(
+        Bad::check(
             t.year() <= 99,
-            off(6),
-            "CP56Time2a year",
+            left,
+            6,
+            Field::Cp56Year,
             u32::from(t.year()),
         )?;
         Ok(t)
@@ -552,9 +528,8 @@ mod tests {
         assert_eq!(t.to_bytes(), [0x5F, 0xEA, 0x87]);
         assert_eq!((t.minute(), t.millis(), t.invalid()), (7, 59_999, true));
         assert!(Cp24Time2a::new(60, 0).is_none());
-        let mut r = Reader::new(&[0x60, 0xEA, 0]);
         assert!(matches!(
-            Cp24Time2a::read(&mut r),
+            Cp24Time2a::from_bytes([0x60, 0xEA, 0]),
             Err(AsduError::InvalidElement {
                 offset: 0,
                 value: 60_000,

@@ -2,15 +2,15 @@
 
 use core::fmt;
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
+use crate::TypeId;
 use crate::command::{Coi, Dco, Fbp, Qcc, Qoi, Qos, Qpa, Qpm, Qrp, Rco, Sco, Tsc};
 use crate::file::{Afq, Chs, Frq, Lof, Los, Lsq, Nof, Nos, Scq, Segment, Sof, Srq};
 use crate::quality::{Bcr, Bsi, Diq, Nva, Oci, Qdp, Qds, Quality, Scd, Sep, Siq, Spe, Sva, Vti};
 use crate::time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 use crate::type_id::RawTypeId;
-use crate::wire::Wire;
-use crate::{AsduError, TypeId};
+use crate::wire::{Bad, Wire, take_slice};
 
 /// The time tag closing an information object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -194,11 +194,12 @@ macro_rules! values {
             }
 
             /// Read the element set of `type_id`; `raw_len` is the element length of raw types.
-            pub(crate) fn read(type_id: TypeId, r: &mut Reader<'a>, raw_len: usize) -> Result<Self, AsduError> {
+            #[inline(always)]
+            pub(crate) fn read(type_id: TypeId, b: &mut &'a [u8], raw_len: usize) -> Result<Self, Bad> {
                 Ok(match type_id {
-                    $( TypeId::$var => Value::$var($(<$t as Wire<'a>>::read(r)?),+), )*
+                    $( TypeId::$var => Value::$var($(<$t as Wire<'a>>::read(b)?),+), )*
                     TypeId::CRdNa1 => Value::CRdNa1,
-                    TypeId::Raw(t) => Value::Raw(t, r.read_bytes(raw_len)?),
+                    TypeId::Raw(t) => Value::Raw(t, take_slice(b, raw_len)?),
                 })
             }
 

@@ -3,10 +3,9 @@
 use core::fmt;
 use core::iter::FusedIterator;
 
-use telecontrol_core::Reader;
-
-use crate::header::{read_header, read_ioa};
+use crate::header::{read_header, take_ioa};
 use crate::value::TimeTag;
+use crate::wire::Bad;
 use crate::{AsduError, AsduParams, CommonAddress, Cot, Header, Ioa, Quality, TypeId, Value};
 
 /// One information object: its address and its element set (101 §7.3).
@@ -92,10 +91,10 @@ impl<'a> AsduView<'a> {
                 max,
             });
         }
-        let mut r = Reader::new(bytes);
-        let header = read_header(params, &mut r)?;
-        let start = r.position();
-        let actual = r.remaining();
+        let header = read_header(params, bytes)?;
+        let start = params.header_len();
+        let payload = bytes.get(start..).unwrap_or(&[]);
+        let actual = payload.len();
         let count = usize::from(header.count);
         let ioa = usize::from(params.ioa_size());
         let mut raw_len = 0;
@@ -110,7 +109,7 @@ impl<'a> AsduView<'a> {
                 }
                 // Address, NOF (2), NOS (1), then LOS giving the segment length.
                 let los_at = ioa.saturating_add(3);
-                match r.rest().get(los_at) {
+                match payload.get(los_at) {
                     Some(los) => los_at.saturating_add(1).saturating_add(usize::from(*los)),
                     None => los_at.saturating_add(1),
                 }
@@ -139,7 +138,8 @@ impl<'a> AsduView<'a> {
             raw_len,
         };
         if header.sq && count > 0 {
-            let first = read_ioa(params, &mut r)?;
+            let first =
+                take_ioa(params.ioa_size(), &mut &payload[..]).map_err(|e| e.at(bytes.len()))?;
             let last = first
                 .value()
                 .saturating_add(u32::from(header.count))
@@ -154,7 +154,7 @@ impl<'a> AsduView<'a> {
         if has_checked_fields(header.type_id) {
             let mut it = view.raw_objects();
             while it.remaining > 0 {
-                it.next_checked()?;
+                it.next_checked().map_err(|e| e.at(bytes.len()))?;
             }
         }
         Ok(view)
@@ -221,16 +221,23 @@ impl<'a> AsduView<'a> {
     }
 
     fn raw_objects(&self) -> Objects<'a> {
-        let mut r = Reader::new(self.bytes);
-        // The header was read by decode: skipping it cannot fail.
-        let _ = r.skip(self.params.header_len());
+        let mut rest = self.payload();
+        let mut remaining = self.header.count;
+        let mut next_ioa = 0;
+        if self.header.sq && remaining > 0 {
+            // A sequence: one address, then the elements. decode checked the length.
+            match take_ioa(self.params.ioa_size(), &mut rest) {
+                Ok(first) => next_ioa = first.value(),
+                Err(_) => remaining = 0,
+            }
+        }
         Objects {
-            r,
-            params: self.params,
+            rest,
+            ioa_size: self.params.ioa_size(),
             type_id: self.header.type_id,
             sq: self.header.sq,
-            remaining: self.header.count,
-            next_ioa: None,
+            remaining,
+            next_ioa,
             raw_len: self.raw_len,
         }
     }
@@ -268,46 +275,61 @@ fn has_checked_fields(t: TypeId) -> bool {
 /// Iterator over the information objects of an [`AsduView`].
 #[derive(Clone, Debug)]
 pub struct Objects<'a> {
-    r: Reader<'a>,
-    params: AsduParams,
+    rest: &'a [u8],
+    ioa_size: u8,
     type_id: TypeId,
     sq: bool,
     remaining: u8,
-    next_ioa: Option<Ioa>,
+    /// In a sequence, the address of the next element.
+    next_ioa: u32,
     raw_len: usize,
 }
 
 impl<'a> Objects<'a> {
-    fn next_checked(&mut self) -> Result<InfoObject<'a>, AsduError> {
-        let ioa = match (self.sq, self.next_ioa) {
-            (true, Some(ioa)) => ioa,
-            _ => read_ioa(&self.params, &mut self.r)?,
-        };
-        let value = Value::read(self.type_id, &mut self.r, self.raw_len)?;
-        self.remaining = self.remaining.saturating_sub(1);
+    /// The next address: counted in a sequence, read otherwise.
+    #[inline(always)]
+    fn ioa(&mut self) -> Result<Ioa, Bad> {
         if self.sq {
-            // The sequence's last address was checked by decode; a failure here can only
-            // follow the last element.
-            self.next_ioa = ioa.next();
+            // decode checked that the sequence's last address fits the address size.
+            let a = self.next_ioa;
+            self.next_ioa = a.wrapping_add(1);
+            Ok(Ioa::from_u24(a))
+        } else {
+            take_ioa(self.ioa_size, &mut self.rest)
         }
+    }
+
+    /// The next object with the reason it could not be read (for decode's checks).
+    fn next_checked(&mut self) -> Result<InfoObject<'a>, Bad> {
+        self.remaining = self.remaining.saturating_sub(1);
+        let ioa = self.ioa()?;
+        let value = Value::read(self.type_id, &mut self.rest, self.raw_len)?;
         Ok(InfoObject { ioa, value })
+    }
+
+    #[cold]
+    fn stop(&mut self) -> Option<InfoObject<'a>> {
+        self.remaining = 0;
+        None
     }
 }
 
 impl<'a> Iterator for Objects<'a> {
     type Item = InfoObject<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<InfoObject<'a>> {
         if self.remaining == 0 {
             return None;
         }
-        match self.next_checked() {
-            Ok(o) => Some(o),
-            // Unreachable after AsduView::decode's checks; stop rather than panic.
-            Err(_) => {
-                self.remaining = 0;
-                None
-            }
+        self.remaining = self.remaining.wrapping_sub(1);
+        // Neither read can fail after AsduView::decode's checks; stop rather than panic.
+        let Ok(ioa) = self.ioa() else {
+            return self.stop();
+        };
+        match Value::read(self.type_id, &mut self.rest, self.raw_len) {
+            Ok(value) => Some(InfoObject { ioa, value }),
+            Err(_) => self.stop(),
         }
     }
 

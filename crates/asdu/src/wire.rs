@@ -1,16 +1,143 @@
 //! The crate-internal element codec: how each information element reads and writes itself.
 
-use telecontrol_core::{Reader, WriteError, Writer};
+use telecontrol_core::{WriteError, Writer};
 
 use crate::AsduError;
 
+/// Which field of an element failed (kept to one octet so that `Result<Value, Bad>` stays
+/// small on the per-object path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The input ended.
+    Truncated,
+    Cp16Ms,
+    Cp24Ms,
+    Cp24Min,
+    Cp56Ms,
+    Cp56Min,
+    Cp56Hour,
+    Cp56Day,
+    Cp56Month,
+    Cp56Year,
+}
+
+impl Field {
+    const fn name(self) -> &'static str {
+        match self {
+            Field::Truncated => "input",
+            Field::Cp16Ms => "CP16Time2a milliseconds",
+            Field::Cp24Ms => "CP24Time2a milliseconds",
+            Field::Cp24Min => "CP24Time2a minutes",
+            Field::Cp56Ms => "CP56Time2a milliseconds",
+            Field::Cp56Min => "CP56Time2a minutes",
+            Field::Cp56Hour => "CP56Time2a hours",
+            Field::Cp56Day => "CP56Time2a day of month",
+            Field::Cp56Month => "CP56Time2a month",
+            Field::Cp56Year => "CP56Time2a year",
+        }
+    }
+}
+
+/// Why an element could not be read: where (as the number of octets left in the input when
+/// the failing field starts, which the caller turns into an ASDU offset) and what.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bad {
+    /// Octets left in the input at the failing field (inputs are at most 255 octets).
+    left: u16,
+    /// The field, or [`Field::Truncated`].
+    field: Field,
+    /// The offending value, or the octets needed for truncation.
+    value: u32,
+}
+
+fn short(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+impl Bad {
+    /// The error at its offset in an input of `total` octets.
+    pub(crate) fn at(self, total: usize) -> AsduError {
+        let left = usize::from(self.left);
+        let offset = total.saturating_sub(left);
+        match self.field {
+            Field::Truncated => AsduError::Truncated {
+                offset,
+                needed: usize::try_from(self.value).unwrap_or(usize::MAX),
+                available: left,
+            },
+            f => AsduError::InvalidElement {
+                offset,
+                field: f.name(),
+                value: self.value,
+            },
+        }
+    }
+
+    /// A range check of `field` whose octet starts `skip` octets after the element start,
+    /// where `left` octets were left.
+    #[inline]
+    pub(crate) fn check(
+        ok: bool,
+        left: usize,
+        skip: usize,
+        field: Field,
+        value: u32,
+    ) -> Result<(), Bad> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Bad {
+                left: short(left.saturating_sub(skip)),
+                field,
+                value,
+            })
+        }
+    }
+
+    fn truncated(left: usize, needed: usize) -> Bad {
+        Bad {
+            left: short(left),
+            field: Field::Truncated,
+            value: u32::try_from(needed).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// Take the next `N` octets of `b`.
+///
+/// Element reads work on a plain `&[u8]` rather than the core `Reader`: the iterator runs
+/// them for every object, and fixed-size `split_first_chunk` reads inline into straight
+/// loads (the decoder checks all lengths before, so these never fail after `decode`).
+#[inline]
+pub(crate) fn take<const N: usize>(b: &mut &[u8]) -> Result<[u8; N], Bad> {
+    match b.split_first_chunk::<N>() {
+        Some((head, rest)) => {
+            *b = rest;
+            Ok(*head)
+        }
+        None => Err(Bad::truncated(b.len(), N)),
+    }
+}
+
+/// Take the next `n` octets of `b` as a slice.
+#[inline]
+pub(crate) fn take_slice<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], Bad> {
+    match b.split_at_checked(n) {
+        Some((head, rest)) => {
+            *b = rest;
+            Ok(head)
+        }
+        None => Err(Bad::truncated(b.len(), n)),
+    }
+}
+
 /// One information element (or a fixed group of them) on the wire.
 ///
-/// `read` validates the element's value ranges and reports errors at the reader's position,
-/// which is the offset in the ASDU because readers always span the whole ASDU.
+/// `read` validates the element's value ranges; errors say how many octets were left, and
+/// the caller converts that to an offset in the ASDU ([`Bad::at`]).
 pub(crate) trait Wire<'a>: Sized {
     /// Read one element.
-    fn read(r: &mut Reader<'a>) -> Result<Self, AsduError>;
+    fn read(b: &mut &'a [u8]) -> Result<Self, Bad>;
     /// Octets [`Wire::write`] produces.
     fn wire_len(&self) -> usize;
     /// Write the element.
@@ -18,8 +145,9 @@ pub(crate) trait Wire<'a>: Sized {
 }
 
 impl Wire<'_> for f32 {
-    fn read(r: &mut Reader<'_>) -> Result<Self, AsduError> {
-        Ok(r.read_f32_le()?)
+    #[inline]
+    fn read(b: &mut &[u8]) -> Result<Self, Bad> {
+        take(b).map(f32::from_le_bytes)
     }
     fn wire_len(&self) -> usize {
         4
@@ -34,8 +162,10 @@ impl Wire<'_> for f32 {
 macro_rules! byte_element {
     ($($t:ident),* $(,)?) => {$(
         impl crate::wire::Wire<'_> for $t {
-            fn read(r: &mut telecontrol_core::Reader<'_>) -> Result<Self, crate::AsduError> {
-                Ok($t(r.read_u8()?))
+            #[inline]
+            fn read(b: &mut &[u8]) -> Result<Self, crate::wire::Bad> {
+                let [v] = crate::wire::take(b)?;
+                Ok($t(v))
             }
             fn wire_len(&self) -> usize {
                 1
