@@ -34,4 +34,8 @@ pub const TARGETS: &[Target] = &[
         name: "osi_stack",
         run: crate::fuzz_osi::osi_stack,
     },
+    Target {
+        name: "mms_pdu",
+        run: crate::fuzz_mms::mms_pdu,
+    },
 ];

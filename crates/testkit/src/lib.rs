@@ -6,6 +6,7 @@ pub mod asdu_samples;
 pub mod clock;
 pub mod fuzz;
 pub mod fuzz_asdu;
+pub mod fuzz_mms;
 pub mod fuzz_apci;
 pub mod fuzz_station;
 pub mod fuzz_osi;
