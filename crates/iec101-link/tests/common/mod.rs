@@ -46,6 +46,15 @@ pub mod sim {
         Duration::from_micros((n as u64 * bits as u64 * 1_000_000).div_ceil(baud as u64))
     }
 
+    /// The line log's label of secondary `i`: '0'..'9', then 'a'.. (never 'M').
+    pub fn slave_label(i: usize) -> char {
+        if i < 10 {
+            char::from(b'0' + i as u8)
+        } else {
+            char::from(b'a' + (i - 10) as u8)
+        }
+    }
+
     pub struct Sim<const N: usize, const Q: usize> {
         pub master: Primary<N, Q>,
         pub slaves: Vec<Secondary<8, 8>>,
@@ -143,8 +152,7 @@ pub mod sim {
                     let mut wire = std::mem::take(&mut self.noise);
                     wire.extend_from_slice(&resp);
                     self.now = self.now + tx_time(wire.len(), self.baud, self.bits);
-                    self.line
-                        .push((self.now, char::from(b'0' + i as u8), wire.clone()));
+                    self.line.push((self.now, slave_label(i), wire.clone()));
                     if self.lost() || self.lose_next_answer_of == Some(i) {
                         self.lose_next_answer_of = None;
                         return true;
