@@ -38,4 +38,12 @@ pub const TARGETS: &[Target] = &[
         name: "mms_pdu",
         run: crate::fuzz_mms::mms_pdu,
     },
+    Target {
+        name: "link_frame",
+        run: crate::fuzz_link::link_frame,
+    },
+    Target {
+        name: "link_machines",
+        run: crate::fuzz_link::link_machines,
+    },
 ];

@@ -5,6 +5,7 @@
 pub mod asdu_samples;
 pub mod clock;
 pub mod fuzz;
+pub mod fuzz_link;
 pub mod fuzz_asdu;
 pub mod fuzz_mms;
 pub mod fuzz_apci;
