@@ -42,7 +42,8 @@ impl Default for LinkConfig {
     }
 }
 
-/// The smallest accepted `max_frame_len`: room for a 5-octet ASDU with a 2-octet address.
+/// The smallest accepted `max_frame_len`: a variable frame with a 2-octet address and 3
+/// octets of user data (frame overhead is 7 octets plus the address).
 pub const MIN_FRAME_LEN: usize = 12;
 
 impl LinkConfig {
