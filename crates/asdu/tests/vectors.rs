@@ -6,6 +6,8 @@
 //! header = TI, VSQ, COT, CA (1). IOA little endian, 3 octets (104) or 2 (101 compact).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use telecontrol_asdu::*;
 
 const P104: AsduParams = AsduParams::IEC104;
@@ -866,4 +868,21 @@ fn accessors_and_display() {
         Some(G.with_invalid(true))
     );
     assert_eq!(Value::CScNa1(Sco::default()).quality(), None);
+}
+
+#[test]
+fn value_layouts_agree_with_the_type_table() {
+    for t in TypeId::ALL {
+        let v = common::sample(*t).unwrap();
+        assert_eq!(v.type_id(), *t);
+        if let Some(n) = t.element_size() {
+            assert_eq!(v.encoded_len(), n, "{t}");
+        }
+        assert_eq!(v.time_tag().is_some(), t.has_time_tag(), "{t}");
+        let kind = v.time_tag().map(|tag| match tag {
+            TimeTag::Cp24(_) => TimeTagKind::Cp24,
+            TimeTag::Cp56(_) => TimeTagKind::Cp56,
+        });
+        assert_eq!(kind, t.time_tag(), "{t}");
+    }
 }
