@@ -3,7 +3,7 @@
 
 use telecontrol_core::{Encode, EncodeError, Writer};
 
-use crate::header::{write_header, write_ioa};
+use crate::header::{put_ioa, write_header};
 use crate::{AsduError, AsduParams, CommonAddress, Cot, Header, InfoObject, Ioa, TypeId, Value};
 
 /// Builds one ASDU in a caller buffer, object by object, up to the maximum ASDU length.
@@ -77,10 +77,11 @@ impl<'b> AsduBuilder<'b> {
     ///   length differs from the first one's (raw objects of one ASDU must be equal in size);
     /// - [`AsduError::Full`] if the object does not fit; the ASDU built so far is unchanged.
     pub fn push(&mut self, ioa: Ioa, value: &Value<'_>) -> Result<(), AsduError> {
-        if value.type_id() != self.header.type_id {
+        let found = value.type_id();
+        if found != self.header.type_id {
             return Err(AsduError::TypeMismatch {
                 expected: self.header.type_id.code(),
-                found: value.type_id().code(),
+                found: found.code(),
             });
         }
         if ioa.value() > self.params.max_ioa() {
@@ -123,12 +124,12 @@ impl<'b> AsduBuilder<'b> {
         if end > self.limit {
             return Err(AsduError::Full);
         }
-        let dst = self.buf.get_mut(self.len..end).ok_or(AsduError::Full)?;
-        let mut w = Writer::new(dst);
+        let mut out = self.buf.get_mut(self.len..end).ok_or(AsduError::Full)?;
+        // The slot is exactly the object's size: these writes cannot run short.
         if write_address {
-            write_ioa(&self.params, ioa, &mut w)?;
+            put_ioa(self.params.ioa_size(), ioa, &mut out).map_err(|_| AsduError::Full)?;
         }
-        value.write(&mut w)?;
+        value.put(&mut out).map_err(|_| AsduError::Full)?;
         self.header.count = self.header.count.saturating_add(1);
         let vsq = self.header.count | if self.header.sq { 0x80 } else { 0 };
         if let Some(b) = self.buf.get_mut(1) {

@@ -2,10 +2,8 @@
 
 use core::fmt;
 
-use telecontrol_core::{WriteError, Writer};
-
 use crate::quality::Dpi;
-use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take};
+use crate::wire::{Bad, Short, Wire, bit, byte_element, encode_via_wire, put, take};
 
 /// QU, qualifier of command, 0–31 (101 §7.2.6.26).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -375,8 +373,9 @@ impl Wire<'_> for Fbp {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -388,8 +387,9 @@ impl Wire<'_> for Tsc {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 

@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use telecontrol_core::{WriteError, Writer};
-
-use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take, take_slice};
+use crate::wire::{
+    Bad, Short, Wire, bit, byte_element, encode_via_wire, put, put_slice, take, take_slice,
+};
 
 /// NOF, name of file (101 §7.2.6.33): 0 = default, else a file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -44,8 +44,12 @@ macro_rules! u24_element {
             fn wire_len(&self) -> usize {
                 3
             }
-            fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-                w.write_u24_le(self.0)
+            #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+                {
+                    let [a, b, c, _] = self.0.to_le_bytes();
+                    put(out, [a, b, c])
+                }
             }
         }
         impl fmt::Display for $t {
@@ -279,11 +283,12 @@ impl<'a> Wire<'a> for Segment<'a> {
     fn wire_len(&self) -> usize {
         self.0.len().saturating_add(1)
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
         // Segment::new and read both bound the length to 255.
         let los = u8::try_from(self.0.len()).unwrap_or(u8::MAX);
-        w.write_u8(los)?;
-        w.write_bytes(self.0)
+        put(out, [los])?;
+        put_slice(out, self.0)
     }
 }
 
@@ -295,8 +300,9 @@ impl Wire<'_> for Nof {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -309,8 +315,9 @@ impl Wire<'_> for Nos {
     fn wire_len(&self) -> usize {
         1
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u8(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, [self.0])
     }
 }
 
@@ -323,8 +330,9 @@ impl Wire<'_> for Chs {
     fn wire_len(&self) -> usize {
         1
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u8(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, [self.0])
     }
 }
 
@@ -401,8 +409,8 @@ mod tests {
         assert!(Lof::new(0x100_0000).is_none());
         assert!(Segment::new(&[0; 256]).is_none());
         let mut buf = [0u8; 4];
-        let mut w = Writer::new(&mut buf);
-        Segment::new(&[7, 8]).unwrap().write(&mut w).unwrap();
-        assert_eq!(w.written(), &[2, 7, 8]);
+        let mut out = &mut buf[..];
+        Segment::new(&[7, 8]).unwrap().put(&mut out).unwrap();
+        assert_eq!(buf, [2, 7, 8, 0]);
     }
 }

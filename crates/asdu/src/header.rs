@@ -5,7 +5,7 @@ use core::fmt;
 
 use telecontrol_core::Writer;
 
-use crate::wire::{Bad, take};
+use crate::wire::{Bad, Short, put, take};
 use crate::{AsduError, AsduParams, TypeId};
 
 /// A cause of transmission, 1–63 (101 §7.2.3): 0 is "not used" and rejected.
@@ -405,18 +405,16 @@ pub(crate) fn take_ioa(size: u8, b: &mut &[u8]) -> Result<Ioa, Bad> {
     }))
 }
 
-/// Write an information object address of the configured size.
-pub(crate) fn write_ioa(p: &AsduParams, ioa: Ioa, w: &mut Writer<'_>) -> Result<(), AsduError> {
-    if ioa.0 > p.max_ioa() {
-        return Err(AsduError::DoesNotFit {
-            field: "information object address",
-            value: ioa.0,
-        });
-    }
+/// Write `ioa` in `size` octets (1, 2 or 3) at the front of `out`; the caller checked that
+/// it fits.
+#[inline]
+pub(crate) fn put_ioa(size: u8, ioa: Ioa, out: &mut &mut [u8]) -> Result<(), Short> {
     let [a, b, c, _] = ioa.0.to_le_bytes();
-    let bytes = [a, b, c];
-    w.write_bytes(bytes.get(..usize::from(p.ioa_size())).unwrap_or(&bytes))?;
-    Ok(())
+    match size {
+        1 => put(out, [a]),
+        2 => put(out, [a, b]),
+        _ => put(out, [a, b, c]),
+    }
 }
 
 #[cfg(test)]
@@ -498,19 +496,12 @@ mod tests {
         ] {
             let p = AsduParams::new(2, 2, size, 249).unwrap();
             let ioa = Ioa::new(0x12_3456 & p.max_ioa()).unwrap();
-            let mut buf = [0u8; 3];
-            let mut w = Writer::new(&mut buf);
-            write_ioa(&p, ioa, &mut w).unwrap();
-            assert_eq!(w.written(), bytes);
+            let mut buf = [0u8; 4];
+            let mut out = &mut buf[..];
+            put_ioa(size, ioa, &mut out).unwrap();
+            assert_eq!(out.len(), 4 - usize::from(size));
+            assert_eq!(&buf[..usize::from(size)], bytes);
             assert_eq!(take_ioa(p.ioa_size(), &mut &bytes[..]).ok(), Some(ioa));
-            assert!(
-                write_ioa(
-                    &p,
-                    Ioa::new(p.max_ioa() + 1).unwrap_or(Ioa(0x100_0000)),
-                    &mut Writer::new(&mut buf)
-                )
-                .is_err()
-            );
         }
     }
 }

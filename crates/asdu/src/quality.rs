@@ -3,9 +3,7 @@
 
 use core::fmt;
 
-use telecontrol_core::{WriteError, Writer};
-
-use crate::wire::{Bad, Wire, bit, byte_element, encode_via_wire, take, with_bit};
+use crate::wire::{Bad, Short, Wire, bit, byte_element, encode_via_wire, put, take, with_bit};
 
 /// The quality flags any quality descriptor may carry, with the QDS/QDP bit positions:
 /// OV (bit 1), EI (bit 4), BL, SB, NT, IV (bits 5–8) (101 §7.2.6.3–4).
@@ -509,8 +507,9 @@ impl Wire<'_> for Nva {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_i16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -522,8 +521,9 @@ impl Wire<'_> for Sva {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_i16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -535,8 +535,9 @@ impl Wire<'_> for Bsi {
     fn wire_len(&self) -> usize {
         4
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u32_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -548,8 +549,9 @@ impl Wire<'_> for Scd {
     fn wire_len(&self) -> usize {
         4
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u32_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -563,9 +565,10 @@ impl Wire<'_> for Bcr {
     fn wire_len(&self) -> usize {
         5
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_i32_le(self.counter)?;
-        w.write_u8(self.flags)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.counter.to_le_bytes())?;
+        put(out, [self.flags])
     }
 }
 

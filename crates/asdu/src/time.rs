@@ -6,10 +6,8 @@
 
 use core::fmt;
 
-use telecontrol_core::{WriteError, Writer};
-
 use crate::AsduError;
-use crate::wire::{Bad, Field, Wire, bit, encode_via_wire, take, with_bit};
+use crate::wire::{Bad, Field, Short, Wire, bit, encode_via_wire, put, take, with_bit};
 
 const MS_PER_MINUTE: u16 = 60_000;
 
@@ -46,8 +44,9 @@ impl Wire<'_> for Cp16Time2a {
     fn wire_len(&self) -> usize {
         2
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_u16_le(self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0.to_le_bytes())
     }
 }
 
@@ -134,8 +133,9 @@ impl Wire<'_> for Cp24Time2a {
     fn wire_len(&self) -> usize {
         3
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_bytes(&self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0)
     }
 }
 
@@ -414,8 +414,9 @@ impl Wire<'_> for Cp56Time2a {
     fn wire_len(&self) -> usize {
         7
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_bytes(&self.0)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.0)
     }
 }
 

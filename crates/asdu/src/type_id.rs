@@ -67,6 +67,7 @@ macro_rules! type_ids {
 
             /// The wire value.
             #[must_use]
+            #[inline]
             pub const fn code(self) -> u8 {
                 match self {
                     $( TypeId::$var => $code, )*

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use telecontrol_core::{WriteError, Writer};
+use telecontrol_core::Writer;
 
 use crate::TypeId;
 use crate::command::{Coi, Dco, Fbp, Qcc, Qoi, Qos, Qpa, Qpm, Qrp, Rco, Sco, Tsc};
@@ -10,7 +10,7 @@ use crate::file::{Afq, Chs, Frq, Lof, Los, Lsq, Nof, Nos, Scq, Segment, Sof, Srq
 use crate::quality::{Bcr, Bsi, Diq, Nva, Oci, Qdp, Qds, Quality, Scd, Sep, Siq, Spe, Sva, Vti};
 use crate::time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 use crate::type_id::RawTypeId;
-use crate::wire::{Bad, Wire, take_slice};
+use crate::wire::{Bad, Short, Wire, encode_into, put_slice, take_slice};
 
 /// The time tag closing an information object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,6 +144,7 @@ macro_rules! values {
         impl<'a> Value<'a> {
             /// The type identification this value belongs to.
             #[must_use]
+            #[inline]
             pub const fn type_id(&self) -> TypeId {
                 match self {
                     $( Value::$var(..) => TypeId::$var, )*
@@ -154,6 +155,7 @@ macro_rules! values {
 
             /// Octets of the element set on the wire (without the object address).
             #[must_use]
+            #[inline]
             pub fn encoded_len(&self) -> usize {
                 match self {
                     $( Value::$var($($f),+) => 0usize $(.saturating_add(Wire::wire_len($f)))+, )*
@@ -203,12 +205,13 @@ macro_rules! values {
                 })
             }
 
-            /// Write the element set.
-            pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+            /// Write the element set at the front of `out` and advance it.
+            #[inline(always)]
+            pub(crate) fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
                 match self {
-                    $( Value::$var($($f),+) => { $( Wire::write($f, w)?; )+ } )*
+                    $( Value::$var($($f),+) => { $( Wire::put($f, out)?; )+ } )*
                     Value::CRdNa1 => {}
-                    Value::Raw(_, b) => w.write_bytes(b)?,
+                    Value::Raw(_, b) => put_slice(out, b)?,
                 }
                 Ok(())
             }
@@ -219,7 +222,7 @@ macro_rules! values {
                 Value::encoded_len(self)
             }
             fn write_to(&self, w: &mut Writer<'_>) -> Result<(), telecontrol_core::EncodeError> {
-                self.write(w).map_err(Into::into)
+                encode_into(w, Value::encoded_len(self), |out| self.put(out))
             }
         }
 

@@ -1,7 +1,5 @@
 //! The crate-internal element codec: how each information element reads and writes itself.
 
-use telecontrol_core::{WriteError, Writer};
-
 use crate::AsduError;
 
 /// Which field of an element failed (kept to one octet so that `Result<Value, Bad>` stays
@@ -131,6 +129,39 @@ pub(crate) fn take_slice<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], Bad
     }
 }
 
+/// The output slot is shorter than the element (callers size slots with `wire_len` first, so
+/// this only guards against a broken invariant).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Short;
+
+/// Write `v` at the front of `out` and advance it.
+#[inline]
+pub(crate) fn put<const N: usize>(out: &mut &mut [u8], v: [u8; N]) -> Result<(), Short> {
+    let buf = core::mem::take(out);
+    match buf.split_first_chunk_mut::<N>() {
+        Some((head, rest)) => {
+            *head = v;
+            *out = rest;
+            Ok(())
+        }
+        None => Err(Short),
+    }
+}
+
+/// Write `v` at the front of `out` and advance it.
+#[inline]
+pub(crate) fn put_slice(out: &mut &mut [u8], v: &[u8]) -> Result<(), Short> {
+    let buf = core::mem::take(out);
+    match buf.split_at_mut_checked(v.len()) {
+        Some((head, rest)) => {
+            head.copy_from_slice(v);
+            *out = rest;
+            Ok(())
+        }
+        None => Err(Short),
+    }
+}
+
 /// One information element (or a fixed group of them) on the wire.
 ///
 /// `read` validates the element's value ranges; errors say how many octets were left, and
@@ -140,8 +171,8 @@ pub(crate) trait Wire<'a>: Sized {
     fn read(b: &mut &'a [u8]) -> Result<Self, Bad>;
     /// Octets [`Wire::write`] produces.
     fn wire_len(&self) -> usize;
-    /// Write the element.
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError>;
+    /// Write the element at the front of `out` and advance it.
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short>;
 }
 
 impl Wire<'_> for f32 {
@@ -152,8 +183,9 @@ impl Wire<'_> for f32 {
     fn wire_len(&self) -> usize {
         4
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
-        w.write_f32_le(*self)
+    #[inline]
+    fn put(&self, out: &mut &mut [u8]) -> Result<(), Short> {
+        put(out, self.to_le_bytes())
     }
 }
 
@@ -170,8 +202,9 @@ macro_rules! byte_element {
             fn wire_len(&self) -> usize {
                 1
             }
-            fn write(&self, w: &mut telecontrol_core::Writer<'_>) -> Result<(), telecontrol_core::WriteError> {
-                w.write_u8(self.0)
+            #[inline]
+            fn put(&self, out: &mut &mut [u8]) -> Result<(), crate::wire::Short> {
+                crate::wire::put(out, [self.0])
             }
         }
         impl $t {
@@ -199,7 +232,9 @@ macro_rules! encode_via_wire {
                 crate::wire::Wire::wire_len(self)
             }
             fn write_to(&self, w: &mut telecontrol_core::Writer<'_>) -> Result<(), telecontrol_core::EncodeError> {
-                crate::wire::Wire::write(self, w).map_err(Into::into)
+                crate::wire::encode_into(w, crate::wire::Wire::wire_len(self), |out| {
+                    crate::wire::Wire::put(self, out)
+                })
             }
         }
     )*};
@@ -215,4 +250,17 @@ pub(crate) const fn bit(byte: u8, n: u8) -> bool {
 pub(crate) const fn with_bit(byte: u8, n: u8, on: bool) -> u8 {
     let m = 1u8.wrapping_shl(n as u32);
     if on { byte | m } else { byte & !m }
+}
+
+/// Reserve `len` octets of `w` and fill them with `fill`.
+pub(crate) fn encode_into(
+    w: &mut telecontrol_core::Writer<'_>,
+    len: usize,
+    fill: impl FnOnce(&mut &mut [u8]) -> Result<(), Short>,
+) -> Result<(), telecontrol_core::EncodeError> {
+    let mut dst = w.reserve(len)?;
+    fill(&mut dst).map_err(|Short| telecontrol_core::EncodeError::BufferTooSmall {
+        needed: len,
+        available: 0,
+    })
 }
