@@ -190,6 +190,17 @@ fn execute_must_match_the_select() {
     );
     let exe = cmd(101, Cause::ACTIVATION, on);
     assert_eq!(pair.request(&exe).len(), 2);
+    // A repeated select replaces the first: one execute uses it up.
+    let sel = cmd(101, Cause::ACTIVATION, with_select(on, true).unwrap());
+    pair.request(&sel);
+    pair.now = pair.now + Duration::from_secs(1);
+    pair.request(&sel);
+    assert_eq!(
+        pair.outstation.poll_timeout(),
+        Some(pair.now + Duration::from_secs(10))
+    );
+    assert_eq!(pair.request(&exe).len(), 2);
+    assert_eq!(pair.outstation.poll_timeout(), None);
 }
 
 #[test]

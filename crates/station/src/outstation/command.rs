@@ -242,7 +242,8 @@ pub(super) fn answer<D: PointDatabase, const N: usize>(
                 key: c.key,
                 deadline: c.received.saturating_add(st.config.select_timeout),
             };
-            // Room is guaranteed: a select is only pending while its slot is taken.
+            // A new select of the same point replaces the old one.
+            st.selects.retain(|s| !(s.ca == c.ca && s.ioa == c.ioa));
             if st.selects.push(armed).is_err() {
                 st.notify(Event::SelectReleased {
                     ca: c.ca,

@@ -222,6 +222,11 @@ fn build<'d>(
     let mut cursor = after;
     let (first_ioa, first) = loop {
         let (ioa, v) = next(cursor)?;
+        // A database must move forward; one that does not ends the interrogation rather
+        // than looping.
+        if cursor.is_some_and(|c| ioa <= c) {
+            return None;
+        }
         cursor = Some(ioa);
         if let Some(v) = v {
             break (ioa, v);
@@ -234,6 +239,9 @@ fn build<'d>(
     b.push(first_ioa, &first).ok()?;
     let mut last = first_ioa;
     while let Some((ioa, v)) = next(Some(last)) {
+        if ioa <= last {
+            break;
+        }
         let Some(v) = v else {
             if sq {
                 break;
