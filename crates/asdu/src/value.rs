@@ -199,7 +199,18 @@ macro_rules! values {
             #[inline(always)]
             pub(crate) fn read(type_id: TypeId, b: &mut &'a [u8], raw_len: usize) -> Result<Self, Bad> {
                 Ok(match type_id {
-                    $( TypeId::$var => Value::$var($(<$t as Wire<'a>>::read(b)?),+), )*
+                    $( TypeId::$var => {
+                        const SIZE: Option<usize> = TypeId::$var.element_size();
+                        match SIZE {
+                            // Fixed size: one length check, then reads from a chunk of known
+                            // length, whose own checks the optimizer removes.
+                            Some(n) => {
+                                let mut chunk = take_slice(b, n)?;
+                                Value::$var($(<$t as Wire<'a>>::read(&mut chunk)?),+)
+                            }
+                            None => Value::$var($(<$t as Wire<'a>>::read(b)?),+),
+                        }
+                    } )*
                     TypeId::CRdNa1 => Value::CRdNa1,
                     TypeId::Raw(t) => Value::Raw(t, take_slice(b, raw_len)?),
                 })
