@@ -443,3 +443,44 @@ fn master_request_table_limits() {
     ));
     assert_eq!(pair.master.outstanding(), 8);
 }
+
+#[test]
+fn master_takes_a_termination_for_a_lost_confirmation_and_negative_mirrors() {
+    let mut m: telecontrol_station::Master<4> = telecontrol_station::Master::new(
+        telecontrol_station::MasterConfig::new(asdu::AsduParams::IEC104),
+    );
+    let now = telecontrol_core::Instant::from_secs(1);
+    let sco = Value::CScNa1(Sco::new(true, Qu::NONE, false));
+    let id = m
+        .command(
+            now,
+            CA,
+            Ioa::new(5).unwrap(),
+            sco,
+            ExecuteMode::Direct,
+            Completion::OnTermination,
+        )
+        .unwrap();
+    let mut buf = [0u8; 255];
+    let n = m.poll_transmit(&mut buf).unwrap();
+    assert_eq!(buf[..n], [45, 1, 6, 0, 1, 0, 5, 0, 0, 0x01]);
+    let term = common::mirrored(&buf[..n], asdu::Cause::ACTIVATION_TERM, false);
+    let r = m.handle_input(now, &term).unwrap();
+    assert_eq!(r.kind, DataKind::Confirmation(Some(id)));
+    let done = m.poll_event().unwrap();
+    assert_eq!((done.id, done.outcome), (id, Outcome::Terminated));
+    // Negative mirrors 44–47 end the request with their cause.
+    for cause in [44u8, 45, 46, 47] {
+        let id = m.read(now, CA, Ioa::new(9).unwrap()).unwrap();
+        let n = m.poll_transmit(&mut buf).unwrap();
+        let neg = common::mirrored(&buf[..n], asdu::Cause::new(cause).unwrap(), true);
+        m.handle_input(now, &neg).unwrap();
+        let done = m.poll_event().unwrap();
+        assert_eq!(
+            (done.id, done.outcome),
+            (id, Outcome::Negative(asdu::Cause::new(cause).unwrap()))
+        );
+    }
+    // Garbage is an error, not a panic.
+    assert!(m.handle_input(now, &[1, 2]).is_err());
+}

@@ -478,7 +478,8 @@ impl<const R: usize> Master<R> {
                     slot.deadline = now.saturating_add(self.config.termination_timeout);
                 }
             }
-            Cause::ACTIVATION_TERM if r.state == State::Confirmed => {
+            // A termination also stands for a confirmation that was lost.
+            Cause::ACTIVATION_TERM if r.has_termination() && !r.then_execute => {
                 self.finish(i, Outcome::Terminated);
             }
             Cause::ACTIVATION_TERM => {}
