@@ -406,6 +406,10 @@ impl<const Q: usize> Balanced<Q> {
         let Some(out) = self.outstanding else {
             return self.ignored();
         };
+        if !self.req_tx.is_empty() {
+            // The request has not left yet: this cannot be its answer.
+            return self.ignored();
+        }
         let ack = matches!(function, None | Some(SecondaryFunction::Ack));
         match (out.request, function) {
             (
@@ -480,6 +484,7 @@ impl<const Q: usize> Balanced<Q> {
             } else {
                 self.stats.link_failures = self.stats.link_failures.saturating_add(1);
                 self.outstanding = None;
+                self.req_tx.clear();
                 self.push(Raw::NoResponse);
                 self.fail(now, self.cfg.restart_delay);
             }

@@ -244,6 +244,10 @@ impl TxBuf {
         self.len = frame.encode(a, &mut self.buf).unwrap_or(0);
     }
 
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
     pub fn copy_from(&mut self, other: &TxBuf) {
         self.buf = other.buf;
         self.len = other.len;

@@ -291,6 +291,10 @@ impl<const N: usize, const Q: usize> Primary<N, Q> {
         else {
             return self.ignored();
         };
+        if !self.tx.is_empty() {
+            // The request has not left yet: this cannot be its answer.
+            return self.ignored();
+        }
         let Some(st) = self.stations.get(station).copied() else {
             return self.ignored();
         };
@@ -436,6 +440,8 @@ impl<const N: usize, const Q: usize> Primary<N, Q> {
             } else {
                 self.stats.link_failures = self.stats.link_failures.saturating_add(1);
                 self.line = Line::Idle;
+                // A request the driver never drained must not leave after its failure.
+                self.tx.clear();
                 let Some(st) = self.stations.get(station).copied() else {
                     return;
                 };

@@ -420,3 +420,31 @@ fn commands_are_checked() {
         "repeat after the response timeout"
     );
 }
+
+#[test]
+fn undrained_request_never_leaves_after_its_failure() {
+    // Found by the link_machines fuzz target: a request still waiting in poll_transmit when
+    // its retries ran out must be dropped, or two requests would be on the line at once.
+    let cfg = PrimaryConfig {
+        link: LinkConfig {
+            retries: 0,
+            ..link()
+        },
+        ..master_cfg()
+    };
+    let mut m = Primary::<2, 1>::new(cfg).unwrap();
+    m.add_secondary(1).unwrap();
+    m.add_secondary(2).unwrap();
+    // An answer arriving before the request left is not its answer.
+    m.handle_input(Instant::ZERO, &fixed(A, 0x0B, 1));
+    assert_eq!(m.stats().frames_ignored, 1);
+    m.handle_timeout(Instant::from_millis(100));
+    let mut buf = [0u8; 300];
+    assert_eq!(m.poll_transmit(&mut buf), Some(5));
+    assert_eq!(
+        &buf[..5],
+        &fixed(A, 0x49, 2)[..],
+        "the next station, the stale request dropped"
+    );
+    assert_eq!(m.poll_transmit(&mut buf), None);
+}
