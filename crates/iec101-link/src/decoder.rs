@@ -12,9 +12,10 @@ use crate::frame::{
 /// The longest line idle interval accepted between two characters of one frame, as a
 /// receiver that time-stamps each delivered character can measure it.
 ///
-/// IEC 60870-5-1 clause 6.2.4.2 (FT1.2 transmission rules): a sender transmits the characters
-/// of a frame with no line idle between them (R3), and after an error a line idle of at least
-/// 33 bits separates frames (R4), which is what lets receivers resynchronise. A receiver
+/// IEC 60870-5-1 clause 6.2.4.2 (FT1.2 transmission rules, as this crate reads them; the
+/// standard's text was not at hand to check the exact wording): a sender transmits the
+/// characters of a frame with no line idle between them, and after an error a line idle of at
+/// least 33 bits separates frames, which is what lets receivers resynchronise. A receiver
 /// therefore treats idle of more than 33 bit times inside a frame as the end of a broken
 /// frame. Octets reach a sans-IO core time-stamped at the *end* of each character, so the
 /// interval between two stamps is the idle plus one character: this helper returns
