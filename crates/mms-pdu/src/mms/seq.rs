@@ -39,7 +39,8 @@ enum Repr<'a, T> {
     Wire {
         content: &'a [u8],
         base: usize,
-        len: usize,
+        /// Counted when the list was validated; counted on demand otherwise.
+        len: Option<usize>,
     },
     Items(&'a [T]),
 }
@@ -68,11 +69,20 @@ impl<'a, T: Element<'a>> SeqOf<'a, T> {
         SeqOf::from_slice(&[])
     }
 
-    /// Number of elements.
+    /// Number of elements (for a nested list of a decoded value, counted by walking the
+    /// element headers).
     #[must_use]
-    pub const fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         match self.repr {
-            Repr::Wire { len, .. } => len,
+            Repr::Wire { len: Some(n), .. } => n,
+            Repr::Wire { content, base, .. } => {
+                let mut r = BerReader::new_at(content, base);
+                let mut n: usize = 0;
+                while !r.is_empty() && r.read_tlv().is_ok() {
+                    n = n.saturating_add(1);
+                }
+                n
+            }
             Repr::Items(items) => items.len(),
         }
     }
@@ -80,7 +90,10 @@ impl<'a, T: Element<'a>> SeqOf<'a, T> {
     /// True for an empty list.
     #[must_use]
     pub const fn is_empty(&self) -> bool {
-        self.len() == 0
+        match self.repr {
+            Repr::Wire { content, .. } => content.is_empty(),
+            Repr::Items(items) => items.is_empty(),
+        }
     }
 
     /// The elements, in order.
@@ -105,7 +118,8 @@ impl<'a, T: Element<'a>> SeqOf<'a, T> {
         }
     }
 
-    /// Decode the constructed element `tlv` (its tag is the caller's business).
+    /// Decode the constructed element `tlv` (its tag is the caller's business): with
+    /// `validate`, every element (recursively); without, nothing is read now.
     pub(crate) fn decode(
         tlv: &Tlv<'a>,
         validate: bool,
@@ -114,14 +128,15 @@ impl<'a, T: Element<'a>> SeqOf<'a, T> {
         if !tlv.tag.constructed {
             return Err(unexpected(tlv, field));
         }
-        let mut r = tlv.reader();
-        let mut len: usize = 0;
-        while !r.is_empty() {
-            let item = r.read_tlv()?;
-            if validate {
-                T::decode_element(&item, true)?;
+        let mut len = None;
+        if validate {
+            let mut r = tlv.reader();
+            let mut n: usize = 0;
+            while !r.is_empty() {
+                T::decode_element(&r.read_tlv()?, true)?;
+                n = n.saturating_add(1);
             }
-            len = len.saturating_add(1);
+            len = Some(n);
         }
         Ok(SeqOf {
             repr: Repr::Wire {
@@ -180,7 +195,7 @@ impl<'a, T: Element<'a>> IntoIterator for &SeqOf<'a, T> {
 
 impl<'a, T: Element<'a> + PartialEq> PartialEq for SeqOf<'a, T> {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.iter().eq(other.iter())
     }
 }
 
