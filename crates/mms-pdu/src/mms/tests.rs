@@ -260,6 +260,11 @@ fn information_report_from_capture() {
     let AccessResult::Success(Data::Structure(header)) = r[0] else {
         panic!()
     };
+    assert_eq!(
+        header.len(),
+        3,
+        "a nested list counts its elements on demand"
+    );
     let h: Vec<_> = header.iter().collect();
     assert_eq!(
         h,
