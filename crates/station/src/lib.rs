@@ -30,5 +30,5 @@ pub use master::{
 };
 pub use outstation::{
     APP_EVENT_CAPACITY, COMMAND_CAPACITY, CommandAction, CommandAnswer, CommandHandle,
-    CommandRequest, Event, Outstation, RESPONSE_CAPACITY, Stats,
+    CommandRequest, DataClass, Event, Outstation, RESPONSE_CAPACITY, Stats,
 };

@@ -196,3 +196,47 @@ fn release_on_transmit_and_queue_event_errors() {
         Err(StationError::Asdu(_))
     ));
 }
+
+#[test]
+fn class_1_and_class_2_polls_for_an_unbalanced_101_link() {
+    let mut pts = points(3);
+    let mut pair = Pair::iec104(&mut pts);
+    let st = &mut pair.outstation;
+    assert!(!st.has_class1() && !st.has_class2());
+    st.queue_event(CA, Cause::SPONTANEOUS, &event(1000))
+        .unwrap();
+    let gi = common::asdu(
+        &P,
+        asdu::TypeId::CIcNa1,
+        asdu::Cot::new(Cause::ACTIVATION),
+        CA,
+        0,
+        Value::CIcNa1(asdu::Qoi::STATION),
+    );
+    st.handle_input(pair.now, &gi);
+    assert!(st.has_class1() && st.has_class2());
+    let mut buf = [0u8; 255];
+    let class2 = telecontrol_station::DataClass::Class2;
+    let class1 = telecontrol_station::DataClass::Class1;
+    assert_eq!(
+        st.poll_transmit_for(&mut buf, class2)
+            .map(|_| (buf[0], buf[2])),
+        Some((100, 7))
+    );
+    assert_eq!(
+        st.poll_transmit_for(&mut buf, class1)
+            .map(|_| (buf[0], buf[2])),
+        Some((1, 3))
+    );
+    assert_eq!(st.poll_transmit_for(&mut buf, class1), None);
+    assert!(!st.has_class1());
+    let mut class2_asdus = 0;
+    while st.poll_transmit_for(&mut buf, class2).is_some() {
+        class2_asdus += 1;
+    }
+    assert_eq!(
+        class2_asdus, 4,
+        "single points, measured values, double point, termination"
+    );
+    assert!(!st.has_class2());
+}

@@ -28,6 +28,15 @@ pub const APP_EVENT_CAPACITY: usize = 16;
 /// Commands waiting for the application's answer or termination, and armed selects.
 pub const COMMAND_CAPACITY: usize = 4;
 
+/// The data classes of an unbalanced 101 link (101 §7.4.2, 60870-5-2 §6.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataClass {
+    /// Class 1: confirmations, terminations, other answers, buffered events.
+    Class1,
+    /// Class 2: interrogated data and counters.
+    Class2,
+}
+
 /// Identifies a command the application must answer ([`Outstation::answer_command`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CommandHandle(pub u32);
@@ -253,10 +262,37 @@ impl<D: PointDatabase, const N: usize> Outstation<D, N> {
     /// Order: confirmations and other answers, then buffered events, then interrogated data
     /// (one ASDU per call, resumed on the next call), then counter interrogation data.
     pub fn poll_transmit(&mut self, out: &mut [u8]) -> Option<usize> {
+        self.poll_transmit_class(out, None)
+    }
+
+    /// True if class 1 data waits: answers or buffered events (ACD of an unbalanced 101
+    /// secondary link; 101 §7.4.2 assigns confirmations and events to class 1).
+    pub fn has_class1(&self) -> bool {
+        !self.responses.is_empty() || self.events.peek_unsent().is_some()
+    }
+
+    /// True if class 2 data waits: interrogated data or counters.
+    pub fn has_class2(&self) -> bool {
+        self.interrogation.is_some() || self.counters.is_some()
+    }
+
+    /// [`Outstation::poll_transmit`] restricted to one class for an unbalanced 101 link:
+    /// [`DataClass::Class1`] gives answers and events, [`DataClass::Class2`] interrogation and
+    /// counter interrogation data (confirmation, data, termination).
+    pub fn poll_transmit_for(&mut self, out: &mut [u8], class: DataClass) -> Option<usize> {
+        self.poll_transmit_class(out, Some(class))
+    }
+
+    fn poll_transmit_class(&mut self, out: &mut [u8], class: Option<DataClass>) -> Option<usize> {
         let max = usize::from(self.config.params.max_len());
         let out = out.get_mut(..max.min(MAX_ASDU_LEN))?;
         if out.len() < max {
             return None;
+        }
+        if class == Some(DataClass::Class2) {
+            let n = interrogation::poll(self, true, out)
+                .or_else(|| interrogation::poll(self, false, out))?;
+            return Some(self.sent(n));
         }
         if let Some(f) = self.responses.pop_front() {
             let n = f.copy_to(out)?;
@@ -268,6 +304,9 @@ impl<D: PointDatabase, const N: usize> Outstation<D, N> {
             let release = self.config.event_release == EventRelease::OnTransmit;
             self.events.mark_sent(tx, release);
             return Some(self.sent(n));
+        }
+        if class == Some(DataClass::Class1) {
+            return None;
         }
         if let Some(n) = interrogation::poll(self, true, out) {
             return Some(self.sent(n));
