@@ -153,7 +153,9 @@ pub struct Connect<'a> {
     pub calling_tsap: Option<&'a [u8]>,
     /// Called TSAP-ID, if present.
     pub called_tsap: Option<&'a [u8]>,
-    /// Other parameters, encoded, in received order (written after the ones above).
+    /// Other parameters (e.g. additional option selection, preferred maximum TPDU size),
+    /// encoded, in received order; written after the ones above. On decode they must form
+    /// one contiguous run.
     pub other_parameters: &'a [u8],
     /// User data after the header (not allowed in class 0; kept if present).
     pub user_data: &'a [u8],
@@ -272,7 +274,10 @@ fn decode_connect<'a>(
     };
     let base = fixed.position();
     let params = fixed.read_rest();
-    let mut other_start: Option<usize> = None;
+    // The unknown parameters, kept verbatim: one contiguous run (before, between or after
+    // the known ones); unknown parameters in two separate runs cannot be kept and fail.
+    let mut run: Option<(usize, usize)> = None;
+    let mut run_closed = false;
     for_each_param(params, base, |offset, code, value| {
         let known = match code {
             PARAM_TPDU_SIZE => {
@@ -293,16 +298,19 @@ fn decode_connect<'a>(
             }
             _ => false,
         };
-        match (known, other_start) {
-            (false, None) => other_start = Some(offset.saturating_sub(base)),
-            // Known parameters after unknown ones cannot be kept in order: reject.
-            (true, Some(_)) => return Err(CotpError::BadParameter { offset, code }),
-            _ => {}
+        let start = offset.saturating_sub(base);
+        let end = start.saturating_add(2).saturating_add(value.len());
+        match (known, run) {
+            (true, Some(_)) => run_closed = true,
+            (true, None) => {}
+            (false, None) => run = Some((start, end)),
+            (false, Some((first, _))) if !run_closed => run = Some((first, end)),
+            (false, Some(_)) => return Err(CotpError::BadParameter { offset, code }),
         }
         Ok(())
     })?;
-    if let Some(start) = other_start {
-        c.other_parameters = params.get(start..).unwrap_or(&[]);
+    if let Some((start, end)) = run {
+        c.other_parameters = params.get(start..end).unwrap_or(&[]);
     }
     Ok(c)
 }

@@ -100,6 +100,37 @@ fn malformed() {
 }
 
 #[test]
+fn unknown_parameters_kept_in_one_run() {
+    // C6 (additional option selection) before C0: kept, re-encoded after the known ones.
+    let cr = [
+        0x0f, 0xe0, 0, 0, 0, 1, 0, 0xc6, 0x01, 0x01, 0xc0, 0x01, 0x0a, 0xc1, 0x01, 0x01,
+    ];
+    let Ok(Tpdu::ConnectionRequest(c)) = Tpdu::decode(&cr) else {
+        panic!("CR")
+    };
+    assert_eq!(c.other_parameters, &[0xc6, 0x01, 0x01]);
+    assert_eq!(c.tpdu_size, Some(TpduSize::S1024));
+    let mut out = [0u8; 32];
+    let n = Tpdu::ConnectionRequest(c).encode(&mut out).unwrap();
+    assert_eq!(Tpdu::decode(&out[..n]), Ok(Tpdu::ConnectionRequest(c)));
+    // Unknown, known, unknown: cannot be kept.
+    let split = [
+        0x10, 0xe0, 0, 0, 0, 1, 0, 0xc6, 0x01, 0x01, 0xc0, 0x01, 0x0a, 0xf0, 0x02, 0x00, 0x08,
+    ];
+    assert_eq!(
+        Tpdu::decode(&split),
+        Err(CotpError::BadParameter {
+            offset: 13,
+            code: 0xf0
+        })
+    );
+    assert_eq!(
+        Tpdu::decode(&[0xff, 0xf0]),
+        Err(CotpError::BadLengthIndicator { li: 255 })
+    );
+}
+
+#[test]
 fn reassembly() {
     let mut r = Reassembler::new([0u8; 8]);
     let seg = |eot, d: &'static [u8]| Data {
