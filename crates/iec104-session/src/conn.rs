@@ -1,0 +1,385 @@
+//! The per-connection step both adapters run (feature `std`): [`ServerConn`] joins an
+//! [`OutstationLink`] to its group behind a mutex and runs the application's handler outside
+//! that lock; [`ClientConn`] joins a [`MasterLink`] to the waiting callers. The adapters only
+//! move octets between these and sockets and sleep until [`ServerConn::deadline`] /
+//! [`ClientConn::deadline`].
+
+extern crate std;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::vec::Vec;
+
+use iec104_apci::{ApciConfig, ConfigError, InputError, MAX_APDU_LEN};
+use station::{CommandAction, CommandAnswer, Completion, Event, RequestId, RequestResult};
+use telecontrol_core::Instant;
+
+use crate::shared::{
+    ClientConfig, ClientError, ClientEvent, CommandHandler, ReceivedAsdu, Request, ServerGroup,
+};
+use crate::{LinkEvent, LinkId, MasterInput, MasterLink, MasterLinkEvent, OutstationLink};
+
+/// What the driver of a [`ServerConn`] must do after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Keep going.
+    Continue,
+    /// Wake the driver of this other connection of the group (it lost the active role).
+    Wake(LinkId),
+    /// The connection is over: write the remaining output, close the socket, stop.
+    Close,
+}
+
+/// One server connection: the link, its group, pending output octets and the station events
+/// to hand to the application.
+#[derive(Debug)]
+pub struct ServerConn {
+    link: OutstationLink,
+    group: Arc<Mutex<ServerGroup>>,
+    out: Vec<u8>,
+    station_events: Vec<Event>,
+    link_events: Vec<LinkEvent>,
+}
+
+fn lock(group: &Mutex<ServerGroup>) -> MutexGuard<'_, ServerGroup> {
+    group.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl ServerConn {
+    /// A connection accepted at `now` into `group`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] if `apci.k()` exceeds the link's capacity (12).
+    pub fn new(
+        id: LinkId,
+        apci: ApciConfig,
+        group: Arc<Mutex<ServerGroup>>,
+        now: Instant,
+    ) -> Result<Self, ConfigError> {
+        Ok(ServerConn {
+            link: OutstationLink::new(id, apci, now)?,
+            group,
+            out: Vec::new(),
+            station_events: Vec::new(),
+            link_events: Vec::new(),
+        })
+    }
+
+    /// The link's id.
+    #[must_use]
+    pub fn id(&self) -> LinkId {
+        self.link.id()
+    }
+
+    /// Received octets (all are consumed).
+    pub fn input(&mut self, now: Instant, mut bytes: &[u8]) {
+        let group = Arc::clone(&self.group);
+        let mut g = lock(&group);
+        while !bytes.is_empty() {
+            let used = match self.link.handle_input(now, bytes, &mut g) {
+                Ok(n) => n,
+                Err(InputError::Closed) | Err(_) => break,
+            };
+            self.collect(now, &mut g);
+            bytes = bytes.get(used..).unwrap_or(&[]);
+        }
+        self.collect(now, &mut g);
+    }
+
+    /// A deadline passed (or the driver was woken): run timers, move station output.
+    pub fn timeout(&mut self, now: Instant) {
+        let group = Arc::clone(&self.group);
+        let mut g = lock(&group);
+        self.link.handle_timeout(now, &mut g);
+        self.collect(now, &mut g);
+    }
+
+    /// When to call [`ServerConn::timeout`].
+    #[must_use]
+    pub fn deadline(&self) -> Option<Instant> {
+        let g = lock(&self.group);
+        self.link.poll_timeout(&g)
+    }
+
+    /// Octets to write to the socket, in order.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.out)
+    }
+
+    /// True if octets wait for the socket.
+    #[must_use]
+    pub fn has_output(&self) -> bool {
+        !self.out.is_empty()
+    }
+
+    /// Hand the pending station events to `handler` **with no lock held**, then answer the
+    /// station under the group lock; returns what the driver must do next. An accepted
+    /// execute is terminated at once after its confirmation.
+    pub fn dispatch(&mut self, now: Instant, handler: &dyn CommandHandler) -> Next {
+        let events = core::mem::take(&mut self.station_events);
+        let mut answers = Vec::new();
+        for e in events {
+            match e {
+                Event::Command(request) => {
+                    let answer = handler.command(&request);
+                    answers.push((request, answer));
+                }
+                Event::ClockSync { ca, time } => handler.clock_sync(ca, time),
+                _ => {}
+            }
+        }
+        if !answers.is_empty() {
+            let group = Arc::clone(&self.group);
+            let mut g = lock(&group);
+            for (request, answer) in answers {
+                let st = g.station_mut();
+                let answer = match (answer, request.action) {
+                    (
+                        CommandAnswer::Accept,
+                        CommandAction::Execute | CommandAction::DirectExecute,
+                    ) => CommandAnswer::AcceptAndTerminate,
+                    (a, _) => a,
+                };
+                if st.answer_command(request.handle, answer).is_err() {
+                    tracing::debug!(
+                        handle = request.handle.0,
+                        "command vanished before its answer"
+                    );
+                }
+            }
+            self.collect(now, &mut g);
+        }
+        let mut next = Next::Continue;
+        for e in core::mem::take(&mut self.link_events) {
+            match e {
+                LinkEvent::Activated {
+                    replaced: Some(other),
+                } => next = Next::Wake(other),
+                LinkEvent::Closed(reason) => {
+                    tracing::debug!(id = self.link.id().0, %reason, "104 connection closed");
+                    return Next::Close;
+                }
+                LinkEvent::Replaced => return Next::Close,
+                _ => {}
+            }
+        }
+        if self.link.is_closed() {
+            return Next::Close;
+        }
+        next
+    }
+
+    /// True if station events wait for [`ServerConn::dispatch`].
+    #[must_use]
+    pub fn has_events(&self) -> bool {
+        !self.station_events.is_empty() || !self.link_events.is_empty()
+    }
+
+    /// Close the connection (graceful shutdown): output then holds nothing more to send.
+    pub fn close(&mut self) {
+        self.link.close();
+        let group = Arc::clone(&self.group);
+        let mut g = lock(&group);
+        self.link.release(&mut g);
+    }
+
+    /// The socket is gone: requeue this link's unacknowledged events if it was active.
+    pub fn release(&mut self) {
+        let group = Arc::clone(&self.group);
+        let mut g = lock(&group);
+        self.link.release(&mut g);
+    }
+
+    fn collect(&mut self, now: Instant, g: &mut ServerGroup) {
+        self.link.fill(now, g);
+        let mut buf = [0u8; 4 * MAX_APDU_LEN];
+        while let Some(n) = self.link.poll_transmit(&mut buf) {
+            self.out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+            self.link.fill(now, g);
+        }
+        if g.active() == Some(self.link.id()) {
+            while let Some(e) = g.station_mut().poll_event() {
+                self.station_events.push(e);
+            }
+        }
+        while let Some(e) = self.link.poll_event() {
+            self.link_events.push(e);
+        }
+    }
+}
+
+/// One client connection: the master link, the callers waiting for their requests (each
+/// with a reply handle `P` of the adapter's choosing) and the events for the application.
+#[derive(Debug)]
+pub struct ClientConn<P> {
+    link: MasterLink,
+    pending: HashMap<RequestId, P>,
+    params: station::asdu::AsduParams,
+    out: Vec<u8>,
+    started: bool,
+}
+
+impl<P> ClientConn<P> {
+    /// A TCP connection opened at `now`; STARTDT act is queued.
+    ///
+    /// # Errors
+    /// [`ConfigError`] if `config.apci.k()` exceeds the link's capacity (12).
+    pub fn new(config: &ClientConfig, now: Instant) -> Result<Self, ConfigError> {
+        let master = station::Master::new(config.master);
+        let mut link = MasterLink::new(config.apci, master, now)?;
+        // A fresh connection is stopped with no act pending: STARTDT cannot be refused.
+        let _ = link.start_dt(now);
+        let mut conn = ClientConn {
+            link,
+            pending: HashMap::new(),
+            params: config.master.params,
+            out: Vec::new(),
+            started: false,
+        };
+        conn.collect(now);
+        Ok(conn)
+    }
+
+    /// Received octets (all are consumed); ASDUs and state changes go to `events`, finished
+    /// requests to `done`.
+    pub fn input(
+        &mut self,
+        now: Instant,
+        mut bytes: &[u8],
+        events: &mut Vec<ClientEvent>,
+        done: &mut Vec<(P, Result<RequestResult, ClientError>)>,
+    ) {
+        let params = self.params;
+        while !bytes.is_empty() {
+            let started = &mut self.started;
+            let used = self.link.handle_input(now, bytes, |input| match input {
+                MasterInput::Asdu(raw, Ok(r)) => events.push(ClientEvent::Asdu(ReceivedAsdu::new(
+                    r.kind, &r.view, raw, params,
+                ))),
+                MasterInput::Asdu(_, Err(e)) => {
+                    tracing::warn!(%e, "undecodable ASDU from the server")
+                }
+                MasterInput::Event(e) => link_event(started, e, events),
+            });
+            let Ok(used) = used else { break };
+            self.collect(now);
+            bytes = bytes.get(used..).unwrap_or(&[]);
+        }
+        self.collect(now);
+        self.finish(events, done);
+    }
+
+    /// A deadline passed: run timers.
+    pub fn timeout(
+        &mut self,
+        now: Instant,
+        events: &mut Vec<ClientEvent>,
+        done: &mut Vec<(P, Result<RequestResult, ClientError>)>,
+    ) {
+        self.link.handle_timeout(now);
+        self.collect(now);
+        self.finish(events, done);
+    }
+
+    /// When to call [`ClientConn::timeout`].
+    #[must_use]
+    pub fn deadline(&self) -> Option<Instant> {
+        self.link.poll_timeout()
+    }
+
+    /// Submit a request; `reply` is returned with the result when it completes.
+    ///
+    /// # Errors
+    /// The reply handle back with [`ClientError::NotConnected`] before STARTDT con, or
+    /// [`ClientError::Refused`] from the master.
+    pub fn submit(
+        &mut self,
+        now: Instant,
+        request: &Request,
+        completion: Completion,
+        reply: P,
+    ) -> Result<(), (P, ClientError)> {
+        if !self.started {
+            return Err((reply, ClientError::NotConnected));
+        }
+        match request.submit(self.link.master_mut(), now, completion) {
+            Ok(id) => {
+                self.pending.insert(id, reply);
+                self.collect(now);
+                Ok(())
+            }
+            Err(e) => Err((reply, ClientError::Refused(e))),
+        }
+    }
+
+    /// True once data transfer started.
+    #[must_use]
+    pub fn is_started(&self) -> bool {
+        self.started
+    }
+
+    /// True once the connection closed.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.link.is_closed()
+    }
+
+    /// Octets to write to the socket.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.out)
+    }
+
+    /// Close the connection.
+    pub fn close(&mut self) {
+        self.link.close();
+    }
+
+    /// The connection is over: every waiting caller gets `error`.
+    pub fn fail_all(
+        &mut self,
+        error: &ClientError,
+    ) -> Vec<(P, Result<RequestResult, ClientError>)> {
+        self.pending
+            .drain()
+            .map(|(_, p)| (p, Err(error.clone())))
+            .collect()
+    }
+
+    fn collect(&mut self, now: Instant) {
+        self.link.fill(now);
+        let mut buf = [0u8; 4 * MAX_APDU_LEN];
+        while let Some(n) = self.link.poll_transmit(&mut buf) {
+            self.out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+            self.link.fill(now);
+        }
+    }
+
+    fn finish(
+        &mut self,
+        events: &mut Vec<ClientEvent>,
+        done: &mut Vec<(P, Result<RequestResult, ClientError>)>,
+    ) {
+        while let Some(e) = self.link.poll_event() {
+            link_event(&mut self.started, e, events);
+        }
+        while let Some(r) = self.link.master_mut().poll_event() {
+            if let Some(p) = self.pending.remove(&r.id) {
+                done.push((p, Ok(r)));
+            }
+        }
+    }
+}
+
+fn link_event(started: &mut bool, e: MasterLinkEvent, events: &mut Vec<ClientEvent>) {
+    match e {
+        MasterLinkEvent::Started => {
+            *started = true;
+            events.push(ClientEvent::Started);
+        }
+        MasterLinkEvent::Stopped => *started = false,
+        MasterLinkEvent::Closed(reason) => {
+            *started = false;
+            tracing::debug!(%reason, "104 client connection closed");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The 104 [`Client`] on tokio: one task per client that connects (t0), starts data
+//! transfer, reconnects with back-off, and carries requests and events over channels.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iec104_session::conn::ClientConn;
+use iec104_session::shared::{ClientConfig, ClientError, ClientEvent, Request, instant_since};
+use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Value};
+use station::{Completion, ExecuteMode, RequestResult};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+type Reply = oneshot::Sender<Result<RequestResult, ClientError>>;
+
+enum Command {
+    Request(Request, Completion, Reply),
+    Shutdown,
+}
+
+/// A 104 client (controlling station) running on the current tokio runtime. Requests are
+/// `async` and resolve when the chosen [`Completion`] is reached; the [`ClientEvents`]
+/// returned by [`Client::connect`] delivers received ASDUs and connection changes.
+#[derive(Debug)]
+pub struct Client {
+    commands: mpsc::UnboundedSender<Command>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Request(r, c, _) => write!(f, "Request({r:?}, {c:?})"),
+            Command::Shutdown => f.write_str("Shutdown"),
+        }
+    }
+}
+
+/// The client's event stream ([`ClientEvent`]s in order of arrival).
+#[derive(Debug)]
+pub struct ClientEvents {
+    rx: mpsc::UnboundedReceiver<ClientEvent>,
+}
+
+impl ClientEvents {
+    /// The next event; `None` once the client stopped and every event was read.
+    pub async fn recv(&mut self) -> Option<ClientEvent> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is ready, without waiting.
+    pub fn try_recv(&mut self) -> Option<ClientEvent> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Client {
+    /// Start a client of the server at `addr`: it connects (and reconnects) in a task of
+    /// its own. Must be called within a tokio runtime.
+    #[must_use]
+    pub fn connect(addr: SocketAddr, config: ClientConfig) -> (Client, ClientEvents) {
+        let (commands, rx) = mpsc::unbounded_channel();
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(addr, config, rx, events_tx));
+        (
+            Client {
+                commands,
+                task: Some(task),
+            },
+            ClientEvents { rx: events_rx },
+        )
+    }
+
+    /// Submit `request` and wait until `completion` (or a negative confirmation, or the
+    /// master's time-out).
+    ///
+    /// # Errors
+    /// [`ClientError::NotConnected`] outside data transfer, [`ClientError::ConnectionLost`]
+    /// if the connection drops first, [`ClientError::Refused`] from the master,
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub async fn request(
+        &self,
+        request: Request,
+        completion: Completion,
+    ) -> Result<RequestResult, ClientError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Request(request, completion, tx))
+            .map_err(|_| ClientError::Shutdown)?;
+        rx.await.map_err(|_| ClientError::Shutdown)?
+    }
+
+    /// Station interrogation (QOI 20), complete at its termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn general_interrogation(
+        &self,
+        ca: CommonAddress,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Interrogation {
+            ca,
+            qoi: Qoi::STATION,
+        };
+        self.request(r, Completion::OnTermination).await
+    }
+
+    /// Counter interrogation, complete at its termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn counter_interrogation(
+        &self,
+        ca: CommonAddress,
+        qcc: Qcc,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::CounterInterrogation { ca, qcc };
+        self.request(r, Completion::OnTermination).await
+    }
+
+    /// Clock synchronisation, complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn clock_sync(
+        &self,
+        ca: CommonAddress,
+        time: Cp56Time2a,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::ClockSync { ca, time };
+        self.request(r, Completion::OnConfirmation).await
+    }
+
+    /// Read one object; the value arrives as a [`ClientEvent::Asdu`] with cause 5.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn read(&self, ca: CommonAddress, ioa: Ioa) -> Result<RequestResult, ClientError> {
+        self.request(Request::Read { ca, ioa }, Completion::OnConfirmation)
+            .await
+    }
+
+    /// A command (single, double, regulating step, set-point, bitstring) with `mode`
+    /// (direct or select-before-operate), complete at the termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn command(
+        &self,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+        mode: ExecuteMode,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Command {
+            ca,
+            ioa,
+            value,
+            mode,
+        };
+        self.request(r, Completion::OnTermination).await
+    }
+
+    /// Close the connection (no reconnect) and wait for the task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        // Dropping without `shutdown` still ends the task: it sees the closed channel.
+        let _ = self.commands.send(Command::Shutdown);
+    }
+}
+
+/// How a connection ended.
+enum End {
+    Lost(String),
+    Shutdown,
+}
+
+async fn run(
+    addr: SocketAddr,
+    config: ClientConfig,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<ClientEvent>,
+) {
+    let origin = std::time::Instant::now();
+    let mut backoff = config.backoff;
+    loop {
+        let attempt = tokio::time::timeout(config.apci.t0(), TcpStream::connect(addr));
+        let end = tokio::select! {
+            r = attempt => match r {
+                Ok(Ok(stream)) => {
+                    let _ = events.send(ClientEvent::Connected(addr));
+                    session(stream, &config, origin, &mut commands, &events, &mut backoff).await
+                }
+                Ok(Err(e)) => End::Lost(format!("connect to {addr}: {e}")),
+                Err(_) => End::Lost(format!("connect to {addr}: t0 expired")),
+            },
+            shutdown = wait_shutdown(&mut commands) => shutdown,
+        };
+        match end {
+            End::Shutdown => return,
+            End::Lost(why) => {
+                let _ = events.send(ClientEvent::Disconnected(why));
+                if !config.reconnect {
+                    return;
+                }
+            }
+        }
+        let delay = backoff.next_delay();
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                () = &mut sleep => break,
+                c = commands.recv() => match c {
+                    Some(Command::Request(_, _, reply)) => {
+                        let _ = reply.send(Err(ClientError::NotConnected));
+                    }
+                    Some(Command::Shutdown) | None => return,
+                },
+            }
+        }
+    }
+}
+
+/// While connecting: answer requests with "not connected"; resolve on shutdown.
+async fn wait_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) -> End {
+    loop {
+        match commands.recv().await {
+            Some(Command::Request(_, _, reply)) => {
+                let _ = reply.send(Err(ClientError::NotConnected));
+            }
+            Some(Command::Shutdown) | None => return End::Shutdown,
+        }
+    }
+}
+
+async fn session(
+    mut stream: TcpStream,
+    config: &ClientConfig,
+    origin: std::time::Instant,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    events: &mpsc::UnboundedSender<ClientEvent>,
+    backoff: &mut iec104_session::shared::Backoff,
+) -> End {
+    let _ = stream.set_nodelay(true);
+    let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
+        Ok(c) => c,
+        Err(e) => return End::Lost(format!("configuration: {e}")),
+    };
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut new_events = Vec::new();
+    let mut done = Vec::new();
+    let end = loop {
+        let out = conn.take_output();
+        if !out.is_empty() && stream.write_all(&out).await.is_err() {
+            break End::Lost("write failed".into());
+        }
+        for e in new_events.drain(..) {
+            if e == ClientEvent::Started {
+                backoff.reset();
+            }
+            let _ = events.send(e);
+        }
+        for (reply, result) in done.drain(..) {
+            let _ = Reply::send(reply, result);
+        }
+        if conn.is_closed() {
+            break End::Lost("connection closed by the protocol".into());
+        }
+        let sleep = match conn.deadline() {
+            Some(d) => {
+                let now = instant_since(origin);
+                Duration::from_micros(d.as_micros().saturating_sub(now.as_micros()))
+            }
+            None => Duration::from_secs(3600),
+        };
+        tokio::select! {
+            r = stream.read(&mut buf) => match r {
+                Ok(0) => break End::Lost("closed by the server".into()),
+                Ok(n) => {
+                    let bytes = buf.get(..n).unwrap_or(&[]);
+                    conn.input(instant_since(origin), bytes, &mut new_events, &mut done);
+                }
+                Err(e) => break End::Lost(format!("read: {e}")),
+            },
+            () = tokio::time::sleep(sleep) => {
+                conn.timeout(instant_since(origin), &mut new_events, &mut done);
+            }
+            c = commands.recv() => match c {
+                Some(Command::Request(request, completion, reply)) => {
+                    if let Err((reply, e)) = conn.submit(instant_since(origin), &request, completion, reply) {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+                Some(Command::Shutdown) | None => {
+                    conn.close();
+                    let out = conn.take_output();
+                    let _ = stream.write_all(&out).await;
+                    let _ = stream.shutdown().await;
+                    break End::Shutdown;
+                }
+            },
+        }
+    };
+    let error = match end {
+        End::Shutdown => ClientError::Shutdown,
+        End::Lost(_) => ClientError::ConnectionLost,
+    };
+    for e in new_events.drain(..) {
+        let _ = events.send(e);
+    }
+    for (reply, result) in done.drain(..).chain(conn.fail_all(&error)) {
+        let _ = reply.send(result);
+    }
+    end
+}

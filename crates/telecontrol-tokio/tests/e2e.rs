@@ -1,0 +1,56 @@
+//! The shared 104 end-to-end scenarios, tokio client against tokio server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../testkit/src/e2e_104.rs"]
+mod e2e_104;
+mod harness;
+
+use harness::Tokio;
+
+#[test]
+fn connect_and_interrogate() {
+    let t = Tokio::new();
+    e2e_104::connect_and_interrogate(&t, &t);
+}
+
+#[test]
+fn spontaneous_in_order() {
+    let t = Tokio::new();
+    e2e_104::spontaneous_in_order(&t, &t);
+}
+
+#[test]
+fn commands_with_sbo() {
+    let t = Tokio::new();
+    e2e_104::commands_with_sbo(&t, &t);
+}
+
+#[test]
+fn clock_sync() {
+    let t = Tokio::new();
+    e2e_104::clock_sync(&t, &t);
+}
+
+#[test]
+fn counter_interrogation() {
+    let t = Tokio::new();
+    e2e_104::counter_interrogation(&t, &t);
+}
+
+#[test]
+fn refusals() {
+    let t = Tokio::new();
+    e2e_104::refusals(&t, &t);
+}
+
+#[test]
+fn redundancy_switch_over() {
+    let t = Tokio::new();
+    e2e_104::redundancy_switch_over(&t, &t);
+}
+
+#[test]
+fn reconnect_after_restart() {
+    let t = Tokio::new();
+    e2e_104::reconnect_after_restart(&t, &t);
+}

@@ -1,0 +1,109 @@
+//! The tokio runtime behind the shared scenarios' traits.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs
+)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iec104_session::shared::{
+    ClientConfig, ClientError, ClientEvent, Database, Request, ServerConfig, UpdateError,
+};
+use station::asdu::{CommonAddress, Ioa, Value};
+use station::{Completion, RequestResult};
+use telecontrol_tokio::{Client, ClientEvents, Server};
+
+use crate::e2e_104::{ClientRuntime, Recorder, STEP, ServerRuntime};
+
+/// Runs every call on one multi-thread runtime.
+pub struct Tokio {
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl Tokio {
+    pub fn new() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        Tokio { rt }
+    }
+}
+
+impl ServerRuntime for Tokio {
+    type Server = Server;
+
+    fn start(
+        &self,
+        addr: SocketAddr,
+        config: ServerConfig,
+        db: Database,
+        handler: Recorder,
+    ) -> std::io::Result<Server> {
+        self.rt.block_on(Server::bind(addr, config, db, handler))
+    }
+
+    fn addr(&self, server: &Server) -> SocketAddr {
+        server.local_addr()
+    }
+
+    fn update(
+        &self,
+        server: &Server,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+    ) -> Result<(), UpdateError> {
+        server.update(ca, ioa, value)
+    }
+
+    fn connections(&self, server: &Server) -> usize {
+        server.connection_count()
+    }
+
+    fn stop(&self, server: Server) {
+        self.rt
+            .block_on(async { tokio::time::timeout(STEP, server.shutdown()).await })
+            .expect("server shutdown within STEP");
+    }
+}
+
+impl ClientRuntime for Tokio {
+    type Client = (Client, ClientEvents);
+
+    fn start(&self, addr: SocketAddr, config: ClientConfig) -> Self::Client {
+        let _guard = self.rt.enter();
+        Client::connect(addr, config)
+    }
+
+    fn next_event(&self, client: &mut Self::Client, timeout: Duration) -> Option<ClientEvent> {
+        self.rt
+            .block_on(async { tokio::time::timeout(timeout, client.1.recv()).await })
+            .ok()
+            .flatten()
+    }
+
+    fn request(
+        &self,
+        client: &Self::Client,
+        request: Request,
+        completion: Completion,
+    ) -> Result<RequestResult, ClientError> {
+        self.rt
+            .block_on(async {
+                tokio::time::timeout(STEP, client.0.request(request, completion)).await
+            })
+            .expect("request completes within STEP")
+    }
+
+    fn stop(&self, client: Self::Client) {
+        self.rt
+            .block_on(async { tokio::time::timeout(STEP, client.0.shutdown()).await })
+            .expect("client shutdown within STEP");
+    }
+}
