@@ -269,3 +269,73 @@ impl PointDatabase for SliceDatabase<'_> {
         self.find(ca, ioa)?.command
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use asdu::{Cp16Time2a, Cp56Time2a, Qds, Quality, Sep, Siq};
+
+    #[test]
+    fn time_tags_are_stripped_for_interrogation() {
+        let t = Cp56Time2a::new(26, 1, 1, 0, 0, 0).unwrap();
+        let siq = Siq::new(true, Quality::GOOD);
+        assert_eq!(
+            without_time_tag(&Value::MSpTb1(siq, t)),
+            Some(Value::MSpNa1(siq))
+        );
+        let q = Qds::new(Quality::GOOD);
+        assert_eq!(
+            without_time_tag(&Value::MMeTf1(1.5, q, t)),
+            Some(Value::MMeNc1(1.5, q))
+        );
+        assert_eq!(
+            without_time_tag(&Value::MMeNc1(1.5, q)),
+            Some(Value::MMeNc1(1.5, q))
+        );
+        let sep = Sep::new(asdu::Dpi::On, Quality::GOOD);
+        let ep = Value::MEpTd1(sep, Cp16Time2a::new(1).unwrap(), t);
+        assert_eq!(without_time_tag(&ep), None);
+    }
+
+    #[test]
+    fn slice_database_groups_and_cursor() {
+        let ca = CommonAddress(1);
+        let v = Value::MSpNa1(Siq::new(true, Quality::GOOD));
+        let mut pts = [
+            Point {
+                groups: 0b10,
+                ..Point::monitored(ca, Ioa::from(5), v)
+            },
+            Point {
+                in_station: false,
+                ..Point::monitored(ca, Ioa::from(3), v)
+            },
+            Point::monitored(CommonAddress(2), Ioa::from(1), v),
+            Point::controllable(ca, Ioa::from(9), CommandMode::Any),
+        ];
+        let mut db = SliceDatabase::new(&mut pts);
+        let next = |db: &SliceDatabase<'_>, s, a| db.next_point(ca, s, a).map(|o| o.ioa.value());
+        assert_eq!(next(&db, Scope::Station, None), Some(5));
+        assert_eq!(next(&db, Scope::Station, Some(Ioa::from(5))), None);
+        assert_eq!(next(&db, Scope::Group(2), None), Some(5));
+        assert_eq!(next(&db, Scope::Group(1), None), None);
+        assert_eq!(next(&db, Scope::Group(0), None), None);
+        assert_eq!(
+            db.read_point(ca, Ioa::from(3)).map(|o| o.ioa.value()),
+            Some(3)
+        );
+        assert!(db.read_point(ca, Ioa::from(9)).is_none(), "command-only");
+        assert_eq!(
+            db.command_mode(ca, Ioa::from(9), TypeId::CScNa1),
+            Some(CommandMode::Any)
+        );
+        assert!(db.set_value(
+            ca,
+            Ioa::from(3),
+            Value::MSpNa1(Siq::new(false, Quality::GOOD))
+        ));
+        assert!(!db.set_value(ca, Ioa::from(4), v));
+        assert_eq!(db.points().len(), 4);
+    }
+}

@@ -36,6 +36,9 @@ impl Frame {
     /// The same ASDU with another cause of transmission and P/N (the mirror of 101 §7.2.3):
     /// the T bit, originator address, common address and objects are kept.
     pub(crate) fn mirror(bytes: &[u8], cause: Cause, negative: bool) -> Option<Self> {
+        if bytes.len() < 3 {
+            return None;
+        }
         let mut f = Frame::from_bytes(bytes)?;
         let c = f.buf.get_mut(2)?;
         *c = (*c & 0x80) | if negative { 0x40 } else { 0 } | cause.value();
@@ -65,5 +68,34 @@ impl Frame {
             *b = oa;
         }
         self
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirror_keeps_test_bit_originator_and_objects() {
+        let req = [100, 1, 0x86, 9, 0x34, 0x12, 0, 0, 0, 20];
+        let f = Frame::mirror(&req, Cause::UNKNOWN_CA, true).unwrap();
+        assert_eq!(
+            f.as_bytes(),
+            [100, 1, 0xC0 | 46, 9, 0x34, 0x12, 0, 0, 0, 20]
+        );
+        let p = AsduParams::IEC104;
+        let g = f.with_ca(&p, 7).with_originator(&p, 0);
+        assert_eq!(g.as_bytes(), [100, 1, 0xC0 | 46, 0, 7, 0, 0, 0, 0, 20]);
+        let c = AsduParams::IEC101_COMPACT;
+        let h = Frame::from_bytes(&[100, 1, 7, 0xFF, 0, 0, 20]).unwrap();
+        assert_eq!(
+            h.with_ca(&c, 3).with_originator(&c, 5).as_bytes(),
+            [100, 1, 7, 3, 0, 0, 20]
+        );
+        assert!(Frame::from_bytes(&[0u8; 256]).is_none());
+        assert!(Frame::mirror(&[1, 2], Cause::UNKNOWN_TYPE, true).is_none());
+        let mut small = [0u8; 3];
+        assert_eq!(f.copy_to(&mut small), None);
     }
 }
