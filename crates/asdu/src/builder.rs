@@ -25,6 +25,8 @@ pub struct AsduBuilder<'b> {
     limit: usize,
     next_ioa: Option<Ioa>,
     raw_len: Option<usize>,
+    /// The type's element size, when fixed.
+    element_size: Option<usize>,
 }
 
 impl<'b> AsduBuilder<'b> {
@@ -65,6 +67,7 @@ impl<'b> AsduBuilder<'b> {
             limit,
             next_ioa: None,
             raw_len: None,
+            element_size: type_id.element_size(),
         })
     }
 
@@ -76,6 +79,7 @@ impl<'b> AsduBuilder<'b> {
     /// - [`AsduError::DoesNotFit`] if `ioa` exceeds the address size, or a raw element's
     ///   length differs from the first one's (raw objects of one ASDU must be equal in size);
     /// - [`AsduError::Full`] if the object does not fit; the ASDU built so far is unchanged.
+    #[inline]
     pub fn push(&mut self, ioa: Ioa, value: &Value<'_>) -> Result<(), AsduError> {
         let found = value.type_id();
         if found != self.header.type_id {
@@ -120,7 +124,10 @@ impl<'b> AsduBuilder<'b> {
         let end = self
             .len
             .saturating_add(ioa_len)
-            .saturating_add(value.encoded_len());
+            .saturating_add(match self.element_size {
+                Some(n) => n,
+                None => value.encoded_len(),
+            });
         if end > self.limit {
             return Err(AsduError::Full);
         }
