@@ -312,7 +312,7 @@ fn read_spdu<'a>(r: &mut Reader<'a>, base: usize) -> Result<(u8, &'a [u8], usize
 fn for_each_param<'a>(
     params: &'a [u8],
     base: usize,
-    mut f: impl FnMut(usize, u8, &'a [u8]) -> Result<(), SessionError>,
+    mut f: impl FnMut(usize, u8, &'a [u8], usize) -> Result<(), SessionError>,
 ) -> Result<(), SessionError> {
     let mut r = Reader::new(params);
     while !r.is_empty() {
@@ -321,10 +321,11 @@ fn for_each_param<'a>(
             .read_u8()
             .map_err(|_| SessionError::Truncated { offset })?;
         let len = read_li(&mut r, offset)?;
+        let value_offset = base.saturating_add(r.position());
         let value = r
             .read_bytes(len)
             .map_err(|_| SessionError::Truncated { offset })?;
-        f(offset, code, value)?;
+        f(offset, code, value, value_offset)?;
     }
     Ok(())
 }
@@ -345,13 +346,11 @@ fn two(offset: usize, code: u8, value: &[u8]) -> Result<u16, SessionError> {
 
 fn decode_connect_accept(params: &[u8], base: usize) -> Result<ConnectAccept<'_>, SessionError> {
     let mut c = ConnectAccept::default();
-    for_each_param(params, base, |offset, code, value| {
+    for_each_param(params, base, |offset, code, value, value_offset| {
         match code {
             PGI_CONNECTION_ID => c.connection_identifier = Some(value),
             PGI_CONNECT_ACCEPT => {
-                // Value offset for the canonical LI form (one octet below 255).
-                let item_base = offset.saturating_add(if value.len() < 255 { 2 } else { 4 });
-                for_each_param(value, item_base, |offset, code, value| {
+                for_each_param(value, value_offset, |offset, code, value, _| {
                     match code {
                         PI_PROTOCOL_OPTIONS => c.protocol_options = Some(one(offset, code, value)?),
                         PI_VERSION_NUMBER => c.version_number = Some(one(offset, code, value)?),
@@ -384,7 +383,7 @@ fn decode_connect_accept(params: &[u8], base: usize) -> Result<ConnectAccept<'_>
 
 fn decode_release(params: &[u8], base: usize) -> Result<Release<'_>, SessionError> {
     let mut rel = Release::default();
-    for_each_param(params, base, |offset, code, value| {
+    for_each_param(params, base, |offset, code, value, _| {
         match code {
             PI_TRANSPORT_DISCONNECT => rel.transport_disconnect = Some(one(offset, code, value)?),
             PI_REFLECT => rel.reflect = Some(value),
@@ -400,7 +399,7 @@ fn decode_release(params: &[u8], base: usize) -> Result<Release<'_>, SessionErro
 
 fn decode_refuse(params: &[u8], base: usize) -> Result<Refuse<'_>, SessionError> {
     let mut rf = Refuse::default();
-    for_each_param(params, base, |offset, code, value| {
+    for_each_param(params, base, |offset, code, value, _| {
         match code {
             PGI_CONNECTION_ID => rf.connection_identifier = Some(value),
             PI_TRANSPORT_DISCONNECT => rf.transport_disconnect = Some(one(offset, code, value)?),
@@ -431,11 +430,11 @@ impl<'a> Decode<'a> for Spdu<'a> {
             SI_NF => Spdu::NotFinished(decode_release(params, pbase)?),
             SI_AB => Spdu::Abort(decode_release(params, pbase)?),
             SI_AA => {
-                for_each_param(params, pbase, |_, _, _| Ok(()))?;
+                for_each_param(params, pbase, |_, _, _, _| Ok(()))?;
                 Spdu::AbortAccept
             }
             SI_DT => {
-                for_each_param(params, pbase, |_, _, _| Ok(()))?;
+                for_each_param(params, pbase, |_, _, _, _| Ok(()))?;
                 let dt_parameters = if r.is_empty() {
                     None
                 } else {
@@ -446,7 +445,7 @@ impl<'a> Decode<'a> for Spdu<'a> {
                             si: si2,
                         });
                     }
-                    for_each_param(dt_params, dbase, |_, _, _| Ok(()))?;
+                    for_each_param(dt_params, dbase, |_, _, _, _| Ok(()))?;
                     Some(dt_params)
                 };
                 return Ok(Spdu::Data(DataTransfer {

@@ -137,6 +137,14 @@ fn malformed() {
         Spdu::decode(&[0x0d, 0x03, 0x14, 0x05, 0x00]),
         Err(SessionError::Truncated { offset: 2 })
     );
+    // A bad version number inside the connect/accept item: offset of the sub-parameter.
+    assert_eq!(
+        Spdu::decode(&[0x0d, 0x06, 0x05, 0x04, 0x16, 0x02, 0x02, 0x02]),
+        Err(SessionError::BadParameter {
+            offset: 4,
+            code: 0x16
+        })
+    );
     assert_eq!(
         Spdu::decode(&[0x63, 0x00]),
         Err(SessionError::UnknownSpdu {
