@@ -94,16 +94,26 @@ impl<'b> AsduBuilder<'b> {
                 value: ioa.value(),
             });
         }
-        let write_address = match (self.header.sq, self.next_ioa) {
-            (true, Some(expected)) if expected != ioa => {
-                return Err(AsduError::NotSequential {
-                    expected: expected.value(),
-                    found: ioa.value(),
-                });
+        // In a sequence only the first object carries its address; the others must follow.
+        let write_address = !self.header.sq || self.header.count == 0;
+        if !write_address {
+            match self.next_ioa {
+                Some(expected) if expected == ioa => {}
+                Some(expected) => {
+                    return Err(AsduError::NotSequential {
+                        expected: expected.value(),
+                        found: ioa.value(),
+                    });
+                }
+                // The previous element had the largest 24-bit address.
+                None => {
+                    return Err(AsduError::DoesNotFit {
+                        field: "information object address",
+                        value: ioa.value(),
+                    });
+                }
             }
-            (true, Some(_)) => false,
-            _ => true,
-        };
+        }
         if let Value::Raw(_, b) = value
             && self.raw_len.is_some_and(|n| n != b.len())
         {

@@ -187,3 +187,24 @@ fn rejects_caller_mistakes() {
         Err(AsduError::DoesNotFit { .. })
     ));
 }
+
+#[test]
+fn a_sequence_ends_at_the_largest_address() {
+    let p = AsduParams::IEC104;
+    let mut buf = [0u8; 255];
+    let spont = Cot::new(Cause::SPONTANEOUS);
+    let siq = Value::MSpNa1(Siq::new(true, Quality::GOOD));
+    let mut b =
+        AsduBuilder::new(&p, TypeId::MSpNa1, spont, CommonAddress(1), true, &mut buf).unwrap();
+    b.push(Ioa::new(0xFF_FFFE).unwrap(), &siq).unwrap();
+    b.push(Ioa::new(0xFF_FFFF).unwrap(), &siq).unwrap();
+    assert!(matches!(
+        b.push(Ioa::new(0).unwrap(), &siq),
+        Err(AsduError::DoesNotFit { .. })
+    ));
+    let bytes = b.finish();
+    assert_eq!(bytes.len(), 6 + 3 + 2);
+    let v = AsduView::decode(&p, bytes).unwrap();
+    let ioas: Vec<u32> = v.objects().map(|o| o.ioa.value()).collect();
+    assert_eq!(ioas, [0xFF_FFFE, 0xFF_FFFF]);
+}
