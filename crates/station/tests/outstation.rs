@@ -3,7 +3,8 @@
     clippy::unwrap_used,
     clippy::arithmetic_side_effects,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::panic,
+    clippy::cast_possible_truncation
 )]
 
 mod common;
@@ -585,4 +586,54 @@ fn time_tagged_command_older_than_the_limit_is_refused() {
         [mirrored(&req, Cause::ACTIVATION_CON, true)]
     );
     let _ = Instant::ZERO;
+}
+
+#[test]
+fn interleaved_types_are_packed_in_one_pass_per_type() {
+    // 300 points alternating single point / normalised value at consecutive addresses.
+    let mut pts: Vec<telecontrol_station::Point> = (0..300u32)
+        .map(|i| {
+            let v = if i % 2 == 0 {
+                Value::MSpNa1(asdu::Siq::new(true, asdu::Quality::GOOD))
+            } else {
+                Value::MMeNa1(asdu::Nva(i as i16), asdu::Qds::new(asdu::Quality::GOOD))
+            };
+            telecontrol_station::Point::monitored(CA, asdu::Ioa::new(100 + i).unwrap(), v)
+        })
+        .collect();
+    let mut pair = Pair::iec104(&mut pts);
+    let req = act(TypeId::CIcNa1, CA, 0, Value::CIcNa1(Qoi::STATION));
+    let out = pair.request(&req);
+    let data = &out[1..out.len() - 1];
+    // Singles: 4 octets per object with its address, 60 per ASDU → 3 ASDUs; normalised
+    // values: 6 octets, 40 per ASDU → 4 ASDUs.
+    let shape: Vec<(u8, u8)> = data.iter().map(|a| (a[0], a[1])).collect();
+    assert_eq!(
+        shape,
+        [
+            (1, 60),
+            (1, 60),
+            (1, 30),
+            (9, 40),
+            (9, 40),
+            (9, 40),
+            (9, 30)
+        ]
+    );
+    let mut ioas: Vec<u32> = data
+        .iter()
+        .flat_map(|a| {
+            AsduView::decode(&P, a)
+                .unwrap()
+                .objects()
+                .map(|o| o.ioa.value())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ioas.sort_unstable();
+    assert_eq!(
+        ioas,
+        (100..400).collect::<Vec<_>>(),
+        "every point exactly once"
+    );
 }

@@ -3,7 +3,7 @@
 //! common address for a broadcast request.
 
 use asdu::{
-    AsduBuilder, AsduParams, AsduView, Cause, CommonAddress, Cot, Frz, Ioa, Qcc, Qoi, Value,
+    AsduBuilder, AsduParams, AsduView, Cause, CommonAddress, Cot, Frz, Ioa, Qcc, Qoi, TypeId, Value,
 };
 
 use super::{Outstation, dispatch};
@@ -20,8 +20,36 @@ enum Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     Confirm,
-    Data(Option<Ioa>),
+    Data(Pass),
     Terminate,
+}
+
+/// Where the data phase stands: one pass over the addresses per type; `current` is the type
+/// of this pass, `cursor` the last address examined in it, `done` the types already sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+struct Pass {
+    current: Option<TypeId>,
+    cursor: Option<Ioa>,
+    done: [u64; 4],
+}
+
+impl Pass {
+    fn bit(t: TypeId) -> (usize, u64) {
+        let c = t.code();
+        (usize::from(c >> 6), 1u64 << (c & 63))
+    }
+
+    fn is_done(&self, t: TypeId) -> bool {
+        let (i, b) = Pass::bit(t);
+        self.done.get(i).is_some_and(|w| w & b != 0)
+    }
+
+    fn mark_done(&mut self, t: TypeId) {
+        let (i, b) = Pass::bit(t);
+        if let Some(w) = self.done.get_mut(i) {
+            *w |= b;
+        }
+    }
 }
 
 /// A running interrogation: where it stands, resumed on every transmit.
@@ -144,28 +172,28 @@ pub(super) fn poll<D: PointDatabase, const N: usize>(
             Phase::Confirm => {
                 job.phase = match job.kind {
                     Kind::Counters(_, false) => Phase::Terminate,
-                    _ => Phase::Data(None),
+                    _ => Phase::Data(Pass::default()),
                 };
                 let n = confirmation(st, &job, ca, Cause::ACTIVATION_CON, out);
                 put_back(st, points, job);
                 return n;
             }
-            Phase::Data(after) => {
+            Phase::Data(mut pass) => {
                 let built = match job.kind {
-                    Kind::Points(scope) => build(&params, ca, job.cot, out, after, |a| {
+                    Kind::Points(scope) => build(&params, ca, job.cot, out, &mut pass, |a| {
                         st.db
                             .next_point(ca, scope, a)
                             .map(|o| (o.ioa, without_time_tag(&o.value)))
                     }),
-                    Kind::Counters(scope, _) => build(&params, ca, job.cot, out, after, |a| {
+                    Kind::Counters(scope, _) => build(&params, ca, job.cot, out, &mut pass, |a| {
                         st.db
                             .next_counter(ca, scope, a)
                             .map(|(ioa, bcr)| (ioa, Some(Value::MItNa1(bcr))))
                     }),
                 };
                 match built {
-                    Some((n, cursor)) => {
-                        job.phase = Phase::Data(Some(cursor));
+                    Some(n) => {
+                        job.phase = Phase::Data(pass);
                         put_back(st, points, job);
                         return Some(n);
                     }
@@ -208,19 +236,48 @@ fn confirmation<D, const N: usize>(
     f.copy_to(out)
 }
 
-/// One ASDU of consecutive same-type objects after `after`: SQ = 1 when the first two
-/// addresses are consecutive (then it stops at the first gap), else SQ = 0. Objects without
-/// an untimed form are skipped. Returns the length and the last address examined.
+/// The next ASDU of the interrogation: objects of the pass's type in ascending address order
+/// (others are skipped and sent in their own pass), SQ = 1 when the first two are at
+/// consecutive addresses (then it stops at the first gap), else SQ = 0. Objects without an
+/// untimed form are skipped. `None` when every type has been sent.
 fn build<'d>(
     params: &AsduParams,
     ca: CommonAddress,
     cot: Cot,
     out: &mut [u8],
-    after: Option<Ioa>,
+    pass: &mut Pass,
     mut next: impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
-) -> Option<(usize, Ioa)> {
-    let mut cursor = after;
-    let (first_ioa, first) = loop {
+) -> Option<usize> {
+    loop {
+        let t = match pass.current {
+            Some(t) => t,
+            None => {
+                let t = first_type_not_done(pass, &mut next)?;
+                pass.current = Some(t);
+                pass.cursor = None;
+                t
+            }
+        };
+        match build_one(params, ca, cot, out, t, pass.cursor, &mut next) {
+            Some((n, last)) => {
+                pass.cursor = Some(last);
+                return Some(n);
+            }
+            None => {
+                pass.mark_done(t);
+                pass.current = None;
+            }
+        }
+    }
+}
+
+/// The type of the first object whose type has not been sent yet.
+fn first_type_not_done<'d>(
+    pass: &Pass,
+    next: &mut impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
+) -> Option<TypeId> {
+    let mut cursor = None;
+    loop {
         let (ioa, v) = next(cursor)?;
         // A database must move forward; one that does not ends the interrogation rather
         // than looping.
@@ -228,11 +285,34 @@ fn build<'d>(
             return None;
         }
         cursor = Some(ioa);
-        if let Some(v) = v {
+        if let Some(t) = v.map(|v| v.type_id()).filter(|t| !pass.is_done(*t)) {
+            return Some(t);
+        }
+    }
+}
+
+/// One ASDU of type `t` from the objects after `after`; its length and the last address
+/// examined, or `None` if no object of type `t` follows.
+fn build_one<'d>(
+    params: &AsduParams,
+    ca: CommonAddress,
+    cot: Cot,
+    out: &mut [u8],
+    t: TypeId,
+    after: Option<Ioa>,
+    next: &mut impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
+) -> Option<(usize, Ioa)> {
+    let mut cursor = after;
+    let (first_ioa, first) = loop {
+        let (ioa, v) = next(cursor)?;
+        if cursor.is_some_and(|c| ioa <= c) {
+            return None;
+        }
+        cursor = Some(ioa);
+        if let Some(v) = v.filter(|v| v.type_id() == t) {
             break (ioa, v);
         }
     };
-    let t = first.type_id();
     let sq = matches!(next(Some(first_ioa)),
         Some((ioa, Some(v))) if Some(ioa) == first_ioa.next() && v.type_id() == t);
     let mut b = AsduBuilder::new(params, t, cot, ca, sq, out).ok()?;
@@ -242,14 +322,13 @@ fn build<'d>(
         if ioa <= last {
             break;
         }
-        let Some(v) = v else {
-            if sq {
-                break;
-            }
-            last = ioa;
-            continue;
+        // Other types wait for their own pass; an SQ=1 run stops at the first gap.
+        let taken = match v.filter(|v| v.type_id() == t) {
+            Some(v) if !sq || Some(ioa) == last.next() => b.push(ioa, &v).is_ok(),
+            Some(_) => false,
+            None => !sq,
         };
-        if v.type_id() != t || (sq && Some(ioa) != last.next()) || b.push(ioa, &v).is_err() {
+        if !taken {
             break;
         }
         last = ioa;
