@@ -60,8 +60,8 @@ pub struct OutstationConfig {
 }
 
 impl OutstationConfig {
-    /// `params`, serving `ca`, profile from the parameters (2-octet COT with 3-octet address
-    /// means 104), originator mirrored, select timeout 10 s, no command age limit, delay
+    /// `params`, serving `ca`, profile 104 if `params` is [`AsduParams::IEC104`] and 101
+    /// otherwise (set `profile` to choose), originator mirrored, select timeout 10 s, no command age limit, delay
     /// acquisition refused, refuse-newest on overflow, release on acknowledge, year base 2000.
     #[must_use]
     pub fn new(params: AsduParams, ca: CommonAddress) -> Self {
@@ -110,7 +110,7 @@ pub struct MasterConfig {
 }
 
 impl MasterConfig {
-    /// `params`, profile from the parameters as in [`OutstationConfig::new`], originator 0,
+    /// `params`, profile as in [`OutstationConfig::new`], originator 0,
     /// 15 s for the confirmation (t1 of 104) and 60 s for the termination.
     #[must_use]
     pub fn new(params: AsduParams) -> Self {
