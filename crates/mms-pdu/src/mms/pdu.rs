@@ -52,8 +52,9 @@ impl<'a> UnconfirmedService<'a> {
         }
     }
 
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        header(w, self.tag(), self.content_len())?;
+    /// Write the service element, whose contents length the caller computed.
+    fn write(&self, w: &mut Writer<'_>, content_len: usize) -> Result<(), EncodeError> {
+        header(w, self.tag(), content_len)?;
         match self {
             Self::InformationReport(r) => r.write_content(w),
             Self::UnsolicitedStatus(s) => s.write_content(w),
@@ -252,18 +253,31 @@ impl<'a> Decode<'a> for MmsPdu<'a> {
     }
 }
 
-impl Encode for MmsPdu<'_> {
-    fn encoded_len(&self) -> usize {
-        tlv(self.tag(), self.content_len())
+impl MmsPdu<'_> {
+    /// The contents length and, for an unconfirmed PDU, its service's contents length: one
+    /// walk of the nested values (each length walk visits all of them).
+    fn lengths(&self) -> (usize, usize) {
+        match self {
+            MmsPdu::Unconfirmed(s) => {
+                let service_len = s.content_len();
+                (tlv(s.tag(), service_len), service_len)
+            }
+            other => (other.content_len(), 0),
+        }
     }
 
-    fn write_to(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        header(w, self.tag(), self.content_len())?;
+    /// Write the PDU with the lengths from [`lengths`](MmsPdu::lengths).
+    fn write_with_len(
+        &self,
+        w: &mut Writer<'_>,
+        (content_len, service_len): (usize, usize),
+    ) -> Result<(), EncodeError> {
+        header(w, self.tag(), content_len)?;
         match self {
             MmsPdu::ConfirmedRequest(r) => r.write_content(w),
             MmsPdu::ConfirmedResponse(r) => r.write_content(w),
             MmsPdu::ConfirmedError(e) => e.write_content(w),
-            MmsPdu::Unconfirmed(s) => s.write(w),
+            MmsPdu::Unconfirmed(s) => s.write(w, service_len),
             MmsPdu::Reject(r) => r.write_content(w),
             MmsPdu::CancelRequest(i) | MmsPdu::CancelResponse(i) => {
                 ber::write_i64_content(w, i64::from(*i))?;
@@ -274,5 +288,28 @@ impl Encode for MmsPdu<'_> {
             MmsPdu::InitiateError(e) | MmsPdu::ConcludeError(e) => e.write_content(w),
             MmsPdu::ConcludeRequest | MmsPdu::ConcludeResponse => Ok(()),
         }
+    }
+}
+
+impl Encode for MmsPdu<'_> {
+    fn encoded_len(&self) -> usize {
+        tlv(self.tag(), self.content_len())
+    }
+
+    fn write_to(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_with_len(w, self.lengths())
+    }
+
+    /// As the provided method, with one length walk instead of two.
+    fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let lengths = self.lengths();
+        let needed = tlv(self.tag(), lengths.0);
+        let available = out.len();
+        let dst = out
+            .get_mut(..needed)
+            .ok_or(EncodeError::BufferTooSmall { needed, available })?;
+        let mut w = Writer::new(dst);
+        self.write_with_len(&mut w, lengths)?;
+        Ok(w.position())
     }
 }
