@@ -13,13 +13,14 @@ mod common;
 
 use telecontrol_core::{Decode, Encode};
 use telecontrol_mms_pdu::ber::{self, BerReader, SeqOf};
+use telecontrol_mms_pdu::cotp::TpduSize;
 use telecontrol_mms_pdu::cotp::{Reassembler, Tpdu};
 use telecontrol_mms_pdu::presentation::{
     ACSE_ABSTRACT_SYNTAX, BER_TRANSFER_SYNTAX, ConnectPpdu, ContextDefinition, MMS_ABSTRACT_SYNTAX,
     Pdv, PdvValue, Ppdu, UserData,
 };
 use telecontrol_mms_pdu::session::{ConnectAccept, Spdu};
-use telecontrol_mms_pdu::stack::peel;
+use telecontrol_mms_pdu::stack::{encode_mms_data, peel};
 use telecontrol_mms_pdu::tpkt::{self, Framing, Tpkt};
 use telecontrol_mms_pdu::{acse, cotp};
 
@@ -74,6 +75,8 @@ fn run(stream: &[u8], storage: &mut [u8], out: &mut [u8]) -> Tally {
         if let Some(mms) = p.mms {
             tally.mms += 1;
             walk(BerReader::new(mms), &mut tally.elements);
+            let ctx = p.context_id.unwrap();
+            tally.encoded += encode_mms_data(mms, ctx, TpduSize::S1024, out).unwrap();
             ber::all_minimal(mms).unwrap();
         }
     }

@@ -17,13 +17,14 @@ use telecontrol_mms_pdu::acse::{
     Aare, Aarq, AbortApdu, Apdu, AuthenticationValue, External, ReleaseApdu, SourceDiagnostic,
 };
 use telecontrol_mms_pdu::ber::{BitString, Oid, SeqOf, decode_oid};
+use telecontrol_mms_pdu::cotp::Reassembler;
 use telecontrol_mms_pdu::cotp::{Connect, Data, Disconnect, ErrorTpdu, Tpdu, TpduSize};
 use telecontrol_mms_pdu::presentation::{
     AbortProviderPpdu, AbortUserPpdu, AcceptPpdu, BER_TRANSFER_SYNTAX, ConnectPpdu,
     ContextDefinition, ContextResult, Pdv, PdvValue, Ppdu, RefusePpdu, UserData,
 };
 use telecontrol_mms_pdu::session::{ConnectAccept, DataTransfer, Refuse, Release, Spdu};
-use telecontrol_mms_pdu::stack::peel;
+use telecontrol_mms_pdu::stack::{encode_mms_data, mms_data_len, peel};
 use telecontrol_mms_pdu::tpkt::{self, Framing, Tpkt};
 
 fn encode<T: Encode>(v: &T) -> Vec<u8> {
@@ -221,6 +222,31 @@ proptest! {
         };
         let bytes = encode(&apdu);
         prop_assert_eq!(Apdu::decode(&bytes), Ok(apdu));
+    }
+
+    #[test]
+    fn mms_data_frames_reassemble(body in bytes(3000), code in 7u8..=11, ctx in 0i64..1000) {
+        // An MMS PDU: [3] with a definite length around arbitrary contents.
+        let mut pdu = vec![0xa3, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+        pdu.extend_from_slice(&body);
+        let size = TpduSize::from_code(code).unwrap();
+        let mut out = vec![0u8; mms_data_len(pdu.len(), ctx, size)];
+        prop_assert_eq!(encode_mms_data(&pdu, ctx, size, &mut out), Ok(out.len()));
+        let mut rest = &out[..];
+        let mut r = Reassembler::new(vec![0u8; 4096]);
+        let mut got = None;
+        while let Ok(Framing::Complete { tpkt, consumed }) = tpkt::next_frame(rest, tpkt::MAX_LEN) {
+            prop_assert!(tpkt.payload.len() <= size.octets());
+            let Ok(Tpdu::Data(dt)) = Tpdu::decode(tpkt.payload) else { panic!("DT") };
+            prop_assert!(got.is_none());
+            if let Some(tsdu) = r.push(&dt).unwrap() {
+                let p = peel(tsdu).unwrap();
+                got = Some((p.context_id, p.mms.map(<[u8]>::to_vec)));
+            }
+            rest = &rest[consumed..];
+        }
+        prop_assert!(rest.is_empty());
+        prop_assert_eq!(got, Some((Some(ctx), Some(pdu))));
     }
 
     #[test]
