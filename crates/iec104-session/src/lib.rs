@@ -7,6 +7,8 @@ pub mod conn;
 mod master_link;
 mod outstation_link;
 #[cfg(feature = "std")]
+pub mod registry;
+#[cfg(feature = "std")]
 pub mod shared;
 
 pub use master_link::{MasterInput, MasterLink, MasterLinkEvent};

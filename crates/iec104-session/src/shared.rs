@@ -475,6 +475,8 @@ pub enum ClientError {
     Refused(station::StationError),
     /// The client was shut down.
     Shutdown,
+    /// The caller's own time limit passed first (the request may still complete).
+    TimedOut,
 }
 
 impl core::fmt::Display for ClientError {
@@ -484,6 +486,7 @@ impl core::fmt::Display for ClientError {
             ClientError::ConnectionLost => f.write_str("connection lost before completion"),
             ClientError::Refused(e) => write!(f, "request refused: {e}"),
             ClientError::Shutdown => f.write_str("client shut down"),
+            ClientError::TimedOut => f.write_str("no result within the caller's time limit"),
         }
     }
 }

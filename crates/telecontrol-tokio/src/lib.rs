@@ -5,7 +5,7 @@ mod client;
 mod server;
 
 pub use client::{Client, ClientEvents};
-pub use server::Server;
+pub use server::{Server, ServerHandle};
 
 pub use iec104_apci::ApciConfig;
 pub use iec104_session::shared::{

@@ -3,44 +3,26 @@
 //! for synchronous core calls, never across an `.await` and never while a handler runs.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use iec104_session::LinkId;
 use iec104_session::conn::{Next, ServerConn};
-use iec104_session::shared::{
-    CommandHandler, Database, ServerConfig, ServerGroup, UpdateError, instant_since, new_group,
-    update_groups,
-};
+use iec104_session::registry::Registry;
+use iec104_session::shared::{CommandHandler, Database, ServerConfig, UpdateError, instant_since};
 use station::asdu::{Cause, CommonAddress, InfoObject, Ioa, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-/// A group of connections sharing one outstation, and the wakers of its connections.
-struct GroupEntry {
-    group: Arc<Mutex<ServerGroup>>,
-    /// Configured redundancy group (kept while empty) or a single connection's own.
-    persistent: bool,
-    members: Vec<(LinkId, Arc<Notify>)>,
-}
-
 struct Shared {
-    config: ServerConfig,
-    db: Database,
+    registry: Registry<Arc<Notify>>,
     handler: Arc<dyn CommandHandler>,
-    groups: Mutex<Vec<GroupEntry>>,
     connections: AtomicUsize,
     next_id: AtomicU64,
     origin: std::time::Instant,
-}
-
-impl Shared {
-    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<GroupEntry>> {
-        self.groups.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// A 104 server (controlled station) on the current tokio runtime: accepts clients, answers
@@ -74,20 +56,9 @@ impl Server {
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let groups = config
-            .groups
-            .iter()
-            .map(|_| GroupEntry {
-                group: Arc::new(Mutex::new(new_group(&config, &db))),
-                persistent: true,
-                members: Vec::new(),
-            })
-            .collect();
         let shared = Arc::new(Shared {
-            config,
-            db,
+            registry: Registry::new(config, db),
             handler: Arc::new(handler),
-            groups: Mutex::new(groups),
             connections: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             origin: std::time::Instant::now(),
@@ -108,10 +79,83 @@ impl Server {
         self.local_addr
     }
 
+    /// A handle to update points and queue events from any task or thread, a handler
+    /// included.
+    #[must_use]
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
     /// The point database (shared with the connections).
     #[must_use]
     pub fn database(&self) -> &Database {
-        &self.shared.db
+        self.shared.registry.database()
+    }
+
+    /// Connections open now.
+    #[must_use]
+    pub fn connection_count(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
+    /// active connection of each, or buffered until one is active).
+    ///
+    /// # Errors
+    /// As [`iec104_session::shared::update_groups`].
+    pub fn update(
+        &self,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+    ) -> Result<(), UpdateError> {
+        self.handle().update(ca, ioa, value)
+    }
+
+    /// Queue any monitor-direction ASDU (e.g. several objects, return information) in every
+    /// group without touching the database.
+    ///
+    /// # Errors
+    /// The last outstation's refusal, as [`UpdateError::Station`].
+    pub fn queue_event(
+        &self,
+        ca: CommonAddress,
+        cause: Cause,
+        objects: &[InfoObject<'_>],
+    ) -> Result<(), UpdateError> {
+        self.handle().queue_event(ca, cause, objects)
+    }
+
+    /// Stop accepting, close every connection and wait until every task ended.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.await;
+        }
+    }
+}
+
+/// A cloneable handle to a running [`Server`]'s points and event buffers; usable from any
+/// task or thread, including inside a [`CommandHandler`] (no lock is held while a handler
+/// runs). Not async: every call takes short locks only.
+#[derive(Clone)]
+pub struct ServerHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle").finish_non_exhaustive()
+    }
+}
+
+impl ServerHandle {
+    /// The point database (shared with the connections).
+    #[must_use]
+    pub fn database(&self) -> &Database {
+        self.shared.registry.database()
     }
 
     /// Connections open now.
@@ -131,8 +175,7 @@ impl Server {
         ioa: Ioa,
         value: Value<'static>,
     ) -> Result<(), UpdateError> {
-        let (groups, wakers) = self.snapshot();
-        let r = update_groups(&self.shared.db, groups.iter().map(|g| &**g), ca, ioa, value);
+        let (r, wakers) = self.shared.registry.update(ca, ioa, value);
         wakers.iter().for_each(|w| w.notify_one());
         r
     }
@@ -148,34 +191,9 @@ impl Server {
         cause: Cause,
         objects: &[InfoObject<'_>],
     ) -> Result<(), UpdateError> {
-        let (groups, wakers) = self.snapshot();
-        let mut r = Ok(());
-        for g in groups {
-            let mut g = g.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Err(e) = g.station_mut().queue_event(ca, cause, objects) {
-                r = Err(UpdateError::Station(e));
-            }
-        }
+        let (r, wakers) = self.shared.registry.queue_event(ca, cause, objects);
         wakers.iter().for_each(|w| w.notify_one());
         r
-    }
-
-    fn snapshot(&self) -> (Vec<Arc<Mutex<ServerGroup>>>, Vec<Arc<Notify>>) {
-        let entries = self.shared.entries();
-        let groups = entries.iter().map(|e| Arc::clone(&e.group)).collect();
-        let wakers = entries
-            .iter()
-            .flat_map(|e| e.members.iter().map(|(_, w)| Arc::clone(w)))
-            .collect();
-        (groups, wakers)
-    }
-
-    /// Stop accepting, close every connection and wait until every task ended.
-    pub async fn shutdown(mut self) {
-        let _ = self.shutdown.send(true);
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.await;
-        }
     }
 }
 
@@ -198,12 +216,12 @@ async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
-                if !shared.config.allows(peer.ip()) {
+                if !shared.registry.config().allows(peer.ip()) {
                     tracing::info!(%peer, "refused: not in the allow-list");
                     drop(stream);
                     continue;
                 }
-                if shared.connections.load(Ordering::SeqCst) >= shared.config.max_connections {
+                if shared.connections.load(Ordering::SeqCst) >= shared.registry.config().max_connections {
                     tracing::info!(%peer, "refused: maximum connections reached");
                     drop(stream);
                     continue;
@@ -220,46 +238,6 @@ async fn accept_loop(
     while tasks.join_next().await.is_some() {}
 }
 
-/// Register a connection in its group; returns the group and the connection's waker.
-fn join(shared: &Shared, id: LinkId, peer: SocketAddr) -> (Arc<Mutex<ServerGroup>>, Arc<Notify>) {
-    let wake = Arc::new(Notify::new());
-    let mut entries = shared.entries();
-    let index = shared.config.group_of(peer.ip());
-    let group = match index.and_then(|i| entries.get_mut(i)) {
-        Some(e) => {
-            e.members.push((id, Arc::clone(&wake)));
-            Arc::clone(&e.group)
-        }
-        None => {
-            let group = Arc::new(Mutex::new(new_group(&shared.config, &shared.db)));
-            entries.push(GroupEntry {
-                group: Arc::clone(&group),
-                persistent: false,
-                members: vec![(id, Arc::clone(&wake))],
-            });
-            group
-        }
-    };
-    (group, wake)
-}
-
-fn leave(shared: &Shared, id: LinkId) {
-    let mut entries = shared.entries();
-    for e in entries.iter_mut() {
-        e.members.retain(|(m, _)| *m != id);
-    }
-    entries.retain(|e| e.persistent || !e.members.is_empty());
-}
-
-fn waker_of(shared: &Shared, id: LinkId) -> Option<Arc<Notify>> {
-    let entries = shared.entries();
-    entries
-        .iter()
-        .flat_map(|e| e.members.iter())
-        .find(|(m, _)| *m == id)
-        .map(|(_, w)| Arc::clone(w))
-}
-
 async fn connection(
     mut stream: TcpStream,
     peer: SocketAddr,
@@ -268,9 +246,10 @@ async fn connection(
 ) {
     let _ = stream.set_nodelay(true);
     let id = LinkId(shared.next_id.fetch_add(1, Ordering::SeqCst));
-    let (group, wake) = join(&shared, id, peer);
+    let wake = Arc::new(Notify::new());
+    let group = shared.registry.join(id, peer.ip(), Arc::clone(&wake));
     let now = instant_since(shared.origin);
-    match ServerConn::new(id, shared.config.apci, group, now) {
+    match ServerConn::new(id, shared.registry.config().apci, group, now) {
         Ok(mut conn) => {
             tracing::debug!(%peer, id = id.0, "104 connection accepted");
             serve(&mut stream, &mut conn, &shared, &wake, &mut shutdown).await;
@@ -278,7 +257,7 @@ async fn connection(
         }
         Err(e) => tracing::warn!(%e, "104 connection refused: configuration"),
     }
-    leave(&shared, id);
+    shared.registry.leave(id);
     shared.connections.fetch_sub(1, Ordering::SeqCst);
 }
 
@@ -297,7 +276,7 @@ async fn serve(
             match conn.dispatch(now, &*shared.handler) {
                 Next::Continue => {}
                 Next::Wake(other) => {
-                    if let Some(w) = waker_of(shared, other) {
+                    if let Some(w) = shared.registry.waker(other) {
                         w.notify_one();
                     }
                 }

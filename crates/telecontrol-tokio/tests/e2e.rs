@@ -26,6 +26,12 @@ fn commands_with_sbo() {
 }
 
 #[test]
+fn handler_calls_back() {
+    let t = Tokio::new();
+    e2e_104::handler_calls_back(&t, &t);
+}
+
+#[test]
 fn clock_sync() {
     let t = Tokio::new();
     e2e_104::clock_sync(&t, &t);

@@ -59,6 +59,8 @@ pub trait ServerRuntime {
         value: Value<'static>,
     ) -> Result<(), UpdateError>;
     fn connections(&self, server: &Self::Server) -> usize;
+    /// A callable that updates a point of the running server (its `ServerHandle`).
+    fn updater(&self, server: &Self::Server) -> Updater;
     /// Graceful shutdown; returns when every task/thread ended.
     fn stop(&self, server: Self::Server);
 }
@@ -80,11 +82,18 @@ pub trait ClientRuntime {
     fn stop(&self, client: Self::Client);
 }
 
-/// The command handler of the scenarios: records what it saw, accepts everything.
-#[derive(Clone, Debug, Default)]
+/// Updates a point of a running server (from a handler, say).
+pub type Updater =
+    Arc<dyn Fn(CommonAddress, Ioa, Value<'static>) -> Result<(), UpdateError> + Send + Sync>;
+
+/// The command handler of the scenarios: records what it saw, accepts everything; with an
+/// updater set, an execute also updates point 100 through the server (a handler calling back
+/// into the adapter must not deadlock).
+#[derive(Clone, Default)]
 pub struct Recorder {
     pub commands: Arc<Mutex<Vec<(CommandAction, Ioa, TypeId)>>>,
     pub clock: Arc<Mutex<Vec<Cp56Time2a>>>,
+    pub on_execute: Arc<Mutex<Option<Updater>>>,
 }
 
 impl CommandHandler for Recorder {
@@ -94,6 +103,13 @@ impl CommandHandler for Recorder {
             .lock()
             .unwrap()
             .push((request.action, request.ioa, t));
+        let updater = self.on_execute.lock().unwrap().clone();
+        if let (Some(update), CommandAction::Execute | CommandAction::DirectExecute) =
+            (updater, request.action)
+        {
+            let v = Value::MSpNa1(Siq::new(true, Quality::GOOD.with_substituted(true)));
+            update(CA, ioa(100), v).unwrap();
+        }
         CommandAnswer::AcceptAndTerminate
     }
 
@@ -376,6 +392,29 @@ pub fn commands_with_sbo<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     srt.stop(server);
 }
 
+/// A handler that calls back into the server (updates a point while answering) neither
+/// deadlocks nor loses the update: the client gets the termination and the event.
+pub fn handler_calls_back<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
+    let handler = Recorder::default();
+    let (server, mut client) = started(srt, crt, ServerConfig::new(CA), handler.clone());
+    *handler.on_execute.lock().unwrap() = Some(srt.updater(&server));
+    let single = Request::Command {
+        ca: CA,
+        ioa: ioa(600),
+        value: Value::CScNa1(Sco::new(true, Qu::NONE, false)),
+        mode: ExecuteMode::SelectThenExecute,
+    };
+    let r = crt
+        .request(&client, single, Completion::OnTermination)
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Terminated);
+    let got = collect_objects(crt, &mut client, 1, |k| k == DataKind::Spontaneous);
+    let v = Value::MSpNa1(Siq::new(true, Quality::GOOD.with_substituted(true)));
+    assert_eq!(got, [(ioa(100), v)]);
+    crt.stop(client);
+    srt.stop(server);
+}
+
 /// Clock synchronisation reaches the handler and is confirmed.
 pub fn clock_sync<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     let handler = Recorder::default();
@@ -583,6 +622,7 @@ pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     connect_and_interrogate(srt, crt);
     spontaneous_in_order(srt, crt);
     commands_with_sbo(srt, crt);
+    handler_calls_back(srt, crt);
     clock_sync(srt, crt);
     counter_interrogation(srt, crt);
     refusals(srt, crt);

@@ -17,7 +17,7 @@ use station::asdu::{CommonAddress, Ioa, Value};
 use station::{Completion, RequestResult};
 use telecontrol_tokio::{Client, ClientEvents, Server};
 
-use crate::e2e_104::{ClientRuntime, Recorder, STEP, ServerRuntime};
+use crate::e2e_104::{ClientRuntime, Recorder, STEP, ServerRuntime, Updater};
 
 /// Runs every call on one multi-thread runtime.
 pub struct Tokio {
@@ -66,6 +66,11 @@ impl ServerRuntime for Tokio {
         server.connection_count()
     }
 
+    fn updater(&self, server: &Server) -> Updater {
+        let h = server.handle();
+        std::sync::Arc::new(move |ca, ioa, v| h.update(ca, ioa, v))
+    }
+
     fn stop(&self, server: Server) {
         self.rt
             .block_on(async { tokio::time::timeout(STEP, server.shutdown()).await })
@@ -98,7 +103,7 @@ impl ClientRuntime for Tokio {
             .block_on(async {
                 tokio::time::timeout(STEP, client.0.request(request, completion)).await
             })
-            .expect("request completes within STEP")
+            .unwrap_or(Err(ClientError::TimedOut))
     }
 
     fn stop(&self, client: Self::Client) {

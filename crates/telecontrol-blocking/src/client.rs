@@ -1,0 +1,439 @@
+//! The 104 [`Client`] on mio: one thread per client that connects (t0), starts data
+//! transfer, reconnects with back-off, and carries requests and events over std channels.
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use iec104_session::conn::ClientConn;
+use iec104_session::shared::{
+    Backoff, ClientConfig, ClientError, ClientEvent, Request, instant_since,
+};
+use mio::net::TcpStream;
+use mio::{Events, Interest, Poll, Token, Waker};
+use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Value};
+use station::{Completion, ExecuteMode, RequestResult};
+
+use crate::io::{after, flush, poll_for};
+
+type Reply = Sender<Result<RequestResult, ClientError>>;
+
+enum Command {
+    Request(Request, Completion, Reply),
+    Shutdown,
+}
+
+const SOCKET: Token = Token(0);
+const WAKE: Token = Token(1);
+
+/// A 104 client (controlling station) on a thread of its own. Requests block the caller
+/// until the chosen [`Completion`] is reached; the [`ClientEvents`] returned by
+/// [`Client::connect`] delivers received ASDUs and connection changes.
+#[derive(Debug)]
+pub struct Client {
+    commands: Sender<Command>,
+    waker: Arc<Waker>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Request(r, c, _) => write!(f, "Request({r:?}, {c:?})"),
+            Command::Shutdown => f.write_str("Shutdown"),
+        }
+    }
+}
+
+/// The client's event stream ([`ClientEvent`]s in order of arrival); also an iterator that
+/// ends when the client stopped.
+#[derive(Debug)]
+pub struct ClientEvents {
+    rx: Receiver<ClientEvent>,
+}
+
+impl ClientEvents {
+    /// The next event, waiting at most `timeout`; `None` on time-out or once the client
+    /// stopped and every event was read.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<ClientEvent> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// The next event, waiting as long as it takes; `None` once the client stopped.
+    pub fn recv(&self) -> Option<ClientEvent> {
+        self.rx.recv().ok()
+    }
+
+    /// The next event if one is ready.
+    pub fn try_recv(&self) -> Option<ClientEvent> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl Iterator for ClientEvents {
+    type Item = ClientEvent;
+
+    fn next(&mut self) -> Option<ClientEvent> {
+        self.recv()
+    }
+}
+
+impl Client {
+    /// Start a client of the server at `addr` on a new thread; it connects and reconnects on
+    /// its own.
+    ///
+    /// # Errors
+    /// Creating the poll instance or the thread failed.
+    pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<(Client, ClientEvents)> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+        let (commands, rx) = mpsc::channel();
+        let (events_tx, events_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("iec104-client".into())
+            .spawn(move || run(poll, addr, &config, &rx, &events_tx))?;
+        Ok((
+            Client {
+                commands,
+                waker,
+                thread: Some(thread),
+            },
+            ClientEvents { rx: events_rx },
+        ))
+    }
+
+    /// Submit `request` and block until `completion` (or a negative confirmation, or the
+    /// master's time-out).
+    ///
+    /// # Errors
+    /// [`ClientError::NotConnected`] outside data transfer, [`ClientError::ConnectionLost`]
+    /// if the connection drops first, [`ClientError::Refused`] from the master,
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub fn request(
+        &self,
+        request: Request,
+        completion: Completion,
+    ) -> Result<RequestResult, ClientError> {
+        let (tx, rx) = mpsc::channel();
+        self.commands
+            .send(Command::Request(request, completion, tx))
+            .map_err(|_| ClientError::Shutdown)?;
+        self.waker.wake().map_err(|_| ClientError::Shutdown)?;
+        rx.recv().map_err(|_| ClientError::Shutdown)?
+    }
+
+    /// As [`Client::request`], giving up after `timeout` with [`ClientError::TimedOut`].
+    ///
+    /// # Errors
+    /// As [`Client::request`], or [`ClientError::TimedOut`].
+    pub fn request_timeout(
+        &self,
+        request: Request,
+        completion: Completion,
+        timeout: Duration,
+    ) -> Result<RequestResult, ClientError> {
+        let (tx, rx) = mpsc::channel();
+        self.commands
+            .send(Command::Request(request, completion, tx))
+            .map_err(|_| ClientError::Shutdown)?;
+        self.waker.wake().map_err(|_| ClientError::Shutdown)?;
+        match rx.recv_timeout(timeout) {
+            Ok(r) => r,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(ClientError::TimedOut),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(ClientError::Shutdown),
+        }
+    }
+
+    /// Station interrogation (QOI 20), complete at its termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn general_interrogation(&self, ca: CommonAddress) -> Result<RequestResult, ClientError> {
+        let r = Request::Interrogation {
+            ca,
+            qoi: Qoi::STATION,
+        };
+        self.request(r, Completion::OnTermination)
+    }
+
+    /// Counter interrogation, complete at its termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn counter_interrogation(
+        &self,
+        ca: CommonAddress,
+        qcc: Qcc,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::CounterInterrogation { ca, qcc };
+        self.request(r, Completion::OnTermination)
+    }
+
+    /// Clock synchronisation, complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn clock_sync(
+        &self,
+        ca: CommonAddress,
+        time: Cp56Time2a,
+    ) -> Result<RequestResult, ClientError> {
+        self.request(Request::ClockSync { ca, time }, Completion::OnConfirmation)
+    }
+
+    /// Read one object; the value arrives as a [`ClientEvent::Asdu`] with cause 5.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn read(&self, ca: CommonAddress, ioa: Ioa) -> Result<RequestResult, ClientError> {
+        self.request(Request::Read { ca, ioa }, Completion::OnConfirmation)
+    }
+
+    /// A command (single, double, regulating step, set-point, bitstring) with `mode`
+    /// (direct or select-before-operate), complete at the termination.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn command(
+        &self,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+        mode: ExecuteMode,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Command {
+            ca,
+            ioa,
+            value,
+            mode,
+        };
+        self.request(r, Completion::OnTermination)
+    }
+
+    /// Close the connection (no reconnect) and wait for the thread to end.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        let _ = self.waker.wake();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+enum End {
+    Lost(String),
+    Shutdown,
+}
+
+/// Answer queued requests with "not connected"; true on shutdown.
+fn refuse_requests(commands: &Receiver<Command>) -> bool {
+    loop {
+        match commands.try_recv() {
+            Ok(Command::Request(_, _, reply)) => {
+                let _ = reply.send(Err(ClientError::NotConnected));
+            }
+            Ok(Command::Shutdown) | Err(mpsc::TryRecvError::Disconnected) => return true,
+            Err(mpsc::TryRecvError::Empty) => return false,
+        }
+    }
+}
+
+fn run(
+    mut poll: Poll,
+    addr: SocketAddr,
+    config: &ClientConfig,
+    commands: &Receiver<Command>,
+    events: &Sender<ClientEvent>,
+) {
+    let origin = std::time::Instant::now();
+    let mut backoff = config.backoff;
+    loop {
+        let end = match connect(&mut poll, addr, config, commands) {
+            Ok(Some(mut stream)) => {
+                let _ = events.send(ClientEvent::Connected(addr));
+                let end = session(
+                    &mut poll,
+                    &mut stream,
+                    config,
+                    origin,
+                    commands,
+                    events,
+                    &mut backoff,
+                );
+                let _ = poll.registry().deregister(&mut stream);
+                end
+            }
+            Ok(None) => End::Shutdown,
+            Err(e) => End::Lost(format!("connect to {addr}: {e}")),
+        };
+        match end {
+            End::Shutdown => return,
+            End::Lost(why) => {
+                let _ = events.send(ClientEvent::Disconnected(why));
+                if !config.reconnect {
+                    return;
+                }
+            }
+        }
+        let until = after(backoff.next_delay());
+        let mut ev = Events::with_capacity(4);
+        loop {
+            if refuse_requests(commands) {
+                return;
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let _ = poll.poll(&mut ev, Some(left));
+        }
+    }
+}
+
+/// Open TCP within t0; `None` on shutdown.
+fn connect(
+    poll: &mut Poll,
+    addr: SocketAddr,
+    config: &ClientConfig,
+    commands: &Receiver<Command>,
+) -> io::Result<Option<TcpStream>> {
+    let mut stream = TcpStream::connect(addr)?;
+    poll.registry()
+        .register(&mut stream, SOCKET, Interest::READABLE | Interest::WRITABLE)?;
+    let deadline = after(config.apci.t0());
+    let mut ev = Events::with_capacity(8);
+    loop {
+        if refuse_requests(commands) {
+            let _ = poll.registry().deregister(&mut stream);
+            return Ok(None);
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            let _ = poll.registry().deregister(&mut stream);
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "t0 expired"));
+        }
+        poll_for(poll, &mut ev, Some(left))?;
+        if ev.iter().any(|e| e.token() == SOCKET) {
+            if let Some(e) = stream.take_error()? {
+                let _ = poll.registry().deregister(&mut stream);
+                return Err(e);
+            }
+            match stream.peer_addr() {
+                Ok(_) => {
+                    let _ = stream.set_nodelay(true);
+                    return Ok(Some(stream));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {}
+                Err(e) => {
+                    let _ = poll.registry().deregister(&mut stream);
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+fn session(
+    poll: &mut Poll,
+    stream: &mut TcpStream,
+    config: &ClientConfig,
+    origin: std::time::Instant,
+    commands: &Receiver<Command>,
+    events: &Sender<ClientEvent>,
+    backoff: &mut Backoff,
+) -> End {
+    let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
+        Ok(c) => c,
+        Err(e) => return End::Lost(format!("configuration: {e}")),
+    };
+    let mut wbuf = Vec::new();
+    let mut rbuf = vec![0u8; 16 * 1024];
+    let mut new_events = Vec::new();
+    let mut done = Vec::new();
+    let mut ev = Events::with_capacity(16);
+    let end = 'outer: loop {
+        wbuf.extend(conn.take_output());
+        if let Err(e) = flush(stream, &mut wbuf) {
+            break End::Lost(format!("write: {e}"));
+        }
+        for e in new_events.drain(..) {
+            if e == ClientEvent::Started {
+                backoff.reset();
+            }
+            let _ = events.send(e);
+        }
+        for (reply, result) in done.drain(..) {
+            let _ = Reply::send(&reply, result);
+        }
+        if conn.is_closed() {
+            break End::Lost("connection closed by the protocol".into());
+        }
+        let timeout = conn.deadline().map(|d| {
+            let now = instant_since(origin);
+            Duration::from_micros(d.as_micros().saturating_sub(now.as_micros()))
+        });
+        if let Err(e) = poll_for(poll, &mut ev, timeout) {
+            break End::Lost(format!("poll: {e}"));
+        }
+        // Commands (woken or not: a wake may coincide with socket readiness).
+        loop {
+            match commands.try_recv() {
+                Ok(Command::Request(request, completion, reply)) => {
+                    let now = instant_since(origin);
+                    if let Err((reply, e)) = conn.submit(now, &request, completion, reply) {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+                Ok(Command::Shutdown) | Err(mpsc::TryRecvError::Disconnected) => {
+                    conn.close();
+                    wbuf.extend(conn.take_output());
+                    let _ = flush(stream, &mut wbuf);
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                    break 'outer End::Shutdown;
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+            }
+        }
+        // Edge-triggered: read until it would block.
+        loop {
+            match stream.read(&mut rbuf) {
+                Ok(0) => break 'outer End::Lost("closed by the server".into()),
+                Ok(n) => {
+                    let bytes = rbuf.get(..n).unwrap_or(&[]);
+                    conn.input(instant_since(origin), bytes, &mut new_events, &mut done);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break 'outer End::Lost(format!("read: {e}")),
+            }
+        }
+        let now = instant_since(origin);
+        if conn.deadline().is_some_and(|d| d <= now) {
+            conn.timeout(now, &mut new_events, &mut done);
+        }
+    };
+    let error = match end {
+        End::Shutdown => ClientError::Shutdown,
+        End::Lost(_) => ClientError::ConnectionLost,
+    };
+    for e in new_events.drain(..) {
+        let _ = events.send(e);
+    }
+    for (reply, result) in done.drain(..).chain(conn.fail_all(&error)) {
+        let _ = reply.send(result);
+    }
+    end
+}

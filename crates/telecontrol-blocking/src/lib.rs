@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod client;
+mod io;
+mod server;
+
+pub use client::{Client, ClientEvents};
+pub use server::{Server, ServerHandle};
+
+pub use iec104_apci::ApciConfig;
+pub use iec104_session::shared::{
+    Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
+    ReceivedAsdu, RedundancyGroup, Request, ServerConfig, UpdateError,
+};
+pub use station::asdu;
+pub use station::{
+    self, CommandAction, CommandMode, CommandRequest, Completion, DataKind, ExecuteMode, Outcome,
+    Point, RequestResult,
+};
