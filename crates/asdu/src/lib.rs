@@ -10,6 +10,7 @@ mod command;
 mod error;
 mod file;
 mod header;
+mod measured;
 mod params;
 mod quality;
 mod time;
@@ -23,8 +24,9 @@ pub use command::{Coi, Dco, Fbp, Frz, Qcc, Qoi, Qos, Qpa, Qpm, Qrp, Qu, Rco, Rcs
 pub use error::AsduError;
 pub use file::{Afq, Chs, Frq, Lof, Los, Lsq, Nof, Nos, Scq, Segment, Sof, Srq};
 pub use header::{Cause, CommonAddress, Cot, Header, Ioa};
+pub use measured::{Bcr, Bsi, Nva, Scd, Sva};
 pub use params::AsduParams;
-pub use quality::{Bcr, Bsi, Diq, Dpi, Nva, Oci, Qdp, Qds, Quality, Scd, Sep, Siq, Spe, Sva, Vti};
+pub use quality::{Diq, Dpi, Oci, Qdp, Qds, Quality, Sep, Siq, Spe, Vti};
 pub use time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 pub use type_id::{RawTypeId, TimeTagKind, TypeId};
 pub use value::{TimeTag, Value};

@@ -1,5 +1,10 @@
 //! One valid value of every type identification, for tests that loop over all types.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use telecontrol_asdu::*;
 
@@ -108,4 +113,72 @@ pub fn sample(t: TypeId) -> Option<Value<'static>> {
         T::FScNb1 => V::FScNb1(Nof(1), t56, t56),
         _ => return None,
     })
+}
+
+// ---- Byte-vector helpers (tests/vectors*.rs) ----
+
+pub const P104: AsduParams = AsduParams::IEC104;
+pub const P101: AsduParams = AsduParams::IEC101_COMPACT;
+
+/// CP56Time2a 2024-03-15 13:45:30.250 (101 §7.2.6.18): ms 30250 = 0x762A, min 45, h 13,
+/// day 15, month 3, year 24.
+pub const T56: [u8; 7] = [0x2A, 0x76, 0x2D, 0x0D, 0x0F, 0x03, 0x18];
+/// CP56Time2a 2024-03-15 14:00:00.000.
+pub const T56B: [u8; 7] = [0x00, 0x00, 0x00, 0x0E, 0x0F, 0x03, 0x18];
+/// CP24Time2a minute 45, 30.250 s (101 §7.2.6.19).
+pub const T24: [u8; 3] = [0x2A, 0x76, 0x2D];
+/// CP16Time2a 1234 ms (101 §7.2.6.20).
+pub const T16: [u8; 2] = [0xD2, 0x04];
+
+pub fn t56() -> Cp56Time2a {
+    Cp56Time2a::new(24, 3, 15, 13, 45, 30_250).unwrap()
+}
+pub fn t56b() -> Cp56Time2a {
+    Cp56Time2a::new(24, 3, 15, 14, 0, 0).unwrap()
+}
+pub fn t24() -> Cp24Time2a {
+    Cp24Time2a::new(45, 30_250).unwrap()
+}
+pub fn t16() -> Cp16Time2a {
+    Cp16Time2a::new(1234).unwrap()
+}
+pub fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+pub const G: Quality = Quality::GOOD;
+
+/// Decode `bytes`, compare the objects with `expected`, then rebuild the ASDU from the
+/// header and the expected objects and compare the octets.
+#[track_caller]
+pub fn check(p: AsduParams, bytes: &[u8], expected: &[(u32, Value<'_>)]) {
+    let v = AsduView::decode(&p, bytes).unwrap_or_else(|e| panic!("{bytes:02x?}: {e}"));
+    let got: Vec<InfoObject<'_>> = v.objects().collect();
+    let want: Vec<InfoObject<'_>> = expected
+        .iter()
+        .map(|(a, val)| InfoObject::new(Ioa::new(*a).unwrap(), *val))
+        .collect();
+    assert_eq!(got, want, "{}", v.type_id());
+    assert_eq!(usize::from(v.count()), expected.len());
+    for o in &want {
+        assert_eq!(o.value.type_id(), v.type_id());
+    }
+    let mut buf = [0u8; 255];
+    let mut b = AsduBuilder::new(&p, v.type_id(), v.cot(), v.ca(), v.sq(), &mut buf).unwrap();
+    for o in &want {
+        b.push_object(o).unwrap();
+    }
+    assert_eq!(b.finish(), bytes, "re-encoding {}", v.type_id());
+    // The one-shot encoder agrees, and so does its encoded_len.
+    let whole = Asdu {
+        params: p,
+        type_id: v.type_id(),
+        sq: v.sq(),
+        cot: v.cot(),
+        ca: v.ca(),
+        objects: &want,
+    };
+    let mut out = [0u8; 255];
+    assert_eq!(telecontrol_core::Encode::encoded_len(&whole), bytes.len());
+    let n = telecontrol_core::Encode::encode(&whole, &mut out).unwrap();
+    assert_eq!(&out[..n], bytes);
 }
