@@ -637,3 +637,22 @@ fn interleaved_types_are_packed_in_one_pass_per_type() {
         "every point exactly once"
     );
 }
+
+#[test]
+fn short_consecutive_runs_use_sq0_to_fill_the_asdu() {
+    // 200 single points in runs of 9 consecutive addresses (every tenth address missing):
+    // SQ=1 would stop at each gap after 9 objects, SQ=0 holds 60.
+    let mut pts: Vec<telecontrol_station::Point> = (1..)
+        .filter(|i| i % 10 != 0)
+        .take(200)
+        .map(|i| {
+            let v = Value::MSpNa1(asdu::Siq::new(true, asdu::Quality::GOOD));
+            telecontrol_station::Point::monitored(CA, asdu::Ioa::new(i).unwrap(), v)
+        })
+        .collect();
+    let mut pair = Pair::iec104(&mut pts);
+    let req = act(TypeId::CIcNa1, CA, 0, Value::CIcNa1(Qoi::STATION));
+    let out = pair.request(&req);
+    let shape: Vec<(u8, u8)> = out[1..out.len() - 1].iter().map(|a| (a[0], a[1])).collect();
+    assert_eq!(shape, [(1, 60), (1, 60), (1, 60), (1, 20)]);
+}

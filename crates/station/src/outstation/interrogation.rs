@@ -31,6 +31,9 @@ struct Pass {
     current: Option<TypeId>,
     cursor: Option<Ioa>,
     done: [u64; 4],
+    /// Where the next pass starts: the cursor before the first object of another, unsent
+    /// type met in this pass (`None`: none met, this is the last pass).
+    resume: Option<Option<Ioa>>,
 }
 
 impl Pass {
@@ -237,9 +240,8 @@ fn confirmation<D, const N: usize>(
 }
 
 /// The next ASDU of the interrogation: objects of the pass's type in ascending address order
-/// (others are skipped and sent in their own pass), SQ = 1 when the first two are at
-/// consecutive addresses (then it stops at the first gap), else SQ = 0. Objects without an
-/// untimed form are skipped. `None` when every type has been sent.
+/// (others are skipped and sent in their own pass); objects without an untimed form are
+/// skipped. `None` when every type has been sent.
 fn build<'d>(
     params: &AsduParams,
     ca: CommonAddress,
@@ -252,31 +254,30 @@ fn build<'d>(
         let t = match pass.current {
             Some(t) => t,
             None => {
-                let t = first_type_not_done(pass, &mut next)?;
+                let (t, start) = first_type_not_done(pass, &mut next)?;
                 pass.current = Some(t);
-                pass.cursor = None;
+                pass.cursor = start;
                 t
             }
         };
-        match build_one(params, ca, cot, out, t, pass.cursor, &mut next) {
-            Some((n, last)) => {
-                pass.cursor = Some(last);
-                return Some(n);
-            }
-            None => {
-                pass.mark_done(t);
-                pass.current = None;
-            }
+        if let Some((n, last)) = build_one(params, ca, cot, out, t, pass, &mut next) {
+            pass.cursor = Some(last);
+            return Some(n);
         }
+        pass.mark_done(t);
+        pass.current = None;
+        // No other type met in this pass: every type has been sent.
+        pass.resume?;
     }
 }
 
-/// The type of the first object whose type has not been sent yet.
+/// The first object of a type not sent yet, from where the last pass met one: its type and
+/// the cursor before it.
 fn first_type_not_done<'d>(
-    pass: &Pass,
+    pass: &mut Pass,
     next: &mut impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
-) -> Option<TypeId> {
-    let mut cursor = None;
+) -> Option<(TypeId, Option<Ioa>)> {
+    let mut cursor = pass.resume.take().unwrap_or(None);
     loop {
         let (ioa, v) = next(cursor)?;
         // A database must move forward; one that does not ends the interrogation rather
@@ -284,37 +285,65 @@ fn first_type_not_done<'d>(
         if cursor.is_some_and(|c| ioa <= c) {
             return None;
         }
-        cursor = Some(ioa);
         if let Some(t) = v.map(|v| v.type_id()).filter(|t| !pass.is_done(*t)) {
-            return Some(t);
+            return Some((t, cursor));
         }
+        cursor = Some(ioa);
     }
 }
 
-/// One ASDU of type `t` from the objects after `after`; its length and the last address
-/// examined, or `None` if no object of type `t` follows.
+/// One ASDU of type `t` from the objects after the pass's cursor; its length and the last
+/// address examined, or `None` if no object of type `t` follows. SQ = 1 when a run of
+/// consecutive addresses fills an SQ = 0 ASDU or ends the data (then it stops at the first
+/// gap), else SQ = 0.
 fn build_one<'d>(
     params: &AsduParams,
     ca: CommonAddress,
     cot: Cot,
     out: &mut [u8],
     t: TypeId,
-    after: Option<Ioa>,
+    pass: &mut Pass,
     next: &mut impl FnMut(Option<Ioa>) -> Option<(Ioa, Option<Value<'d>>)>,
 ) -> Option<(usize, Ioa)> {
-    let mut cursor = after;
+    let mut cursor = pass.cursor;
+    let note = |pass: &mut Pass, before: Option<Ioa>, v: Option<TypeId>| {
+        if pass.resume.is_none() && v.is_some_and(|o| o != t && !pass.is_done(o)) {
+            pass.resume = Some(before);
+        }
+    };
     let (first_ioa, first) = loop {
         let (ioa, v) = next(cursor)?;
         if cursor.is_some_and(|c| ioa <= c) {
             return None;
         }
+        note(pass, cursor, v.map(|v| v.type_id()));
         cursor = Some(ioa);
         if let Some(v) = v.filter(|v| v.type_id() == t) {
             break (ioa, v);
         }
     };
-    let sq = matches!(next(Some(first_ioa)),
-        Some((ioa, Some(v))) if Some(ioa) == first_ioa.next() && v.type_id() == t);
+    let ioa_len = usize::from(params.ioa_size());
+    let room = out.len().saturating_sub(params.header_len());
+    let per_sq0 = room
+        .checked_div(ioa_len.saturating_add(first.encoded_len()))
+        .unwrap_or(0)
+        .min(127);
+    let mut run = 1usize;
+    let mut prev = first_ioa;
+    let ends = loop {
+        if run >= per_sq0 {
+            break false;
+        }
+        match next(Some(prev)) {
+            Some((ioa, Some(v))) if Some(ioa) == prev.next() && v.type_id() == t => {
+                run = run.saturating_add(1);
+                prev = ioa;
+            }
+            Some(_) => break false,
+            None => break true,
+        }
+    };
+    let sq = run > 1 && (run >= per_sq0 || ends);
     let mut b = AsduBuilder::new(params, t, cot, ca, sq, out).ok()?;
     b.push(first_ioa, &first).ok()?;
     let mut last = first_ioa;
@@ -322,6 +351,7 @@ fn build_one<'d>(
         if ioa <= last {
             break;
         }
+        let other = v.map(|v| v.type_id()).filter(|o| *o != t);
         // Other types wait for their own pass; an SQ=1 run stops at the first gap.
         let taken = match v.filter(|v| v.type_id() == t) {
             Some(v) if !sq || Some(ioa) == last.next() => b.push(ioa, &v).is_ok(),
@@ -331,6 +361,7 @@ fn build_one<'d>(
         if !taken {
             break;
         }
+        note(pass, Some(last), other);
         last = ioa;
     }
     Some((b.len(), last))
