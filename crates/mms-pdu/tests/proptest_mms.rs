@@ -13,7 +13,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use telecontrol_core::{Decode, Encode};
-use telecontrol_mms_pdu::ber::{BerReader, BitString, Oid};
+use telecontrol_mms_pdu::ber::{BerReader, BitString, Oid, Tag};
 use telecontrol_mms_pdu::mms::*;
 
 fn leak<T>(v: Vec<T>) -> &'static [T] {
@@ -365,9 +365,19 @@ fn initiate() -> impl Strategy<Value = InitiateParams<'static>> {
         any::<i16>(),
         bits(),
         bits(),
+        prop_oneof![Just(&[][..]), Just(&[0x83, 0x02, 0x00, 0xFF][..])],
     )
         .prop_map(
-            |(local_detail, a, b, nesting, version_number, parameter_cbb, services_supported)| {
+            |(
+                local_detail,
+                a,
+                b,
+                nesting,
+                version_number,
+                parameter_cbb,
+                services_supported,
+                extension,
+            )| {
                 InitiateParams {
                     local_detail,
                     max_serv_outstanding_calling: a,
@@ -377,17 +387,55 @@ fn initiate() -> impl Strategy<Value = InitiateParams<'static>> {
                         version_number,
                         parameter_cbb,
                         services_supported,
-                        extension: &[],
+                        extension,
                     },
                 }
             },
         )
 }
 
+/// A service this crate does not model: a context tag outside the known ones, any contents.
+fn unsupported(known: &'static [u32]) -> impl Strategy<Value = RawElement<'static>> {
+    (3u32..80, any::<bool>(), bytes(10))
+        .prop_filter("a modelled service", move |(n, _, _)| !known.contains(n))
+        .prop_map(|(n, constructed, content)| RawElement {
+            tag: Tag::context(n, constructed),
+            content,
+        })
+}
+
 fn pdu() -> impl Strategy<Value = MmsPdu<'static>> {
+    const KNOWN: &[u32] = &[0, 1, 2, 4, 5, 6, 11, 12, 13];
     prop_oneof![
         (any::<u32>(), request())
             .prop_map(|(i, s)| MmsPdu::ConfirmedRequest(ConfirmedRequest::new(i, s))),
+        (
+            any::<u32>(),
+            proptest::option::of(bytes(6)),
+            unsupported(KNOWN)
+        )
+            .prop_map(|(invoke_id, modifiers, raw)| MmsPdu::ConfirmedRequest(
+                ConfirmedRequest {
+                    invoke_id,
+                    modifiers,
+                    service: ConfirmedServiceRequest::Unsupported(raw),
+                }
+            )),
+        (any::<u32>(), unsupported(KNOWN)).prop_map(|(invoke_id, raw)| {
+            MmsPdu::ConfirmedResponse(ConfirmedResponse {
+                invoke_id,
+                service: ConfirmedServiceResponse::Unsupported(raw),
+            })
+        }),
+        unsupported(&[0, 1])
+            .prop_map(|raw| MmsPdu::Unconfirmed(UnconfirmedService::Unsupported(raw))),
+        ((0i64..5), (0i64..5), proptest::option::of(bits())).prop_map(|(l, p, local_detail)| {
+            MmsPdu::Unconfirmed(UnconfirmedService::UnsolicitedStatus(StatusResponse {
+                logical: VmdLogicalStatus::from_code(l),
+                physical: VmdPhysicalStatus::from_code(p),
+                local_detail,
+            }))
+        }),
         (any::<u32>(), response()).prop_map(|(invoke_id, service)| MmsPdu::ConfirmedResponse(
             ConfirmedResponse { invoke_id, service }
         )),
