@@ -161,7 +161,7 @@ pub enum FrameError {
         /// The octet.
         value: u8,
     },
-    /// The line was idle too long inside a frame (see [`idle_timeout_for_baud`]).
+    /// The line was idle too long inside a frame (see [`crate::idle_timeout_for_baud`]).
     IdleTimeout {
         /// Octets of the partial frame received before the gap.
         received: usize,
