@@ -402,3 +402,39 @@ fn no_address_field_and_config_checks() {
     b.send_user_data(&[1]).unwrap();
     assert_eq!(b.send_user_data(&[2]), Err(LinkError::QueueFull));
 }
+
+#[test]
+fn fcb_error_and_repeat_on_the_secondary_half() {
+    // B's secondary half, driven by hand-written frames from A (DIR = 1, to address 2).
+    let mut b = Balanced::<4>::new(cfg(false, 2, 1)).unwrap();
+    let mut buf = [0u8; 300];
+    let mut answer = |b: &mut Balanced<4>, req: &[u8]| {
+        assert_eq!(b.handle_input(Instant::ZERO, req), req.len());
+        let n = b.poll_transmit(&mut buf).unwrap();
+        let mut ev = Vec::new();
+        while let Some(e) = b.poll_event() {
+            ev.push(format!("{e:?}"));
+        }
+        (buf[..n].to_vec(), ev)
+    };
+    // User data before the reset: link service not functioning.
+    let (r, _) = answer(&mut b, &var(A1, 0xF3, 2, &[9]));
+    assert_eq!(r, fixed(A1, 0x0E, 2));
+    let (r, e) = answer(&mut b, &fixed(A1, 0xC0, 2));
+    assert_eq!((r, e), (E5.to_vec(), vec!["RemoteReset".to_string()]));
+    // First FCV frame after the reset with FCB = 0 (should be 1): accepted, counted.
+    let (r, e) = answer(&mut b, &var(A1, 0xD3, 2, &[1]));
+    assert_eq!(r, E5);
+    assert_eq!(e, ["UserData { asdu: [1] }"]);
+    assert_eq!(b.stats().fcb_errors, 1);
+    // Same FCB again: a repeat, answered without delivery; the toggled FCB is new data.
+    let (r, e) = answer(&mut b, &var(A1, 0xD3, 2, &[1]));
+    assert_eq!(r, E5);
+    assert_eq!(e, ["RepeatAnswered { function: UserDataConfirmed }"]);
+    let (_, e) = answer(&mut b, &var(A1, 0xF3, 2, &[2]));
+    assert_eq!(e, ["UserData { asdu: [2] }"]);
+    // Test function with FCB toggled: ACK.
+    let (r, _) = answer(&mut b, &fixed(A1, 0xD2, 2));
+    assert_eq!(r, E5);
+    assert_eq!(b.stats().repeats_answered, 1);
+}
