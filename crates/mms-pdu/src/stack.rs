@@ -111,6 +111,13 @@ pub fn peel(tsdu: &[u8]) -> Result<Peeled<'_>, StackError> {
         if let Some(ext) = apdu.user_information() {
             out.context_id = ext.indirect_reference;
             out.mms = ext.single_value();
+            if let Some(v) = out.mms {
+                // The EXTERNAL's single-ASN1-type must hold exactly one value.
+                let mut r = BerReader::new(v);
+                r.read_tlv()
+                    .and_then(|_| r.finish())
+                    .map_err(|e| StackError::Acse(AcseError::Ber(e)))?;
+            }
         }
     } else {
         out.context_id = Some(ctx);
@@ -234,6 +241,45 @@ mod tests {
         ));
         let abort_accept = peel(&[0x1a, 0x00]).unwrap();
         assert_eq!(abort_accept.ppdu, None);
+    }
+
+    #[test]
+    fn mms_in_acse_must_be_one_value() {
+        use crate::acse::{Aarq, External, MMS_APPLICATION_CONTEXT};
+        use crate::session::ConnectAccept;
+        let check = |mms: &[u8]| {
+            let mut aarq = Aarq::new(MMS_APPLICATION_CONTEXT);
+            aarq.user_information = Some(External::single(3, mms));
+            let mut a = [0u8; 64];
+            let n = Apdu::AssociateRequest(aarq).encode(&mut a).unwrap();
+            let pdv = [Pdv {
+                transfer_syntax: None,
+                context_id: 1,
+                value: PdvValue::SingleAsn1Type(&a[..n]),
+            }];
+            let cp = crate::presentation::ConnectPpdu {
+                user_data: Some(UserData::Fully(SeqOf::Items(&pdv))),
+                ..Default::default()
+            };
+            let mut c = [0u8; 128];
+            let n = cp.encode(&mut c).unwrap();
+            let cn = Spdu::Connect(ConnectAccept {
+                user_data: Some(&c[..n]),
+                ..ConnectAccept::default()
+            });
+            let mut t = [0u8; 160];
+            let n = cn.encode(&mut t).unwrap();
+            peel(&t[..n]).map(|p| p.mms.map(<[u8]>::len))
+        };
+        assert_eq!(check(&[0xa8, 0x00]), Ok(Some(2)));
+        assert!(matches!(
+            check(&[0xa8, 0x05]),
+            Err(StackError::Acse(AcseError::Ber(_)))
+        ));
+        assert!(matches!(
+            check(&[0xa8, 0x00, 0x00]),
+            Err(StackError::Acse(AcseError::Ber(_)))
+        ));
     }
 
     #[test]

@@ -79,6 +79,24 @@ fn check_tsdu(tsdu: &[u8]) {
     }
     if let Some(mms) = p.mms {
         ber_reader(mms);
+        // The way back: framed as DT segments of 128 octets, it reassembles to the same PDU.
+        let ctx = p.context_id.unwrap_or(3);
+        let size = mms_pdu::cotp::TpduSize::S128;
+        let mut out = vec![0u8; mms_pdu::stack::mms_data_len(mms.len(), ctx, size)];
+        let n = mms_pdu::stack::encode_mms_data(mms, ctx, size, &mut out).expect("sized");
+        assert_eq!(n, out.len());
+        let mut rest = &out[..];
+        let mut r = Reassembler::new(vec![0u8; out.len()]);
+        let mut back = None;
+        while let Ok(Framing::Complete { tpkt, consumed }) = tpkt::next_frame(rest, 8192) {
+            if let Ok(Tpdu::Data(dt)) = Tpdu::decode(tpkt.payload)
+                && let Ok(Some(tsdu)) = r.push(&dt)
+            {
+                back = peel(tsdu).ok().and_then(|q| q.mms.map(<[u8]>::to_vec));
+            }
+            rest = rest.get(consumed..).unwrap_or(&[]);
+        }
+        assert_eq!(back.as_deref(), Some(mms), "encode_mms_data round trip");
     }
 }
 
