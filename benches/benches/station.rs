@@ -74,9 +74,28 @@ fn gi(c: &mut Criterion) {
         }))
         .collect();
     assert_eq!(points.len(), POINTS as usize);
+    // The same count with the types interleaved address by address: every tenth address a
+    // scaled measured value, the others single points (one pass per type).
+    let mut interleaved: Vec<Point> = (1..=POINTS)
+        .map(|i| {
+            let v = if i % 10 == 0 {
+                Value::MMeNb1(
+                    station::asdu::Sva(i as i16),
+                    station::asdu::Qds::new(Quality::GOOD),
+                )
+            } else {
+                Value::MSpNa1(Siq::new(i % 2 == 0, Quality::GOOD))
+            };
+            Point::monitored(CA, Ioa::new(i).unwrap(), v)
+        })
+        .collect();
     let mut o: Outstation<_, 16> = Outstation::new(
         OutstationConfig::new(AsduParams::IEC104, CA),
         SliceDatabase::new(&mut points),
+    );
+    let mut oi: Outstation<_, 16> = Outstation::new(
+        OutstationConfig::new(AsduParams::IEC104, CA),
+        SliceDatabase::new(&mut interleaved),
     );
     let req = gi_request();
     let mut buf = [0u8; 255];
@@ -88,6 +107,11 @@ fn gi(c: &mut Criterion) {
     g.throughput(Throughput::Elements(u64::from(POINTS)));
     g.bench_function("10000_points", |bench| {
         bench.iter(|| black_box(run_gi(&mut o, black_box(&req), &mut buf)));
+    });
+    let asdus = run_gi(&mut oi, &req, &mut buf);
+    eprintln!("station/gi/10000_points_interleaved: {asdus} ASDUs per GI");
+    g.bench_function("10000_points_interleaved", |bench| {
+        bench.iter(|| black_box(run_gi(&mut oi, black_box(&req), &mut buf)));
     });
     g.finish();
 }
