@@ -2,11 +2,11 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-pub mod ber;
-pub mod mms;
-pub mod cotp;
-pub mod session;
-pub mod tpkt;
-pub mod presentation;
 pub mod acse;
+pub mod ber;
+pub mod cotp;
+pub mod mms;
+pub mod presentation;
+pub mod session;
 pub mod stack;
+pub mod tpkt;
