@@ -212,3 +212,63 @@ impl From<AsduError> for EncodeError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn messages_name_offset_and_value() {
+        let cases = [
+            (
+                AsduError::LengthMismatch {
+                    offset: 6,
+                    expected: 4,
+                    actual: 5,
+                },
+                "information objects from offset 6: expected 4 octet(s), found 5",
+            ),
+            (
+                AsduError::UnknownTypeId {
+                    offset: 0,
+                    value: 23,
+                },
+                "unknown type identification 23 at offset 0",
+            ),
+            (
+                AsduError::InvalidElement {
+                    offset: 12,
+                    field: "CP56Time2a minutes",
+                    value: 60,
+                },
+                "invalid CP56Time2a minutes value 60 at offset 12",
+            ),
+            (AsduError::Full, "ASDU full"),
+        ];
+        for (e, text) in cases {
+            assert_eq!(e.to_string(), text);
+        }
+        assert_eq!(
+            EncodeError::from(AsduError::DoesNotFit {
+                field: "common address",
+                value: 300
+            }),
+            EncodeError::InvalidValue {
+                field: "common address"
+            }
+        );
+        // A real WriteError: a 2-octet write at offset 3 of a 4-octet buffer.
+        let mut buf = [0u8; 4];
+        let mut w = telecontrol_core::Writer::new(&mut buf);
+        w.write_bytes(&[1, 2, 3]).unwrap();
+        let e = w.write_u16_le(7).unwrap_err();
+        assert_eq!(
+            AsduError::from(e),
+            AsduError::BufferTooSmall {
+                needed: 5,
+                available: 4
+            }
+        );
+    }
+}
