@@ -4,7 +4,8 @@
 //! counts per PDU kind and per service that tshark 4.0's dissector reports
 //! (`tshark -r ... -Y mms -T fields -e mms.confirmedServiceRequest
 //! -e mms.confirmedServiceResponse -e mms.unconfirmedService`), and re-encodes to the
-//! identical bytes except where the peer's encoding is not canonical.
+//! identical bytes except where the peer's encoding is not canonical. The values inside,
+//! counted per Data kind, equal tshark's counts too.
 
 #![allow(
     clippy::unwrap_used,
@@ -21,8 +22,8 @@ use std::collections::BTreeMap;
 use telecontrol_core::{Decode, Encode};
 use telecontrol_mms_pdu::ber::BerReader;
 use telecontrol_mms_pdu::mms::{
-    AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, MmsPdu,
-    UnconfirmedService,
+    AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, MmsPdu, SeqOf,
+    UnconfirmedService, WriteResult,
 };
 
 fn request_name(s: &ConfirmedServiceRequest<'_>) -> &'static str {
@@ -67,6 +68,59 @@ fn count_values(d: &Data<'_>) -> usize {
     }
 }
 
+type Tally = BTreeMap<&'static str, usize>;
+
+/// Count `d` and its nested values per Data kind, with the names of tshark's fields.
+fn tally_data(d: &Data<'_>, t: &mut Tally) {
+    let k = match d {
+        Data::Array(_) => "mms.array",
+        Data::Structure(_) => "mms.structure",
+        Data::Boolean(_) => "mms.boolean",
+        Data::BitString(_) => "mms.data_bit-string",
+        Data::Integer(_) => "mms.integer",
+        Data::Unsigned(_) => "mms.unsigned",
+        Data::FloatingPoint(_) => "mms.floating_point",
+        Data::OctetString(_) => "mms.data.octet-string",
+        Data::VisibleString(_) => "mms.data.visible-string",
+        Data::BinaryTime(_) => "mms.data.binary-time",
+        _ => "other",
+    };
+    *t.entry(k).or_default() += 1;
+    if let Some(s) = d.elements() {
+        s.iter().for_each(|e| tally_data(&e, t));
+    }
+}
+
+/// Count the values of every Read response, Write request and InformationReport, and the
+/// failures of AccessResults and Write results (tshark's `mms.failure`).
+fn tally_pdu(pdu: &MmsPdu<'_>, t: &mut Tally) {
+    let results = |r: SeqOf<'_, AccessResult<'_>>, t: &mut Tally| {
+        for a in r.iter() {
+            match a {
+                AccessResult::Success(d) => tally_data(&d, t),
+                AccessResult::Failure(_) => *t.entry("mms.failure").or_default() += 1,
+            }
+        }
+    };
+    match pdu {
+        MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(ir)) => results(ir.results, t),
+        MmsPdu::ConfirmedResponse(r) => match r.service {
+            ConfirmedServiceResponse::Read(read) => results(read.results, t),
+            ConfirmedServiceResponse::Write(w) => {
+                let failures = w.iter().filter(|x| matches!(x, WriteResult::Failure(_)));
+                *t.entry("mms.failure").or_default() += failures.count();
+            }
+            _ => {}
+        },
+        MmsPdu::ConfirmedRequest(r) => {
+            if let ConfirmedServiceRequest::Write(w) = r.service {
+                w.data.iter().for_each(|d| tally_data(&d, t));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// True if every element of `bytes`, nested ones included, has the minimal definite
 /// length (and the shortest tag): the form the encoder writes.
 fn lengths_minimal(bytes: &[u8]) -> bool {
@@ -103,6 +157,7 @@ fn every_mms_pdu_of_the_capture_decodes_and_round_trips() {
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let (mut identical, mut boolean_only, mut values) = (0usize, 0usize, 0usize);
     let mut non_minimal = 0usize;
+    let mut data = Tally::new();
     for (frame, bytes) in &pdus {
         let pdu = MmsPdu::decode(bytes).unwrap_or_else(|e| panic!("frame {frame}: {e}"));
         let key = match &pdu {
@@ -126,6 +181,7 @@ fn every_mms_pdu_of_the_capture_decodes_and_round_trips() {
             other => other.kind_name().to_string(),
         };
         *kinds.entry(key).or_default() += 1;
+        tally_pdu(&pdu, &mut data);
 
         let mut out = vec![0u8; pdu.encoded_len()];
         assert_eq!(pdu.encode(&mut out), Ok(out.len()));
@@ -181,6 +237,22 @@ fn every_mms_pdu_of_the_capture_decodes_and_round_trips() {
     .collect();
     assert_eq!(kinds, expected);
     assert_eq!(pdus.len(), 2600);
+    // Every value, per Data kind, as tshark counts the fields over the capture
+    // (`tshark -r ... -Y mms -T fields -e mms.floating_point -E occurrence=a`, etc.).
+    println!("{data:?}");
+    let expected: Tally = [
+        ("mms.structure", 217_460),
+        ("mms.floating_point", 189_352),
+        ("mms.data_bit-string", 203_132),
+        ("mms.integer", 27_777),
+        ("mms.unsigned", 1_741),
+        ("mms.data.visible-string", 3_500),
+        ("mms.boolean", 181),
+        ("mms.failure", 98),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(data, expected);
     assert_eq!(identical + boolean_only + non_minimal, 2600);
     // Every PDU whose lengths are canonical re-encodes identically but for BOOLEAN TRUE.
     assert_eq!((identical, boolean_only, non_minimal), (2540, 55, 5));
