@@ -360,7 +360,7 @@ fn session(
         Err(e) => return End::Lost(format!("configuration: {e}")),
     };
     let mut wbuf = Vec::new();
-    let mut rbuf = vec![0u8; 16 * 1024];
+    let mut rbuf = vec![0u8; 4 * 1024];
     let mut new_events = Vec::new();
     let mut done = Vec::new();
     let mut ev = Events::with_capacity(16);

@@ -257,7 +257,7 @@ async fn session(
         Ok(c) => c,
         Err(e) => return End::Lost(format!("configuration: {e}")),
     };
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; 4 * 1024];
     let mut new_events = Vec::new();
     let mut done = Vec::new();
     let end = loop {

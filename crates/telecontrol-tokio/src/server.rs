@@ -268,7 +268,7 @@ async fn serve(
     wake: &Notify,
     shutdown: &mut watch::Receiver<bool>,
 ) {
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; 4 * 1024];
     loop {
         // Handlers run here, outside every lock.
         while conn.has_events() {

@@ -1,0 +1,229 @@
+//! Loopback measurements of the 104 adapters (docs/benchmarks.md, "104 adapters"):
+//!
+//! - values per second from our server to our client over 127.0.0.1, k = 12, w = 8, one
+//!   value per ASDU and 30 values per ASDU, tokio ↔ tokio and blocking ↔ blocking;
+//! - resident memory per idle connection (STARTDT done) on one tokio server, with the idle
+//!   clients in a child process so both ends fit the per-process descriptor limit.
+//!
+//! `cargo run --release -p telecontrol-tokio --example loopback104 [-- VALUES CONNECTIONS]`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    missing_docs
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use telecontrol_tokio::asdu::{Cause, CommonAddress, InfoObject, Ioa, Qds, Quality, Value};
+use telecontrol_tokio::{
+    ClientConfig, ClientEvent, CommandAnswer, CommandRequest, Database, Point, ServerConfig,
+};
+
+const CA: CommonAddress = CommonAddress(1);
+
+fn reject(_: &CommandRequest) -> CommandAnswer {
+    CommandAnswer::Reject
+}
+
+fn objects(batch: usize, i: usize) -> Vec<InfoObject<'static>> {
+    (0..batch)
+        .map(|j| {
+            InfoObject::new(
+                Ioa::new(1 + j as u32).unwrap(),
+                Value::MMeNc1(i as f32, Qds::new(Quality::GOOD)),
+            )
+        })
+        .collect()
+}
+
+fn database() -> Database {
+    let db = Database::new();
+    for j in 1..=30u32 {
+        let v = Value::MMeNc1(0.0, Qds::new(Quality::GOOD));
+        db.insert(Point::monitored(CA, Ioa::new(j).unwrap(), v));
+    }
+    db
+}
+
+/// Produce `values` in ASDUs of `batch` objects as fast as the event buffer takes them
+/// (refuse-newest: a full buffer is retried), on a thread of its own.
+fn produce(
+    values: usize,
+    batch: usize,
+    queue: impl Fn(&[InfoObject<'_>]) -> bool + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        for i in 0..values / batch {
+            let objs = objects(batch, i);
+            while !queue(&objs) {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+        }
+    })
+}
+
+fn tokio_throughput(values: usize, batch: usize) -> f64 {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let server =
+            telecontrol_tokio::Server::bind(any, ServerConfig::new(CA), database(), reject)
+                .await
+                .unwrap();
+        let (client, mut events) =
+            telecontrol_tokio::Client::connect(server.local_addr(), ClientConfig::default());
+        while events.recv().await != Some(ClientEvent::Started) {}
+        let h = server.handle();
+        let start = Instant::now();
+        let producer = produce(values, batch, move |o| {
+            h.queue_event(CA, Cause::SPONTANEOUS, o).is_ok()
+        });
+        let mut got = 0;
+        while got < values / batch * batch {
+            if let Some(ClientEvent::Asdu(a)) = events.recv().await {
+                got += usize::from(a.header.count);
+            }
+        }
+        let rate = got as f64 / start.elapsed().as_secs_f64();
+        producer.join().unwrap();
+        client.shutdown().await;
+        server.shutdown().await;
+        rate
+    })
+}
+
+fn blocking_throughput(values: usize, batch: usize) -> f64 {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let server =
+        telecontrol_blocking::Server::bind(any, ServerConfig::new(CA), database(), reject).unwrap();
+    let (client, events) =
+        telecontrol_blocking::Client::connect(server.local_addr(), ClientConfig::default())
+            .unwrap();
+    while events.recv() != Some(ClientEvent::Started) {}
+    let h = server.handle();
+    let start = Instant::now();
+    let producer = produce(values, batch, move |o| {
+        h.queue_event(CA, Cause::SPONTANEOUS, o).is_ok()
+    });
+    let mut got = 0;
+    while got < values / batch * batch {
+        if let Some(ClientEvent::Asdu(a)) = events.recv() {
+            got += usize::from(a.header.count);
+        }
+    }
+    let rate = got as f64 / start.elapsed().as_secs_f64();
+    producer.join().unwrap();
+    client.shutdown();
+    server.shutdown();
+    rate
+}
+
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Child: open `n` connections, start data transfer on each, report, wait for stdin to close.
+fn idle_clients(addr: SocketAddr, n: usize) {
+    let mut socks = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(&[0x68, 0x04, 0x07, 0x00, 0x00, 0x00]).unwrap();
+        let mut con = [0u8; 6];
+        s.read_exact(&mut con).unwrap();
+        assert_eq!(con, [0x68, 0x04, 0x0B, 0x00, 0x00, 0x00], "STARTDT con");
+        socks.push(s);
+    }
+    println!("ready {}", socks.len());
+    std::io::stdout().flush().unwrap();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+fn memory_per_connection(n: usize) -> (u64, u64, f64) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let mut config = ServerConfig::new(CA);
+        config.max_connections = n + 10;
+        let server = telecontrol_tokio::Server::bind(any, config, database(), reject)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let before = rss_kib();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--idle-clients",
+                &server.local_addr().to_string(),
+                &n.to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        tokio::task::block_in_place(|| out.read_line(&mut line).unwrap());
+        assert!(line.starts_with("ready"), "child: {line}");
+        while server.connection_count() < n {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let after = rss_kib();
+        drop(child.stdin.take()); // the child exits when its stdin closes
+        let _ = tokio::task::block_in_place(|| child.wait());
+        server.shutdown().await;
+        (before, after, (after - before) as f64 * 1024.0 / n as f64)
+    })
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--idle-clients") {
+        let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
+        idle_clients(arg(2).parse().unwrap(), arg(3).parse().unwrap());
+        return;
+    }
+    let values: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(300_000);
+    let conns: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    println!("104 loopback, k = 12, w = 8, {values} values per run");
+    for batch in [1, 30] {
+        let t = tokio_throughput(values, batch);
+        let b = blocking_throughput(values, batch);
+        println!(
+            "  {batch:>2} value(s)/ASDU: tokio {t:>10.0} values/s, blocking {b:>10.0} values/s"
+        );
+    }
+    println!(
+        "  per connection, fixed parts: outstation with {}-ASDU event buffer {} bytes, \
+         APCI link {} bytes",
+        iec104_session::shared::EVENT_BUFFER,
+        std::mem::size_of::<iec104_session::shared::ServerGroup>(),
+        std::mem::size_of::<iec104_session::OutstationLink>(),
+    );
+    for n in [1_000, conns] {
+        let (before, after, per) = memory_per_connection(n);
+        println!(
+            "  {n} idle connections: RSS {before} KiB -> {after} KiB, {per:.0} bytes per connection"
+        );
+    }
+}
