@@ -9,6 +9,9 @@
 //!                                                             # 5164 GT/DT (1) = 2582 GT+DT
 //! tshark -r iccp-switchover-real.pcap -Y acse -V | grep aarq   # 9 AARQ, 9 AARE
 //! ```
+//!
+//! Each data TSDU's MMS PDU, framed again with `stack::encode_mms_data`, must also give the
+//! very TPKTs (DT segmentation included) seen on the wire.
 
 #![allow(
     clippy::unwrap_used,
@@ -25,9 +28,10 @@ use telecontrol_core::{Decode, Encode};
 use telecontrol_mms_pdu::acse::Apdu;
 use telecontrol_mms_pdu::ber;
 use telecontrol_mms_pdu::cotp::Tpdu;
+use telecontrol_mms_pdu::cotp::TpduSize;
 use telecontrol_mms_pdu::presentation::Ppdu;
 use telecontrol_mms_pdu::session::Spdu;
-use telecontrol_mms_pdu::stack::peel;
+use telecontrol_mms_pdu::stack::{encode_mms_data, mms_data_len, peel};
 use telecontrol_mms_pdu::tpkt::Tpkt;
 
 fn reencode<T: Encode>(v: &T) -> Vec<u8> {
@@ -118,8 +122,21 @@ fn every_pdu_of_the_capture_decodes_and_reencodes() {
                 _ => "acse other",
             });
         }
-        if p.mms.is_some() {
+        if let Some(mms) = p.mms {
             bump("mms");
+            // Data TSDUs: framing the MMS PDU again with the negotiated TPDU size (1024 in
+            // every CC of the capture) gives the very TPKTs seen on the wire.
+            if matches!(p.spdu, Spdu::Data(_)) {
+                let ctx = p.context_id.unwrap();
+                let mut out = vec![0u8; mms_data_len(mms.len(), ctx, TpduSize::S1024)];
+                encode_mms_data(mms, ctx, TpduSize::S1024, &mut out).unwrap();
+                if out == t.tpkts {
+                    bump("mms data frames identical");
+                } else {
+                    // Only the peer's indefinite-length TDs differ.
+                    assert!(!ber::all_minimal(ppdu_bytes).unwrap(), "frame {}", t.frame);
+                }
+            }
         }
     }
 
@@ -144,6 +161,9 @@ fn every_pdu_of_the_capture_decodes_and_reencodes() {
         ("acse AARQ", 9),
         ("acse AARE", 9),
         ("mms", 2600),
+        // Every GT+DT TSDU but the 5 indefinite-length TDs, re-framed by encode_mms_data,
+        // segmentation included.
+        ("mms data frames identical", 2577),
     ]
     .into_iter()
     .collect();

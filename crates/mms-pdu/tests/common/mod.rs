@@ -63,16 +63,21 @@ pub struct CapturedTsdu {
     pub flow: Flow,
     /// The TSDU (session SPDUs).
     pub bytes: Vec<u8>,
+    /// The TPKTs that carried it, concatenated as on the wire.
+    pub tpkts: Vec<u8>,
 }
 
 /// Every TSDU of the capture, DT segments joined with [`Reassembler`] (64 KiB per
 /// direction).
 pub fn capture_tsdus() -> Vec<CapturedTsdu> {
     let mut reassemblers: HashMap<Flow, Reassembler<Vec<u8>>> = HashMap::new();
+    let mut wire: HashMap<Flow, Vec<u8>> = HashMap::new();
     let mut out = Vec::new();
     for t in capture_tpkts() {
         let tpkt = telecontrol_mms_pdu::tpkt::Tpkt::decode(&t.bytes).unwrap();
         if let Tpdu::Data(dt) = Tpdu::decode(tpkt.payload).unwrap() {
+            let frames = wire.entry(t.flow).or_default();
+            frames.extend_from_slice(&t.bytes);
             let r = reassemblers
                 .entry(t.flow)
                 .or_insert_with(|| Reassembler::new(vec![0u8; 65536]));
@@ -81,6 +86,7 @@ pub fn capture_tsdus() -> Vec<CapturedTsdu> {
                     frame: t.frame,
                     flow: t.flow,
                     bytes: tsdu.to_vec(),
+                    tpkts: std::mem::take(frames),
                 });
             }
         }
