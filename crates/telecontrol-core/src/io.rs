@@ -38,41 +38,48 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader at the start of `input`.
+    #[inline]
     #[must_use]
     pub const fn new(input: &'a [u8]) -> Self {
         Reader { input, pos: 0 }
     }
 
     /// Octets consumed so far: the offset of the next read.
+    #[inline]
     #[must_use]
     pub const fn position(&self) -> usize {
         self.pos
     }
 
     /// Octets not yet read.
+    #[inline]
     #[must_use]
     pub fn remaining(&self) -> usize {
         self.input.len().saturating_sub(self.pos)
     }
 
     /// True when every octet has been read.
+    #[inline]
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
     /// The unread rest of the input, without consuming it.
+    #[inline]
     #[must_use]
     pub fn rest(&self) -> &'a [u8] {
         self.input.get(self.pos..).unwrap_or(&[])
     }
 
     /// The whole input this reader was made from.
+    #[inline]
     #[must_use]
     pub const fn input(&self) -> &'a [u8] {
         self.input
     }
 
+    #[inline]
     fn err(&self, needed: usize) -> ReadError {
         ReadError {
             offset: self.pos,
@@ -85,6 +92,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than `n` octets are left; nothing is consumed then.
+    #[inline]
     pub fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
         let end = self.pos.checked_add(n).ok_or_else(|| self.err(n))?;
         let bytes = self.input.get(self.pos..end).ok_or_else(|| self.err(n))?;
@@ -96,6 +104,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than `N` octets are left.
+    #[inline]
     pub fn read_array<const N: usize>(&mut self) -> Result<[u8; N], ReadError> {
         let bytes = self.read_bytes(N)?;
         let mut out = [0u8; N];
@@ -104,6 +113,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consume everything left.
+    #[inline]
     pub fn read_rest(&mut self) -> &'a [u8] {
         let rest = self.rest();
         self.pos = self.input.len();
@@ -114,6 +124,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than `n` octets are left.
+    #[inline]
     pub fn skip(&mut self, n: usize) -> Result<(), ReadError> {
         self.read_bytes(n).map(|_| ())
     }
@@ -122,6 +133,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] at the end of the input.
+    #[inline]
     pub fn peek_u8(&self) -> Result<u8, ReadError> {
         self.input.get(self.pos).copied().ok_or_else(|| self.err(1))
     }
@@ -130,6 +142,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] at the end of the input.
+    #[inline]
     pub fn read_u8(&mut self) -> Result<u8, ReadError> {
         let [b] = self.read_array::<1>()?;
         Ok(b)
@@ -139,6 +152,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn read_u16_le(&mut self) -> Result<u16, ReadError> {
         self.read_array().map(u16::from_le_bytes)
     }
@@ -147,6 +161,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn read_u16_be(&mut self) -> Result<u16, ReadError> {
         self.read_array().map(u16::from_be_bytes)
     }
@@ -155,6 +170,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 3 octets are left.
+    #[inline]
     pub fn read_u24_le(&mut self) -> Result<u32, ReadError> {
         let [a, b, c] = self.read_array()?;
         Ok(u32::from_le_bytes([a, b, c, 0]))
@@ -164,6 +180,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn read_u32_le(&mut self) -> Result<u32, ReadError> {
         self.read_array().map(u32::from_le_bytes)
     }
@@ -172,6 +189,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn read_u32_be(&mut self) -> Result<u32, ReadError> {
         self.read_array().map(u32::from_be_bytes)
     }
@@ -180,6 +198,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn read_i16_le(&mut self) -> Result<i16, ReadError> {
         self.read_array().map(i16::from_le_bytes)
     }
@@ -188,6 +207,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn read_i32_le(&mut self) -> Result<i32, ReadError> {
         self.read_array().map(i32::from_le_bytes)
     }
@@ -196,6 +216,7 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// [`ReadError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn read_f32_le(&mut self) -> Result<f32, ReadError> {
         self.read_array().map(f32::from_le_bytes)
     }
@@ -234,36 +255,42 @@ pub struct Writer<'a> {
 
 impl<'a> Writer<'a> {
     /// A writer at the start of `out`.
+    #[inline]
     #[must_use]
     pub fn new(out: &'a mut [u8]) -> Self {
         Writer { out, pos: 0 }
     }
 
     /// Octets written so far.
+    #[inline]
     #[must_use]
     pub const fn position(&self) -> usize {
         self.pos
     }
 
     /// Room left.
+    #[inline]
     #[must_use]
     pub fn remaining(&self) -> usize {
         self.out.len().saturating_sub(self.pos)
     }
 
     /// What has been written so far.
+    #[inline]
     #[must_use]
     pub fn written(&self) -> &[u8] {
         self.out.get(..self.pos).unwrap_or(&[])
     }
 
     /// Consume the writer, returning the written part of the buffer.
+    #[inline]
     #[must_use]
     pub fn into_written(self) -> &'a mut [u8] {
         let pos = self.pos;
         self.out.get_mut(..pos).unwrap_or(&mut [])
     }
 
+    #[inline]
     fn err(&self, needed: usize) -> WriteError {
         WriteError {
             offset: self.pos,
@@ -276,6 +303,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than `n` octets are left; nothing changes then.
+    #[inline]
     pub fn reserve(&mut self, n: usize) -> Result<&mut [u8], WriteError> {
         let start = self.pos;
         let end = start.checked_add(n).ok_or_else(|| self.err(n))?;
@@ -294,6 +322,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if they do not fit; nothing is written then.
+    #[inline]
     pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         self.reserve(bytes.len())?.copy_from_slice(bytes);
         Ok(())
@@ -303,6 +332,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if `offset` has not been written yet.
+    #[inline]
     pub fn patch_u8(&mut self, offset: usize, value: u8) -> Result<(), WriteError> {
         if offset >= self.pos {
             return Err(WriteError {
@@ -328,6 +358,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if the buffer is full.
+    #[inline]
     pub fn write_u8(&mut self, v: u8) -> Result<(), WriteError> {
         self.write_bytes(&[v])
     }
@@ -336,6 +367,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn write_u16_le(&mut self, v: u16) -> Result<(), WriteError> {
         self.write_bytes(&v.to_le_bytes())
     }
@@ -344,6 +376,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn write_u16_be(&mut self, v: u16) -> Result<(), WriteError> {
         self.write_bytes(&v.to_be_bytes())
     }
@@ -352,6 +385,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 3 octets are left.
+    #[inline]
     pub fn write_u24_le(&mut self, v: u32) -> Result<(), WriteError> {
         let [a, b, c, _] = v.to_le_bytes();
         self.write_bytes(&[a, b, c])
@@ -361,6 +395,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn write_u32_le(&mut self, v: u32) -> Result<(), WriteError> {
         self.write_bytes(&v.to_le_bytes())
     }
@@ -369,6 +404,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn write_u32_be(&mut self, v: u32) -> Result<(), WriteError> {
         self.write_bytes(&v.to_be_bytes())
     }
@@ -377,6 +413,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 2 octets are left.
+    #[inline]
     pub fn write_i16_le(&mut self, v: i16) -> Result<(), WriteError> {
         self.write_bytes(&v.to_le_bytes())
     }
@@ -385,6 +422,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn write_i32_le(&mut self, v: i32) -> Result<(), WriteError> {
         self.write_bytes(&v.to_le_bytes())
     }
@@ -393,6 +431,7 @@ impl<'a> Writer<'a> {
     ///
     /// # Errors
     /// [`WriteError`] if fewer than 4 octets are left.
+    #[inline]
     pub fn write_f32_le(&mut self, v: f32) -> Result<(), WriteError> {
         self.write_bytes(&v.to_le_bytes())
     }

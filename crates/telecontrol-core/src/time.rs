@@ -19,48 +19,56 @@ impl Instant {
     pub const MAX: Instant = Instant(u64::MAX);
 
     /// An instant `micros` microseconds after the origin.
+    #[inline]
     #[must_use]
     pub const fn from_micros(micros: u64) -> Self {
         Instant(micros)
     }
 
     /// An instant `millis` milliseconds after the origin (saturating).
+    #[inline]
     #[must_use]
     pub const fn from_millis(millis: u64) -> Self {
         Instant(millis.saturating_mul(1_000))
     }
 
     /// An instant `secs` seconds after the origin (saturating).
+    #[inline]
     #[must_use]
     pub const fn from_secs(secs: u64) -> Self {
         Instant(secs.saturating_mul(1_000_000))
     }
 
     /// Microseconds since the origin.
+    #[inline]
     #[must_use]
     pub const fn as_micros(self) -> u64 {
         self.0
     }
 
     /// The time elapsed from `earlier` to `self`, or zero if `earlier` is later.
+    #[inline]
     #[must_use]
     pub const fn saturating_duration_since(self, earlier: Instant) -> Duration {
         Duration::from_micros(self.0.saturating_sub(earlier.0))
     }
 
     /// `self + d`, saturating at [`Instant::MAX`].
+    #[inline]
     #[must_use]
     pub fn saturating_add(self, d: Duration) -> Instant {
         Instant(self.0.saturating_add(duration_micros(d)))
     }
 
     /// `self - d`, saturating at [`Instant::ZERO`].
+    #[inline]
     #[must_use]
     pub fn saturating_sub(self, d: Duration) -> Instant {
         Instant(self.0.saturating_sub(duration_micros(d)))
     }
 
     /// `self + d`, or `None` if it would pass [`Instant::MAX`].
+    #[inline]
     #[must_use]
     pub fn checked_add(self, d: Duration) -> Option<Instant> {
         let micros = u64::try_from(d.as_micros()).ok()?;
@@ -68,6 +76,7 @@ impl Instant {
     }
 
     /// True when a deadline is due at `now` (`self <= now`).
+    #[inline]
     #[must_use]
     pub fn is_due(self, now: Instant) -> bool {
         self <= now
