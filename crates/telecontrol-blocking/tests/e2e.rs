@@ -23,6 +23,11 @@ fn commands_with_sbo() {
 }
 
 #[test]
+fn command_refused() {
+    e2e_104::command_refused(&Blocking, &Blocking);
+}
+
+#[test]
 fn handler_calls_back() {
     e2e_104::handler_calls_back(&Blocking, &Blocking);
 }

@@ -26,6 +26,12 @@ fn commands_with_sbo() {
 }
 
 #[test]
+fn command_refused() {
+    let t = Tokio::new();
+    e2e_104::command_refused(&t, &t);
+}
+
+#[test]
 fn handler_calls_back() {
     let t = Tokio::new();
     e2e_104::handler_calls_back(&t, &t);

@@ -86,7 +86,8 @@ pub trait ClientRuntime {
 pub type Updater =
     Arc<dyn Fn(CommonAddress, Ioa, Value<'static>) -> Result<(), UpdateError> + Send + Sync>;
 
-/// The command handler of the scenarios: records what it saw, accepts everything; with an
+/// The command handler of the scenarios: records what it saw, refuses point 800, accepts
+/// everything else; with an
 /// updater set, an execute also updates point 100 through the server (a handler calling back
 /// into the adapter must not deadlock).
 #[derive(Clone, Default)]
@@ -110,6 +111,9 @@ impl CommandHandler for Recorder {
             let v = Value::MSpNa1(Siq::new(true, Quality::GOOD.with_substituted(true)));
             update(CA, ioa(100), v).unwrap();
         }
+        if request.ioa == ioa(800) {
+            return CommandAnswer::Reject;
+        }
         CommandAnswer::AcceptAndTerminate
     }
 
@@ -127,7 +131,8 @@ fn local() -> SocketAddr {
 }
 
 /// Points: 10 single points (100..), 5 doubles (200..), 5 floats (300..), 3 scaled (400..),
-/// 4 counters (500..), controllable single 600 (SBO), set-point float 700 (SBO).
+/// 4 counters (500..), controllable single 600 (SBO), set-point float 700 (SBO), double
+/// command 800 (direct; the handler refuses it).
 pub fn database() -> Database {
     let db = Database::new();
     for i in 0..10 {
@@ -160,6 +165,7 @@ pub fn database() -> Database {
         ioa(700),
         CommandMode::SelectBeforeOperate,
     ));
+    db.insert(Point::controllable(CA, ioa(800), CommandMode::Direct));
     db
 }
 
@@ -388,6 +394,30 @@ pub fn commands_with_sbo<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
         .unwrap();
     assert!(matches!(r.outcome, Outcome::Negative(_)), "{r:?}");
     assert_eq!(handler.commands.lock().unwrap().len(), 4);
+    crt.stop(client);
+    srt.stop(server);
+}
+
+/// A direct double command the handler refuses: the handler saw it, the client gets a
+/// negative activation confirmation.
+pub fn command_refused<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
+    let handler = Recorder::default();
+    let (server, client) = started(srt, crt, ServerConfig::new(CA), handler.clone());
+    let dco = station::asdu::Dco::new(Dpi::On, Qu::NONE, false);
+    let double = Request::Command {
+        ca: CA,
+        ioa: ioa(800),
+        value: Value::CDcNa1(dco),
+        mode: ExecuteMode::Direct,
+    };
+    let r = crt
+        .request(&client, double, Completion::OnTermination)
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Negative(Cause::ACTIVATION_CON));
+    assert_eq!(
+        *handler.commands.lock().unwrap(),
+        [(CommandAction::DirectExecute, ioa(800), TypeId::CDcNa1)]
+    );
     crt.stop(client);
     srt.stop(server);
 }
@@ -622,6 +652,7 @@ pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     connect_and_interrogate(srt, crt);
     spontaneous_in_order(srt, crt);
     commands_with_sbo(srt, crt);
+    command_refused(srt, crt);
     handler_calls_back(srt, crt);
     clock_sync(srt, crt);
     counter_interrogation(srt, crt);
