@@ -55,7 +55,8 @@ struct Sim<'p> {
 impl Sim<'_> {
     fn deliver(&mut self) -> bool {
         self.count += 1;
-        self.lose_every.is_none_or(|k| !self.count.is_multiple_of(k))
+        self.lose_every
+            .is_none_or(|k| !self.count.is_multiple_of(k))
     }
 
     fn pump(&mut self) {
