@@ -656,3 +656,52 @@ fn short_consecutive_runs_use_sq0_to_fill_the_asdu() {
     let shape: Vec<(u8, u8)> = out[1..out.len() - 1].iter().map(|a| (a[0], a[1])).collect();
     assert_eq!(shape, [(1, 60), (1, 60), (1, 60), (1, 20)]);
 }
+
+#[test]
+fn three_interleaved_types_and_a_protection_event_each_point_once() {
+    use asdu::{Cp16Time2a, Cp56Time2a, Dpi, Quality, Sep};
+    let t = Cp56Time2a::new(26, 1, 1, 0, 0, 0).unwrap();
+    let mut pts: Vec<telecontrol_station::Point> = (0..90u32)
+        .filter(|i| i % 7 != 3)
+        .map(|i| {
+            let v = match i % 4 {
+                0 => Value::MSpTb1(asdu::Siq::new(true, Quality::GOOD), t),
+                1 => Value::MDpNa1(asdu::Diq::new(Dpi::Off, Quality::GOOD)),
+                2 => Value::MMeTf1(i as f32, asdu::Qds::new(Quality::GOOD), t),
+                _ => Value::MEpTd1(
+                    Sep::new(Dpi::On, Quality::GOOD),
+                    Cp16Time2a::new(5).unwrap(),
+                    t,
+                ),
+            };
+            telecontrol_station::Point::monitored(CA, asdu::Ioa::new(10 + i).unwrap(), v)
+        })
+        .collect();
+    let expected: Vec<u32> = pts
+        .iter()
+        .filter(|p| !matches!(p.value, Some(Value::MEpTd1(..))))
+        .map(|p| p.ioa.value())
+        .collect();
+    let mut pair = Pair::iec104(&mut pts);
+    let req = act(TypeId::CIcNa1, CA, 0, Value::CIcNa1(Qoi::STATION));
+    let out = pair.request(&req);
+    let data = &out[1..out.len() - 1];
+    let types: Vec<u8> = data.iter().map(|a| a[0]).collect();
+    assert_eq!(
+        types,
+        [1, 3, 13],
+        "one full ASDU per untimed type, in order of first appearance"
+    );
+    let mut ioas: Vec<u32> = data
+        .iter()
+        .flat_map(|a| {
+            AsduView::decode(&P, a)
+                .unwrap()
+                .objects()
+                .map(|o| o.ioa.value())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ioas.sort_unstable();
+    assert_eq!(ioas, expected);
+}
