@@ -63,7 +63,10 @@ fn name(d: &'static str, i: &'static str) -> ObjectName<'static> {
 fn tshark_dissects_every_encoded_pdu() {
     if Command::new("tshark").arg("-v").output().is_err() {
         // CI (`.ci/run`) installs tshark, so there a missing tshark is a failure.
-        assert!(std::env::var_os("CI").is_none(), "tshark is required under CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is required under CI"
+        );
         eprintln!("tshark not installed: skipping the independent-decoder check");
         return;
     }

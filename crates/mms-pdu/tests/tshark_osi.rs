@@ -253,7 +253,10 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
 fn tshark_dissects_every_osi_pdu() {
     if Command::new("tshark").arg("-v").output().is_err() {
         // CI (`.ci/run`) installs tshark, so there a missing tshark is a failure.
-        assert!(std::env::var_os("CI").is_none(), "tshark is required under CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is required under CI"
+        );
         eprintln!("tshark not installed: skipping the independent-decoder check");
         return;
     }
