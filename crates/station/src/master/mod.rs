@@ -54,7 +54,8 @@ impl Request {
     }
 }
 
-/// The controlling station: see the crate documentation, "Driving this core". At most `R`
+/// The controlling station of 101 §7.4 / 104 §7: see the crate documentation, "Driving this
+/// core". At most `R`
 /// requests are outstanding at once.
 #[derive(Debug)]
 pub struct Master<const R: usize = 8> {

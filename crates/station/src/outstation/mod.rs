@@ -85,7 +85,8 @@ pub enum CommandAnswer {
     Reject,
 }
 
-/// What the application must know (poll with [`Outstation::poll_event`]).
+/// What the application must know (poll with [`Outstation::poll_event`]): the requests of
+/// 101 §7.4 that the application carries out, and the station's own reports.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
@@ -155,7 +156,9 @@ pub struct Stats {
     pub app_events_lost: u32,
 }
 
-/// The controlled station: see the crate documentation, "Driving this core".
+/// The controlled station of 101 §7.4 / 104 §7 (station initialisation, interrogation,
+/// clock synchronisation, command transmission, counters, parameters, test, read): see the
+/// crate documentation, "Driving this core".
 ///
 /// `D` is the application's [`PointDatabase`]; `N` the capacity of the event buffer in ASDUs.
 #[derive(Debug)]
