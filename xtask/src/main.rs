@@ -44,7 +44,7 @@ fn run() -> Result<()> {
         Some("bench") => bench(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER]>"
+                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER | loopback104 [VALUES CONNECTIONS]]>"
             );
             bail!("unknown or missing task")
         }
@@ -157,6 +157,12 @@ fn fuzz(args: &[&str]) -> Result<()> {
 }
 
 fn bench(args: &[&str]) -> Result<()> {
+    // The 104 adapters' loopback run (values/s, memory per idle connection) is an example.
+    if args.first() == Some(&"loopback104") {
+        let mut v = vec!["run", "--release", "-p", "telecontrol-tokio", "--example"];
+        v.extend_from_slice(args);
+        return cargo(&v, &[]);
+    }
     let mut v = vec!["bench", "-p", "telecontrol-benches"];
     if !args.is_empty() {
         v.push("--");

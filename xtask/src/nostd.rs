@@ -21,6 +21,12 @@ pub const CORES: &[(&str, &str, &str)] = &[
         "telecontrol_iec101_link",
     ),
     ("station", "telecontrol-station", "telecontrol_station"),
+    ("iec104-session", "telecontrol-iec104-session", "telecontrol_iec104_session"),
+    (
+        "iec104-session",
+        "telecontrol-iec104-session",
+        "telecontrol_iec104_session",
+    ),
     ("mms-pdu", "telecontrol-mms-pdu", "telecontrol_mms_pdu"),
     (
         "tase2-transfer-sets",
