@@ -33,6 +33,16 @@ fn handler_calls_back() {
 }
 
 #[test]
+fn read_point() {
+    e2e_104::read_point(&Blocking, &Blocking);
+}
+
+#[test]
+fn no_server() {
+    e2e_104::no_server(&Blocking);
+}
+
+#[test]
 fn clock_sync() {
     e2e_104::clock_sync(&Blocking, &Blocking);
 }

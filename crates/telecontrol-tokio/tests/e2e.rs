@@ -38,6 +38,18 @@ fn handler_calls_back() {
 }
 
 #[test]
+fn read_point() {
+    let t = Tokio::new();
+    e2e_104::read_point(&t, &t);
+}
+
+#[test]
+fn no_server() {
+    let t = Tokio::new();
+    e2e_104::no_server(&t);
+}
+
+#[test]
 fn clock_sync() {
     let t = Tokio::new();
     e2e_104::clock_sync(&t, &t);

@@ -445,6 +445,64 @@ pub fn handler_calls_back<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) 
     srt.stop(server);
 }
 
+/// Read (C_RD_NA_1): the value comes back with cause 5 and the request completes.
+pub fn read_point<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
+    let (server, mut client) = started(srt, crt, ServerConfig::new(CA), Recorder::default());
+    let r = crt
+        .request(
+            &client,
+            Request::Read {
+                ca: CA,
+                ioa: ioa(302),
+            },
+            Completion::OnConfirmation,
+        )
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Confirmed);
+    let got = collect_objects(crt, &mut client, 1, |k| k == DataKind::Requested);
+    assert_eq!(
+        got,
+        [(ioa(302), Value::MMeNc1(3.0, Qds::new(Quality::GOOD)))]
+    );
+    let r = crt
+        .request(
+            &client,
+            Request::Read {
+                ca: CA,
+                ioa: ioa(9999),
+            },
+            Completion::OnConfirmation,
+        )
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Negative(Cause::UNKNOWN_IOA));
+    crt.stop(client);
+    srt.stop(server);
+}
+
+/// Without a server: connection attempts fail and are reported, requests are refused at
+/// once, and the client still shuts down promptly while it backs off.
+pub fn no_server<C: ClientRuntime>(crt: &C) {
+    let addr = std::net::TcpListener::bind(local())
+        .unwrap()
+        .local_addr()
+        .unwrap(); // the listener is dropped: nobody listens there now
+    let mut client = crt.start(addr, fast_client());
+    for _ in 0..2 {
+        wait_for(crt, &mut client, "Disconnected", |e| {
+            matches!(e, ClientEvent::Disconnected(_))
+        });
+    }
+    let gi = Request::Interrogation {
+        ca: CA,
+        qoi: Qoi::STATION,
+    };
+    assert_eq!(
+        crt.request(&client, gi, Completion::OnTermination),
+        Err(ClientError::NotConnected)
+    );
+    crt.stop(client);
+}
+
 /// Clock synchronisation reaches the handler and is confirmed.
 pub fn clock_sync<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     let handler = Recorder::default();
@@ -655,6 +713,7 @@ pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     command_refused(srt, crt);
     handler_calls_back(srt, crt);
     clock_sync(srt, crt);
+    read_point(srt, crt);
     counter_interrogation(srt, crt);
     refusals(srt, crt);
     redundancy_switch_over(srt, crt);
