@@ -11,70 +11,82 @@ use harness::Tokio;
 fn connect_and_interrogate() {
     let t = Tokio::new();
     e2e_104::connect_and_interrogate(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn spontaneous_in_order() {
     let t = Tokio::new();
     e2e_104::spontaneous_in_order(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn commands_with_sbo() {
     let t = Tokio::new();
     e2e_104::commands_with_sbo(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn command_refused() {
     let t = Tokio::new();
     e2e_104::command_refused(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn handler_calls_back() {
     let t = Tokio::new();
     e2e_104::handler_calls_back(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn read_point() {
     let t = Tokio::new();
     e2e_104::read_point(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn no_server() {
     let t = Tokio::new();
     e2e_104::no_server(&t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn clock_sync() {
     let t = Tokio::new();
     e2e_104::clock_sync(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn counter_interrogation() {
     let t = Tokio::new();
     e2e_104::counter_interrogation(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn refusals() {
     let t = Tokio::new();
     e2e_104::refusals(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn redundancy_switch_over() {
     let t = Tokio::new();
     e2e_104::redundancy_switch_over(&t, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn reconnect_after_restart() {
     let t = Tokio::new();
     e2e_104::reconnect_after_restart(&t, &t);
+    t.assert_all_tasks_ended();
 }

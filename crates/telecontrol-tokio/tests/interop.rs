@@ -15,10 +15,12 @@ use harness::Tokio;
 fn tokio_client_blocking_server() {
     let t = Tokio::new();
     e2e_104::all(&Blocking, &t);
+    t.assert_all_tasks_ended();
 }
 
 #[test]
 fn blocking_client_tokio_server() {
     let t = Tokio::new();
     e2e_104::all(&t, &Blocking);
+    t.assert_all_tasks_ended();
 }

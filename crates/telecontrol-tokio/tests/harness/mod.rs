@@ -35,6 +35,22 @@ impl Tokio {
     }
 }
 
+impl Tokio {
+    /// After a scenario stopped everything it started: every task of the runtime has ended
+    /// (graceful shutdown leaves nothing behind).
+    pub fn assert_all_tasks_ended(&self) {
+        let end = std::time::Instant::now() + STEP;
+        loop {
+            let alive = self.rt.metrics().num_alive_tasks();
+            if alive == 0 {
+                return;
+            }
+            assert!(std::time::Instant::now() < end, "{alive} tasks still alive");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl ServerRuntime for Tokio {
     type Server = Server;
 
