@@ -2,3 +2,4 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 pub mod decode;
+pub mod sim104;

@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telecontrol::decode::{Report, hex, iec101, iec104};
+use telecontrol::sim104::cli as sim104_cli;
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
 #[derive(Parser, Debug)]
@@ -20,6 +21,10 @@ enum Command {
     /// Decode frames from hex or from a capture into a readable tree or JSON.
     #[command(subcommand, after_help = TOP_EXAMPLES)]
     Decode(Decode),
+    /// IEC 60870-5-104 simulators: a controlled station (server) and a controlling station
+    /// (client).
+    #[command(name = "104", subcommand)]
+    Sim104(sim104_cli::Sim104),
 }
 
 const TOP_EXAMPLES: &str = "\
@@ -122,6 +127,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(Decode::Iec104(args)) => decode_104(args),
         Command::Decode(Decode::Iec101(args)) => decode_101(args),
+        Command::Sim104(cmd) => sim104_cli::run(cmd),
     }
 }
 

@@ -1,0 +1,174 @@
+//! The `telecontrol 104 ...` command line (clap) and its exit codes.
+
+use super::client::{self, ClientOptions};
+use super::server::{self, ServerOptions};
+use super::{CommandArg, config, points::StationSpec};
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const SERVER_EXAMPLES: &str = "\
+Examples:
+  telecontrol 104 server                                  # sample station on 0.0.0.0:2404
+  telecontrol 104 server --bind 127.0.0.1:0 --json        # ephemeral port, JSON log
+  telecontrol 104 server --config docs/examples/104-server.toml --duration 60
+
+The sample station (CA 1): single 100/101, double 200/201, step 300/301, bitstring
+400/401, normalized 500/501, scaled 600/601, float 700/701, integrated totals 800/801 (the
+odd addresses change every tick, sent with CP56Time2a); commands (direct or
+select-before-operate) 1100 single->100, 1200 double->200, 1300 step->300,
+1500 normalized->500, 1600 scaled->600, 1700 float->700.
+
+Exit status: 0 when stopped (Ctrl-C or --duration), 2 on a bad config or bind error.";
+
+const CLIENT_EXAMPLES: &str = "\
+Examples:
+  telecontrol 104 client 127.0.0.1:2404 --gi --duration 5
+  telecontrol 104 client 127.0.0.1:2404 --command single:1100:on --select --json
+  telecontrol 104 client 127.0.0.1:2404 --command float:1700:12.5 --clock-sync --ci
+
+Commands are TYPE:IOA:VALUE with TYPE single|double (on/off), step (higher/lower),
+normalized (-1..1), scaled (i16), float, or the mnemonic (C_SC_NA_1, ...).
+
+Exit status: 0 if the connection reached data transfer, stayed up until --duration and
+every request was confirmed positively; 1 otherwise (the reason is printed: connection
+refused, negative confirmation, timeout); 2 on a usage error.";
+
+/// `telecontrol 104 ...`.
+#[derive(Subcommand, Debug)]
+pub enum Sim104 {
+    /// Serve a simulated controlled station until Ctrl-C (or --duration).
+    #[command(after_help = SERVER_EXAMPLES)]
+    Server(ServerArgs),
+    /// Connect to a controlled station, interrogate, command and print what arrives.
+    #[command(after_help = CLIENT_EXAMPLES)]
+    Client(ClientArgs),
+}
+
+/// `telecontrol 104 server`.
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Address and port to listen on (port 0: ephemeral, printed at start).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:2404")]
+    bind: SocketAddr,
+    /// A TOML station description (default: the built-in sample).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Common address of the sample station (a config file sets its own).
+    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "config")]
+    ca: u16,
+    /// Stop after S seconds.
+    #[arg(long, value_name = "S")]
+    duration: Option<f64>,
+    /// Milliseconds between simulated changes.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    tick_ms: u64,
+    /// Log as JSON lines on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `telecontrol 104 client`.
+#[derive(Args, Debug)]
+pub struct ClientArgs {
+    /// The server.
+    #[arg(value_name = "ADDR:PORT")]
+    addr: SocketAddr,
+    /// Common address of the requests.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    ca: u16,
+    /// Station interrogation after data transfer started.
+    #[arg(long)]
+    gi: bool,
+    /// Counter interrogation (general request).
+    #[arg(long)]
+    ci: bool,
+    /// Clock synchronisation with the system time (UTC).
+    #[arg(long)]
+    clock_sync: bool,
+    /// A command TYPE:IOA:VALUE (repeatable, sent in order).
+    #[arg(long, value_name = "TYPE:IOA:VALUE")]
+    command: Vec<CommandArg>,
+    /// Select before operate for the commands.
+    #[arg(long, requires = "command")]
+    select: bool,
+    /// Exit (0 if all went well) S seconds after the start; default: at Ctrl-C.
+    #[arg(long, value_name = "S")]
+    duration: Option<f64>,
+    /// Seconds to wait for data transfer and for each answer.
+    #[arg(long, value_name = "S", default_value_t = 15.0)]
+    timeout: f64,
+    /// Received ASDUs as JSON lines (the `decode 104 --json` schema).
+    #[arg(long)]
+    json: bool,
+}
+
+fn seconds(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(Duration::ZERO)
+}
+
+/// Run a `104` subcommand.
+#[must_use]
+pub fn run(cmd: Sim104) -> ExitCode {
+    init_tracing();
+    match cmd {
+        Sim104::Server(a) => {
+            let station = match &a.config {
+                Some(path) => match config::load(path) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("telecontrol: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => StationSpec::sample(a.ca),
+            };
+            let opts = ServerOptions {
+                bind: a.bind,
+                station,
+                duration: a.duration.map(seconds),
+                tick: Duration::from_millis(a.tick_ms.max(10)),
+                json: a.json,
+            };
+            match server::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("telecontrol: {e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Sim104::Client(a) => {
+            let opts = ClientOptions {
+                addr: a.addr,
+                ca: a.ca,
+                gi: a.gi,
+                counter_interrogation: a.ci,
+                clock_sync: a.clock_sync,
+                commands: a.command,
+                select: a.select,
+                duration: a.duration.map(seconds),
+                timeout: seconds(a.timeout),
+                json: a.json,
+            };
+            match client::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("telecontrol: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
+/// Log lines on stderr; `RUST_LOG`-style filtering is not needed: info and above.
+fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,245 @@
+//! `telecontrol 104 server`: serve a [`StationSpec`] until Ctrl-C or for a while, change the
+//! simulated points every tick (spontaneous events with CP56Time2a) and carry out commands
+//! on the status points they drive (return information, cause 11).
+
+use super::now_cp56;
+use super::points::{CommandKind, CommandPoint, Monitor, StationSpec, apply_command, ioa};
+use anyhow::{Context, Result};
+use asdu::{Cause, CommonAddress, Cp56Time2a, InfoObject};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+use telecontrol_tokio::{
+    CommandAction, CommandAnswer, CommandHandler, CommandRequest, Database, Server, ServerConfig,
+    ServerHandle,
+};
+
+/// What `104 server` runs.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// Address to listen on (port 0: an ephemeral port, printed at start).
+    pub bind: SocketAddr,
+    /// The station.
+    pub station: StationSpec,
+    /// Stop after this long (else at Ctrl-C).
+    pub duration: Option<Duration>,
+    /// Interval of the simulated changes.
+    pub tick: Duration,
+    /// Log as JSON lines on stdout instead of tracing lines on stderr.
+    pub json: bool,
+}
+
+/// Where the server's log goes.
+#[derive(Clone, Copy, Debug)]
+struct Log {
+    json: bool,
+}
+
+impl Log {
+    fn line(self, v: &serde_json::Value, text: &str) {
+        if self.json {
+            println!("{v}");
+        } else {
+            tracing::info!("{text}");
+        }
+    }
+}
+
+struct SimHandler {
+    ca: CommonAddress,
+    commands: Vec<CommandPoint>,
+    state: Arc<Mutex<BTreeMap<u32, Monitor>>>,
+    handle: Arc<OnceLock<ServerHandle>>,
+    log: Log,
+}
+
+impl SimHandler {
+    fn decide(&self, r: &CommandRequest) -> (CommandAnswer, String) {
+        let Some(cp) = self.commands.iter().find(|c| c.ioa == r.ioa.value()) else {
+            return (CommandAnswer::Reject, "no such command point".into());
+        };
+        if CommandKind::of(&r.value) != Some(cp.kind) {
+            return (
+                CommandAnswer::Reject,
+                "wrong command type for the point".into(),
+            );
+        }
+        match r.action {
+            CommandAction::Select => (CommandAnswer::Accept, "selected".into()),
+            CommandAction::Execute | CommandAction::DirectExecute => {
+                let new = {
+                    let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                    let Some(old) = state.get(&cp.status).copied() else {
+                        return (CommandAnswer::Reject, "status point missing".into());
+                    };
+                    let Some(new) = apply_command(old, &r.value) else {
+                        return (CommandAnswer::Reject, "command not applicable".into());
+                    };
+                    state.insert(cp.status, new);
+                    new
+                };
+                let Some(h) = self.handle.get() else {
+                    return (CommandAnswer::Reject, "server not ready".into());
+                };
+                let value = new.value(now_cp56());
+                let status = ioa(cp.status);
+                h.database().set_value(self.ca, status, new.value(None));
+                let why = match h.queue_event(
+                    self.ca,
+                    Cause::RETURN_REMOTE,
+                    &[InfoObject::new(status, value)],
+                ) {
+                    Ok(()) => format!("executed: point {} is now {value}", cp.status),
+                    Err(e) => format!("executed; return information not queued: {e}"),
+                };
+                (CommandAnswer::AcceptAndTerminate, why)
+            }
+            _ => (CommandAnswer::Reject, "not a command".into()),
+        }
+    }
+}
+
+impl CommandHandler for SimHandler {
+    fn command(&self, r: &CommandRequest) -> CommandAnswer {
+        let (answer, why) = self.decide(r);
+        let action = match r.action {
+            CommandAction::Select => "select",
+            CommandAction::Execute => "execute",
+            CommandAction::DirectExecute => "direct_execute",
+            _ => "parameter",
+        };
+        let positive = answer != CommandAnswer::Reject;
+        self.log.line(
+            &json!({"event": "command", "ca": r.ca.0, "ioa": r.ioa.value(),
+                    "type": r.value.type_id().mnemonic(), "action": action,
+                    "value": r.value.to_string(), "positive": positive, "detail": why}),
+            &format!(
+                "command {} {action} IOA {} ({}): {} — {why}",
+                r.value.type_id().mnemonic(),
+                r.ioa.value(),
+                r.value,
+                if positive { "accepted" } else { "rejected" }
+            ),
+        );
+        answer
+    }
+
+    fn clock_sync(&self, ca: CommonAddress, time: Cp56Time2a) {
+        let iso = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}",
+            time.full_year(super::YEAR_BASE),
+            time.month(),
+            time.day(),
+            time.hour(),
+            time.minute(),
+            time.second(),
+            time.millisecond()
+        );
+        self.log.line(
+            &json!({"event": "clock_sync", "ca": ca.0, "time": iso}),
+            &format!("clock synchronisation for CA {}: {iso}", ca.0),
+        );
+    }
+}
+
+/// Run the server on a new tokio runtime until Ctrl-C or the duration.
+///
+/// # Errors
+/// The bind error, or a runtime that cannot start.
+pub fn run(opts: ServerOptions) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("tokio runtime")?
+        .block_on(serve(opts))
+}
+
+async fn serve(opts: ServerOptions) -> Result<()> {
+    let log = Log { json: opts.json };
+    let ca = CommonAddress(opts.station.ca);
+    let db = Database::new();
+    for p in opts.station.database_points() {
+        db.insert(p);
+    }
+    let state: BTreeMap<u32, Monitor> = opts
+        .station
+        .points
+        .iter()
+        .map(|p| (p.ioa, p.value))
+        .collect();
+    let state = Arc::new(Mutex::new(state));
+    let cell = Arc::new(OnceLock::new());
+    let handler = SimHandler {
+        ca,
+        commands: opts.station.commands.clone(),
+        state: Arc::clone(&state),
+        handle: Arc::clone(&cell),
+        log,
+    };
+    let server = Server::bind(opts.bind, ServerConfig::new(ca), db, handler)
+        .await
+        .with_context(|| format!("cannot listen on {}", opts.bind))?;
+    let _ = cell.set(server.handle());
+    let addr = server.local_addr();
+    log.line(
+        &json!({"event": "listening", "addr": addr.to_string(), "ca": ca.0,
+                "points": opts.station.points.len(), "commands": opts.station.commands.len()}),
+        &format!(
+            "listening on {addr}, CA {}, {} points, {} command points",
+            ca.0,
+            opts.station.points.len(),
+            opts.station.commands.len()
+        ),
+    );
+    let moving: Vec<u32> = opts
+        .station
+        .points
+        .iter()
+        .filter(|p| p.simulate)
+        .map(|p| p.ioa)
+        .collect();
+    let mut ticker = tokio::time::interval(opts.tick);
+    ticker.tick().await;
+    let stop = async {
+        match opts.duration {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(stop);
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot wait for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(interrupt);
+    let mut tick: u64 = 0;
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                tick = tick.wrapping_add(1);
+                for &p in &moving {
+                    let new = {
+                        let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                        let Some(old) = s.get(&p).copied() else { continue };
+                        let new = old.next(tick);
+                        s.insert(p, new);
+                        new
+                    };
+                    if let Err(e) = server.update(ca, ioa(p), new.value(now_cp56())) {
+                        tracing::warn!("point {p}: {e}");
+                    }
+                }
+            }
+            () = &mut interrupt => break,
+            () = &mut stop => break,
+        }
+    }
+    log.line(&json!({"event": "stopped"}), "stopping");
+    server.shutdown().await;
+    Ok(())
+}
