@@ -168,7 +168,7 @@ impl ServerHandle {
     /// active connection of each, or buffered until one is active).
     ///
     /// # Errors
-    /// As [`update_groups`].
+    /// As [`iec104_session::shared::update_groups`].
     pub fn update(
         &self,
         ca: CommonAddress,
