@@ -109,3 +109,81 @@ fn unacknowledged_events_move_to_the_new_active_connection_in_order() {
     assert!(a.is_closed());
     assert_eq!(group.active(), Some(LinkId(2)));
 }
+
+#[test]
+fn a_closed_active_link_leaves_its_unacknowledged_events_for_the_next_one() {
+    let t = Instant::from_secs(1);
+    let mut points = [Point::monitored(CA, Ioa::new(1).unwrap(), float(0.0))];
+    let station: Outstation<_, 32> = Outstation::new(
+        OutstationConfig::new(AsduParams::IEC104, CA),
+        SliceDatabase::new(&mut points),
+    );
+    let mut group = StationGroup::new(station);
+    let cfg = ApciConfig::DEFAULT;
+    let mut a = OutstationLink::<12>::new(LinkId(1), cfg, t).unwrap();
+    let mut ma: Connection = Connection::new(cfg, Role::Controlling, t).unwrap();
+    ma.start_dt(t).unwrap();
+    to_link(&mut ma, &mut a, &mut group, t);
+    assert!(to_master(&mut a, &mut ma, t).is_empty());
+    for i in 0..4 {
+        let o = [InfoObject::new(Ioa::new(1).unwrap(), float(i as f32))];
+        group
+            .station_mut()
+            .queue_event(CA, Cause::SPONTANEOUS, &o)
+            .unwrap();
+    }
+    a.fill(t, &mut group);
+    let on_a = to_master(&mut a, &mut ma, t);
+    assert_eq!(on_a.len(), 4);
+    // The master acknowledges the first two only (an S frame with N(R) = 2).
+    let mut buf = [0u8; 6];
+    let s_frame = iec104_apci::Apdu {
+        apci: iec104_apci::Apci::S {
+            recv_seq: iec104_apci::Seq::new(2).unwrap(),
+        },
+        asdu: &[],
+    };
+    let n = telecontrol_core::Encode::encode(&s_frame, &mut buf).unwrap();
+    a.handle_input(t, &buf[..n], &mut group).unwrap();
+    assert_eq!(group.station().stats().events_in_flight, 2);
+    // The socket dies: the driver releases the link.
+    a.release(&mut group);
+    assert_eq!(group.active(), None);
+    assert_eq!(group.station().stats().events_in_flight, 0);
+    assert_eq!(group.station().stats().events_queued, 2);
+    // The next connection gets the two unacknowledged events, in order.
+    let mut b = OutstationLink::<12>::new(LinkId(2), cfg, t).unwrap();
+    let mut mb: Connection = Connection::new(cfg, Role::Controlling, t).unwrap();
+    mb.start_dt(t).unwrap();
+    to_link(&mut mb, &mut b, &mut group, t);
+    let on_b = to_master(&mut b, &mut mb, t);
+    assert_eq!(on_b, on_a[2..]);
+}
+
+#[test]
+fn a_standby_link_does_not_touch_the_station() {
+    let t = Instant::from_secs(1);
+    let mut points = [Point::monitored(CA, Ioa::new(1).unwrap(), float(0.0))];
+    let station: Outstation<_, 32> = Outstation::new(
+        OutstationConfig::new(AsduParams::IEC104, CA),
+        SliceDatabase::new(&mut points),
+    );
+    let mut group = StationGroup::new(station);
+    let cfg = ApciConfig::DEFAULT;
+    let mut a = OutstationLink::<12>::new(LinkId(1), cfg, t).unwrap();
+    let o = [InfoObject::new(Ioa::new(1).unwrap(), float(1.0))];
+    group
+        .station_mut()
+        .queue_event(CA, Cause::SPONTANEOUS, &o)
+        .unwrap();
+    // Connected but data transfer not started: nothing leaves the buffer.
+    a.fill(t, &mut group);
+    let mut buf = [0u8; 4 * MAX_APDU_LEN];
+    assert_eq!(a.poll_transmit(&mut buf), None);
+    assert_eq!(group.station().stats().events_queued, 1);
+    assert_eq!(group.active(), None);
+    // Its t3 test frame runs regardless.
+    a.handle_timeout(Instant::from_secs(21), &mut group);
+    assert!(a.poll_transmit(&mut buf).is_some());
+    assert_eq!(group.station().stats().events_in_flight, 0);
+}
