@@ -21,7 +21,6 @@ pub const CORES: &[(&str, &str, &str)] = &[
         "telecontrol_iec101_link",
     ),
     ("station", "telecontrol-station", "telecontrol_station"),
-    ("iec104-session", "telecontrol-iec104-session", "telecontrol_iec104_session"),
     (
         "iec104-session",
         "telecontrol-iec104-session",
