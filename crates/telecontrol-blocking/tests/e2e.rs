@@ -18,6 +18,11 @@ fn spontaneous_in_order() {
 }
 
 #[test]
+fn many_clients() {
+    e2e_104::many_clients(&Blocking, &Blocking);
+}
+
+#[test]
 fn commands_with_sbo() {
     e2e_104::commands_with_sbo(&Blocking, &Blocking);
 }

@@ -22,6 +22,13 @@ fn spontaneous_in_order() {
 }
 
 #[test]
+fn many_clients() {
+    let t = Tokio::new();
+    e2e_104::many_clients(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
 fn commands_with_sbo() {
     let t = Tokio::new();
     e2e_104::commands_with_sbo(&t, &t);

@@ -323,6 +323,40 @@ pub fn spontaneous_in_order<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C
     srt.stop(server);
 }
 
+/// Twenty clients at once, each with an outstation of its own: every one receives every
+/// update, in order.
+pub fn many_clients<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
+    let server = srt
+        .start(
+            local(),
+            ServerConfig::new(CA),
+            database(),
+            Recorder::default(),
+        )
+        .unwrap();
+    let mut clients: Vec<_> = (0..20)
+        .map(|_| crt.start(srt.addr(&server), fast_client()))
+        .collect();
+    for c in &mut clients {
+        wait_for(crt, c, "Started", |e| *e == ClientEvent::Started);
+    }
+    assert_eq!(srt.connections(&server), 20);
+    let mut sent = Vec::new();
+    for i in 0..50u32 {
+        let v = Value::MMeNc1(i as f32, Qds::new(Quality::GOOD));
+        srt.update(&server, CA, ioa(300 + i % 5), v).unwrap();
+        sent.push((ioa(300 + i % 5), v));
+    }
+    for c in &mut clients {
+        let got = collect_objects(crt, c, sent.len(), |k| k == DataKind::Spontaneous);
+        assert_eq!(got, sent);
+    }
+    for c in clients {
+        crt.stop(c);
+    }
+    srt.stop(server);
+}
+
 /// Single and set-point commands with select-before-operate: the handler sees select then
 /// execute, the client gets ACTCON (select, execute) and ACTTERM.
 pub fn commands_with_sbo<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
@@ -531,6 +565,7 @@ pub fn counter_interrogation<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &
 pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     connect_and_interrogate(srt, crt);
     spontaneous_in_order(srt, crt);
+    many_clients(srt, crt);
     commands_with_sbo(srt, crt);
     command_refused(srt, crt);
     handler_calls_back(srt, crt);
