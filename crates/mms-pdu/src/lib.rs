@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod acse;
+pub mod association;
 pub mod ber;
 pub mod cotp;
 pub mod mms;
