@@ -26,6 +26,11 @@ pub const CORES: &[(&str, &str, &str)] = &[
         "telecontrol-iec104-session",
         "telecontrol_iec104_session",
     ),
+    (
+        "iec101-session",
+        "telecontrol-iec101-session",
+        "telecontrol_iec101_session",
+    ),
     ("mms-pdu", "telecontrol-mms-pdu", "telecontrol_mms_pdu"),
     (
         "tase2-transfer-sets",
