@@ -21,6 +21,8 @@ pub enum BalancedInput<'a> {
     Data {
         /// The master's classification and the decoded ASDU (borrows the session).
         received: Received<'a>,
+        /// The ASDU's octets.
+        bytes: &'a [u8],
     },
     /// An ASDU for the master that does not decode.
     Malformed {
@@ -212,7 +214,10 @@ impl<D: PointDatabase, const N: usize, const Q: usize, const R: usize> BalancedS
                 Pending::RemoteReset => BalancedInput::RemoteReset,
                 Pending::Discarded(octets, reason) => BalancedInput::Discarded { octets, reason },
                 Pending::Data => match self.master.handle_input(now, &self.rx) {
-                    Ok(received) => BalancedInput::Data { received },
+                    Ok(received) => BalancedInput::Data {
+                        received,
+                        bytes: &self.rx,
+                    },
                     Err(error) => BalancedInput::Malformed { error },
                 },
             });

@@ -6,6 +6,9 @@ mod balanced;
 mod master;
 mod slave;
 
+#[cfg(feature = "std")]
+pub mod runner;
+
 pub use balanced::{BalancedInput, BalancedSession};
 pub use master::{MasterInput, MasterSession};
 pub use slave::{SlaveEvent, SlaveSession};

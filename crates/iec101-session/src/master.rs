@@ -30,6 +30,8 @@ pub enum MasterInput<'a> {
         class: DataClass,
         /// The master's classification and the decoded ASDU (borrows the session).
         received: Received<'a>,
+        /// The ASDU's octets.
+        bytes: &'a [u8],
     },
     /// An ASDU from the secondary that does not decode.
     Malformed {
@@ -219,6 +221,7 @@ impl<const N: usize, const Q: usize, const R: usize> MasterSession<N, Q, R> {
                             address,
                             class,
                             received,
+                            bytes: &self.rx,
                         },
                         Err(error) => MasterInput::Malformed { address, error },
                     }

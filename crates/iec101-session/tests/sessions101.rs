@@ -261,7 +261,7 @@ fn balanced_pair_both_directions() {
                         BalancedInput::Result { result } => {
                             results.push((result.id, result.outcome))
                         }
-                        BalancedInput::Data { received }
+                        BalancedInput::Data { received, .. }
                             if received.view.header().cot.cause == Cause::SPONTANEOUS =>
                         {
                             spontaneous += 1
