@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use telecontrol::decode::{Report, hex, iec101, iec104};
+use telecontrol::decode::{Report, hex, iec101, iec104, mms};
 use telecontrol::sim104::cli as sim104_cli;
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
@@ -33,7 +33,8 @@ Examples:
   telecontrol decode 104 --pcap station.pcap --json
   telecontrol decode 101 '10 49 01 4a 16'
 
-See `telecontrol decode 104 --help` and `telecontrol decode 101 --help`.";
+See `telecontrol decode 104 --help`, `telecontrol decode 101 --help` and
+`telecontrol decode mms --help`.";
 
 const DECODE_104_EXAMPLES: &str = "\
 Examples:
@@ -68,6 +69,38 @@ enum Decode {
     /// over TCP.
     #[command(name = "101", after_help = DECODE_101_EXAMPLES)]
     Iec101(Decode101),
+    /// MMS (TASE.2/ICCP, IEC 61850) with TPKT, COTP, session, presentation and ACSE, from
+    /// hex arguments, stdin lines or a pcap/pcapng capture.
+    #[command(name = "mms", after_help = DECODE_MMS_EXAMPLES)]
+    Mms(DecodeMms),
+}
+
+const DECODE_MMS_EXAMPLES: &str = "\
+Examples:
+  telecontrol decode mms '03 00 00 0b 02 f0 80 01 00 01 00'
+  telecontrol decode mms --pcap iccp.pcap --json | jq -c 'select(.mms) | .mms'
+  telecontrol decode mms --pcap iccp.pcap --port 102
+
+Each TCP direction is split into TPKTs; COTP DT segments are joined until EOT and the TSDU
+is decoded through session, presentation, ACSE and MMS.
+
+Exit status: 0 if every PDU decoded, 1 if any was malformed, 2 on a usage error,
+unreadable capture or text that is not hex.";
+
+#[derive(Args, Debug)]
+struct DecodeMms {
+    /// Hex octets: one argument per input, each one or several concatenated TPKTs of one
+    /// direction. Without HEX and --pcap, each stdin line is an input.
+    #[arg(value_name = "HEX", conflicts_with = "pcap")]
+    hex: Vec<String>,
+    /// Read a pcap or pcapng capture and decode the TCP streams on --port.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// The TCP port of the MMS server in the capture.
+    #[arg(long, value_name = "N", default_value_t = mms::DEFAULT_PORT, requires = "pcap")]
+    port: u16,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Args, Debug)]
@@ -127,6 +160,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Decode(Decode::Iec104(args)) => decode_104(args),
         Command::Decode(Decode::Iec101(args)) => decode_101(args),
+        Command::Decode(Decode::Mms(args)) => decode_mms(args),
         Command::Sim104(cmd) => sim104_cli::run(cmd),
     }
 }
@@ -175,6 +209,64 @@ fn decode_101(args: Decode101) -> ExitCode {
     decode_inputs(args.hex, args.output.json, |text, input| {
         iec101::decode_hex(text, input, params)
     })
+}
+
+fn decode_mms(args: DecodeMms) -> ExitCode {
+    let (reports, bad_hex) = if let Some(path) = &args.pcap {
+        match mms::decode_pcap(path, args.port) {
+            Ok(r) => (r, false),
+            Err(e) => {
+                eprintln!("telecontrol: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let mut reports = Vec::new();
+        let mut bad_hex = false;
+        for (i, text) in inputs(args.hex).iter().enumerate() {
+            match mms::decode_hex(text, Some(i + 1)) {
+                Ok(r) => reports.extend(r),
+                Err(e) => {
+                    eprintln!("telecontrol: input {}: {e}", i + 1);
+                    bad_hex = true;
+                }
+            }
+        }
+        (reports, bad_hex)
+    };
+    let mut out = std::io::stdout().lock();
+    let malformed = reports.iter().filter(|r| r.is_malformed()).count();
+    let printed = reports.iter().try_for_each(|r| {
+        if args.output.json {
+            writeln!(out, "{}", r.to_json_line())
+        } else {
+            writeln!(out, "{}", r.to_tree())
+        }
+    });
+    if !args.output.json && printed.is_ok() {
+        let _ = writeln!(out, "{} TPKT(s), {malformed} malformed", reports.len());
+    }
+    if bad_hex {
+        ExitCode::from(2)
+    } else if malformed > 0 || printed.is_err() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The hex arguments, or the non-empty stdin lines without arguments.
+fn inputs(hex_args: Vec<String>) -> Vec<String> {
+    if hex_args.is_empty() {
+        std::io::stdin()
+            .lock()
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    } else {
+        hex_args
+    }
 }
 
 /// Decode each hex argument (or stdin line) as one input.

@@ -2,6 +2,8 @@
 //!
 //! - [`iec104`]: IEC 60870-5-104 APDUs from hex or from the TCP streams of a capture;
 //! - [`iec101`]: IEC 60870-5-101 FT1.2 frames from hex;
+//! - [`mms`]: MMS and the OSI upper layers (TPKT, COTP, session, presentation, ACSE) from
+//!   hex or from the TCP streams of a capture;
 //! - [`Report`]: what is said about each frame, as JSON ([`Report::to_json_line`]) or as a
 //!   text tree ([`Report::to_tree`]).
 //!
@@ -13,6 +15,7 @@ mod asdu_report;
 pub mod hex;
 pub mod iec101;
 pub mod iec104;
+pub mod mms;
 mod report;
 mod stream;
 mod tcp;
