@@ -1,0 +1,267 @@
+//! End to end over pseudo-terminal pairs: a 101 master polling three slaves on one shared
+//! line, and a balanced pair. A pty pair is point to point, so the shared line is emulated by
+//! a relay thread joining four pairs into one bus (what the master writes reaches every
+//! slave; what a slave writes reaches the master), as an RS-485 multi-drop line would.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::Duration;
+
+use telecontrol_blocking::asdu::{
+    Cause, CommonAddress, Cp56Time2a, Ioa, Qoi, Qu, Quality, Sco, Siq, Value,
+};
+use telecontrol_blocking::iec101::{
+    Balanced, LineConfig, LineEvent, LineEvents, Master, Role, SerialStream, Slave,
+};
+use telecontrol_blocking::{CommandAnswer, Database, Outcome, Point, Request};
+use telecontrol_blocking::{CommandMode, ExecuteMode};
+
+const T: Duration = Duration::from_secs(10);
+
+fn db(ca: CommonAddress) -> Database {
+    let db = Database::new();
+    db.insert(Point::monitored(
+        ca,
+        Ioa::from(1),
+        Value::MSpNa1(Siq::new(true, Quality::GOOD)),
+    ));
+    db.insert(Point::monitored(
+        ca,
+        Ioa::from(2),
+        Value::MSpNa1(Siq::new(false, Quality::GOOD)),
+    ));
+    db.insert(Point::controllable(
+        ca,
+        Ioa::from(10),
+        CommandMode::SelectBeforeOperate,
+    ));
+    db
+}
+
+fn config(role: Role, ca: CommonAddress) -> LineConfig {
+    let mut c = LineConfig::new(role);
+    c.ca = ca;
+    c.link.response_timeout = Duration::from_millis(300);
+    c
+}
+
+/// Joins `head` (the master's far end) with every slave's far end until `stop`.
+fn relay(mut head: SerialStream, mut drops: Vec<SerialStream>, stop: Arc<AtomicBool>) {
+    let mut buf = [0u8; 512];
+    while !stop.load(Ordering::Relaxed) {
+        let mut idle = true;
+        if let Ok(n) = head.read(&mut buf)
+            && n > 0
+        {
+            idle = false;
+            for d in &mut drops {
+                d.write_all(&buf[..n]).unwrap();
+            }
+        }
+        for d in &mut drops {
+            if let Ok(n) = d.read(&mut buf)
+                && n > 0
+            {
+                idle = false;
+                head.write_all(&buf[..n]).unwrap();
+            }
+        }
+        if idle {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+fn wait_for(events: &LineEvents, what: impl Fn(&LineEvent) -> bool) -> bool {
+    let end = std::time::Instant::now() + T;
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        match events.recv_timeout(left) {
+            Some(e) if what(&e) => return true,
+            Some(_) => {}
+            None => return false,
+        }
+    }
+    false
+}
+
+fn spontaneous(e: &LineEvent, from: u16) -> bool {
+    matches!(e, LineEvent::Asdu(a, asdu) if *a == from
+        && asdu.view().unwrap().header().cot.cause == Cause::SPONTANEOUS)
+}
+
+#[test]
+fn master_polls_three_slaves_over_a_pty_bus() {
+    let (master_end, head) = SerialStream::pair().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut drops = Vec::new();
+    let mut slaves = Vec::new();
+    let executed = Arc::new(AtomicU32::new(0));
+    for i in 0..3u16 {
+        let (near, far) = SerialStream::pair().unwrap();
+        drops.push(far);
+        let ca = CommonAddress(i + 1);
+        let ex = Arc::clone(&executed);
+        let handler = move |_: &telecontrol_blocking::CommandRequest| {
+            ex.fetch_add(1, Ordering::Relaxed);
+            CommandAnswer::AcceptAndTerminate
+        };
+        let (s, _ev) = Slave::over(
+            near,
+            &config(Role::Slave { address: 10 + i }, ca),
+            db(ca),
+            handler,
+            false,
+        )
+        .unwrap();
+        slaves.push(s);
+    }
+    let relay_stop = Arc::clone(&stop);
+    let relay = std::thread::spawn(move || relay(head, drops, relay_stop));
+    let (master, events) = Master::over(
+        master_end,
+        &config(
+            Role::Master {
+                slaves: vec![10, 11, 12],
+            },
+            CommonAddress(1),
+        ),
+        false,
+    )
+    .unwrap();
+
+    for i in 0..3u16 {
+        let (a, ca) = (10 + i, CommonAddress(i + 1));
+        let gi = master
+            .request(
+                a,
+                Request::Interrogation {
+                    ca,
+                    qoi: Qoi::STATION,
+                },
+                T,
+            )
+            .unwrap();
+        assert_eq!(
+            (gi.outcome, gi.objects),
+            (Outcome::Terminated, 2),
+            "GI at {a}"
+        );
+        let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
+        let cmd = Request::Command {
+            ca,
+            ioa: Ioa::from(10),
+            value: on,
+            mode: ExecuteMode::SelectThenExecute,
+        };
+        assert_eq!(
+            master.request(a, cmd, T).unwrap().outcome,
+            Outcome::Terminated,
+            "SBO at {a}"
+        );
+        let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
+        let cs = master
+            .request(a, Request::ClockSync { ca, time }, T)
+            .unwrap();
+        assert!(
+            matches!(cs.outcome, Outcome::Confirmed | Outcome::Terminated),
+            "{cs:?}"
+        );
+    }
+    // Select and execute reach the handler: two calls per slave.
+    assert_eq!(executed.load(Ordering::Relaxed), 6);
+    slaves[2]
+        .update(
+            CommonAddress(3),
+            Ioa::from(2),
+            Value::MSpNa1(Siq::new(true, Quality::GOOD)),
+        )
+        .unwrap();
+    assert!(
+        wait_for(&events, |e| spontaneous(e, 12)),
+        "no spontaneous data from 12"
+    );
+
+    master.shutdown();
+    for s in slaves {
+        s.shutdown();
+    }
+    stop.store(true, Ordering::Relaxed);
+    relay.join().unwrap();
+}
+
+#[test]
+fn balanced_pair_over_a_pty() {
+    let (a, b) = SerialStream::pair().unwrap();
+    let ca = CommonAddress(7);
+    let role = |dir, local, remote, outstation| Role::Balanced {
+        dir,
+        local_address: local,
+        remote_address: remote,
+        outstation,
+    };
+    let (control, events) = Balanced::over(
+        a,
+        &config(role(true, 1, 2, false), ca),
+        Database::new(),
+        |_: &telecontrol_blocking::CommandRequest| CommandAnswer::Reject,
+        false,
+    )
+    .unwrap();
+    let (station, _ev) = Balanced::over(
+        b,
+        &config(role(false, 2, 1, true), ca),
+        db(ca),
+        |_: &telecontrol_blocking::CommandRequest| CommandAnswer::AcceptAndTerminate,
+        false,
+    )
+    .unwrap();
+    let gi = control
+        .request(
+            Request::Interrogation {
+                ca,
+                qoi: Qoi::STATION,
+            },
+            T,
+        )
+        .unwrap();
+    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 2));
+    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
+    let cmd = Request::Command {
+        ca,
+        ioa: Ioa::from(10),
+        value: on,
+        mode: ExecuteMode::SelectThenExecute,
+    };
+    assert_eq!(
+        control.request(cmd, T).unwrap().outcome,
+        Outcome::Terminated
+    );
+    let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
+    assert!(matches!(
+        control
+            .request(Request::ClockSync { ca, time }, T)
+            .unwrap()
+            .outcome,
+        Outcome::Confirmed | Outcome::Terminated
+    ));
+    station
+        .update(
+            ca,
+            Ioa::from(1),
+            Value::MSpNa1(Siq::new(false, Quality::GOOD)),
+        )
+        .unwrap();
+    assert!(
+        wait_for(&events, |e| spontaneous(e, 2)),
+        "no spontaneous data"
+    );
+    control.shutdown();
+    station.shutdown();
+}
