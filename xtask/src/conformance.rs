@@ -37,6 +37,7 @@ pub fn run(smoke: bool) -> Result<()> {
         // and ours must find the same APDUs in the same frames.
         iec104::check(&out, "iec104-coalesced", &samples, Some(97))?;
     }
+    crate::conformance_c104::run(&out, smoke)?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@
 )]
 
 mod conformance;
+mod conformance_c104;
 mod conformance_iec101;
 mod conformance_iec104;
 mod conformance_iec104_facts;

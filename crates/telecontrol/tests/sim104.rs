@@ -196,7 +196,7 @@ fn client_against_server_gi_commands_clock_sync() {
     );
     // Set-point.
     assert!(positive(&a, "C_SE_NC_1", "actcon"));
-    assert_eq!(value_of(&a, "M_ME_TF_1", "retrem", 700), Some(12.5.into()));
+    assert_eq!(value_of(&a, "M_ME_TF_1", "spont", 700), Some(12.5.into()));
     // Spontaneous events with CP56Time2a.
     let spont: Vec<&Value> = a.iter().filter(|x| x["cause"] == "spont").collect();
     assert!(spont.iter().any(|x| x["type"] == "M_ME_TF_1"), "{spont:?}");

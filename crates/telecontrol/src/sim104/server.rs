@@ -1,6 +1,7 @@
 //! `telecontrol 104 server`: serve a [`StationSpec`] until Ctrl-C or for a while, change the
 //! simulated points every tick (spontaneous events with CP56Time2a) and carry out commands
-//! on the status points they drive (return information, cause 11).
+//! on the status points they drive (return information, cause 11, for single, double and
+//! step points; spontaneous, cause 3, for the measured values set-points set).
 
 use super::now_cp56;
 use super::points::{CommandKind, CommandPoint, Monitor, StationSpec, apply_command, ioa};
@@ -86,11 +87,16 @@ impl SimHandler {
                 let value = new.value(now_cp56());
                 let status = ioa(cp.status);
                 h.database().set_value(self.ca, status, new.value(None));
-                let why = match h.queue_event(
-                    self.ca,
-                    Cause::RETURN_REMOTE,
-                    &[InfoObject::new(status, value)],
-                ) {
+                // Return information (cause 11) for status types; a set-point's measured
+                // value reports its change as spontaneous (c104/lib60870 refuse cause 11
+                // for M_ME_* as an invalid cause).
+                let cause = match new {
+                    Monitor::Single(_) | Monitor::Double(_) | Monitor::Step(_) => {
+                        Cause::RETURN_REMOTE
+                    }
+                    _ => Cause::SPONTANEOUS,
+                };
+                let why = match h.queue_event(self.ca, cause, &[InfoObject::new(status, value)]) {
                     Ok(()) => format!("executed: point {} is now {value}", cp.status),
                     Err(e) => format!("executed; return information not queued: {e}"),
                 };
