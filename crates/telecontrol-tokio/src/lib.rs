@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+pub mod iec101;
 mod server;
 
 pub use client::{Client, ClientEvents};
