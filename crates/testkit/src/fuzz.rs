@@ -46,4 +46,8 @@ pub const TARGETS: &[Target] = &[
         name: "link_machines",
         run: crate::fuzz_link::link_machines,
     },
+    Target {
+        name: "mms_association",
+        run: crate::fuzz_assoc::mms_association,
+    },
 ];

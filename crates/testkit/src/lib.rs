@@ -7,6 +7,7 @@ pub mod clock;
 pub mod fuzz;
 pub mod fuzz_link;
 pub mod fuzz_asdu;
+pub mod fuzz_assoc;
 pub mod fuzz_mms;
 pub mod fuzz_apci;
 pub mod fuzz_station;
