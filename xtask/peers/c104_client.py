@@ -109,9 +109,10 @@ conn.on_receive_raw(callable=on_raw)
 
 
 def confirmed(ok, type_id, mark, what):
-    """c104 2.2.1's blocking requests sometimes report failure although the positive
-    activation confirmation arrived (when another ASDU follows it at once). Accept the
-    request if that confirmation is on the wire (type, COT 7, P/N = 0), and say so."""
+    """c104 2.2.1's blocking requests sometimes report failure (after command_timeout_ms)
+    although the positive activation confirmation arrived, more often while other ASDUs
+    arrive. Accept the request if that confirmation is on the wire (type, COT 7, P/N = 0),
+    and say so in the summary."""
     if ok:
         return True
     with lock:

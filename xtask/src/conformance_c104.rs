@@ -325,9 +325,9 @@ fn c104_client_against_our_server(
     let pcap = out.join(format!("c104-client-run{run}.pcapng"));
     let cap = capture(port, &pcap)?;
     // The first simulated change comes 8 s after the start, once the requests are done:
-    // c104 2.2.1's blocking requests (clock_sync, transmit, ... with a response wait) miss
-    // the positive confirmation when another ASDU follows it at once (seen in the captures:
-    // the confirmation is there, c104 reports failure).
+    // c104 2.2.1's blocking requests (clock_sync, transmit, ... with a response wait)
+    // sometimes miss the positive confirmation (it is in the capture, c104 reports failure),
+    // more often while other ASDUs arrive; a missed select means no execute at all.
     let mut server = Command::new(bin)
         .args(["104", "server", "--bind", &format!("127.0.0.1:{port}")])
         .args(["--json", "--tick-ms", "8000", "--duration", "40"])
