@@ -1,5 +1,6 @@
 #![doc = include_str!("README.md")]
 
+mod classify;
 mod recv;
 mod send;
 mod types;
@@ -112,7 +113,7 @@ pub struct Association<'c, const BUF: usize, const OUT: usize> {
     peer_ref: u16,
     negotiated: Negotiated,
     acse_context: i64,
-    context_ok: [bool; recv::MAX_CONTEXTS],
+    context_ok: [bool; classify::MAX_CONTEXTS],
     context_count: usize,
     next_invoke_id: u32,
     outgoing: [Slot; OUT],
@@ -173,7 +174,7 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
                 mms_context: send::MMS_CONTEXT,
             },
             acse_context: send::ACSE_CONTEXT,
-            context_ok: [false; recv::MAX_CONTEXTS],
+            context_ok: [false; classify::MAX_CONTEXTS],
             context_count: 0,
             next_invoke_id: 1,
             outgoing: [Slot::Free; OUT],
@@ -276,11 +277,15 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         if self.outstanding() >= max {
             return Err(AssocError::TooManyOutstanding { max });
         }
+        // A slot whose failure is not yet polled is still taken.
+        let Some(free) = self.outgoing.iter().position(|s| *s == Slot::Free) else {
+            return Err(AssocError::TooManyOutstanding { max });
+        };
         let id = self.fresh_invoke_id();
         let pdu = MmsPdu::ConfirmedRequest(ConfirmedRequest::new(id, service));
         self.send_mms(&pdu)?;
         let deadline = now.saturating_add(self.config.request_timeout);
-        if let Some(slot) = self.outgoing.iter_mut().find(|s| **s == Slot::Free) {
+        if let Some(slot) = self.outgoing.get_mut(free) {
             *slot = Slot::Pending { id, deadline };
         }
         self.next_invoke_id = id.wrapping_add(1);
@@ -464,7 +469,7 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         let pending = self.pending.take()?;
         let tsdu = self.tsdu.get(..self.tsdu_len)?;
         match pending {
-            Pending::Indication => recv::indication(tsdu).map(Event::AssociateIndication),
+            Pending::Indication => classify::indication(tsdu).map(Event::AssociateIndication),
             Pending::Mms { start, end } => {
                 let pdu = tsdu.get(start..end)?;
                 match MmsPdu::decode(pdu).ok()? {

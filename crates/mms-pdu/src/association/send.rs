@@ -252,12 +252,17 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
 
     /// Presentation results for the proposed contexts: ACSE and MMS accepted, any other
     /// rejected (provider reason 2, abstract syntax not supported).
-    fn results(&self) -> ([ContextResult<'static>; super::recv::MAX_CONTEXTS], usize) {
+    fn results(
+        &self,
+    ) -> (
+        [ContextResult<'static>; super::classify::MAX_CONTEXTS],
+        usize,
+    ) {
         let mut out = [ContextResult {
             result: 0,
             transfer_syntax: Some(BER_TRANSFER_SYNTAX),
             provider_reason: None,
-        }; super::recv::MAX_CONTEXTS];
+        }; super::classify::MAX_CONTEXTS];
         for (r, ok) in out.iter_mut().zip(self.context_ok.iter()) {
             if !ok {
                 *r = ContextResult {
