@@ -648,3 +648,57 @@ fn byte_at_a_time_input() {
     }
     assert!(p.client.is_associated() && p.server.is_associated());
 }
+
+#[test]
+fn release_fails_outstanding_requests() {
+    let mut p = Pair::associated();
+    let now = p.now;
+    let id = p
+        .client
+        .request(now, ConfirmedServiceRequest::Identify)
+        .unwrap();
+    p.run();
+    p.server.release(now).unwrap();
+    assert_eq!(
+        p.server.release(now),
+        Err(AssocError::WrongState { state: "releasing" })
+    );
+    p.run();
+    assert_eq!(
+        p.client_events,
+        [
+            Ev::Failed {
+                id,
+                reason: FailReason::Closed(CloseReason::Released)
+            },
+            Ev::Closed(CloseReason::Released)
+        ]
+    );
+    assert_eq!(
+        p.server_events.last(),
+        Some(&Ev::Closed(CloseReason::Released))
+    );
+    // The DN + RLRE the client answered with, exactly: DN, user data TD { PDV 1 { RLRE
+    // reason normal } }.
+    let sent = p.sent_by(true);
+    assert!(
+        sent.ends_with(&[
+            0x0A, 0x10, 0xC1, 0x0E, 0x61, 0x0C, 0x30, 0x0A, 0x02, 0x01, 0x01, 0xA0, 0x05, 0x63,
+            0x03, 0x80, 0x01, 0x00
+        ]),
+        "{sent:02x?}"
+    );
+}
+
+#[test]
+fn unanswered_indication_then_abort_by_peer() {
+    let mut p = Pair::new(Config::DEFAULT, Config::DEFAULT);
+    p.policy = Policy::Hold;
+    p.connect();
+    assert!(matches!(p.server_events[..], [Ev::Indication { .. }]));
+    assert!(p.client.poll_timeout().is_some());
+    // The client gives up after the connect timeout; its DR closes the server too.
+    p.advance(Duration::from_secs(10));
+    assert_eq!(p.client_events, vec![Ev::Closed(CloseReason::Timeout)]);
+    assert!(p.server.is_closed());
+}

@@ -411,10 +411,14 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             && d.is_due(now)
         {
             self.deadline = None;
-            if self.state == State::Concluding {
-                let _ = self.send_abort(0);
-            } else if matches!(self.state, State::AwaitCc | State::AwaitCn) {
+            if matches!(
+                self.state,
+                State::AwaitCc | State::AwaitCn | State::AwaitAc | State::AwaitAnswer
+            ) {
+                // No session yet: disconnect the transport.
                 let _ = self.send_dr(0);
+            } else {
+                let _ = self.send_abort(0);
             }
             self.close(CloseReason::Timeout);
         }

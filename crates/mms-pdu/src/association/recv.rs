@@ -76,7 +76,8 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
     /// A protocol error: abort (or disconnect before the session exists) and close.
     fn fail(&mut self, e: ProtocolError) {
         match self.state {
-            State::Idle | State::AwaitCc | State::AwaitCn => {
+            // No session yet (the AC was not sent): disconnect the transport.
+            State::Idle | State::AwaitCc | State::AwaitCn | State::AwaitAnswer => {
                 let _ = self.send_dr(0);
             }
             State::Closed => {}
