@@ -50,4 +50,8 @@ pub const TARGETS: &[Target] = &[
         name: "mms_association",
         run: crate::fuzz_assoc::mms_association,
     },
+    Target {
+        name: "tase2_values",
+        run: crate::fuzz_tase2::tase2_values,
+    },
 ];

@@ -12,3 +12,4 @@ pub mod fuzz_mms;
 pub mod fuzz_apci;
 pub mod fuzz_station;
 pub mod fuzz_osi;
+pub mod fuzz_tase2;
