@@ -152,6 +152,10 @@ fn client_against_server_gi_commands_clock_sync() {
             "single:1100:on",
             "--command",
             "float:1700:12.5",
+            "--command",
+            "step:1300:higher",
+            "--command",
+            "scaled:1600:-7",
             "--select",
             "--duration",
             "2",
@@ -197,6 +201,11 @@ fn client_against_server_gi_commands_clock_sync() {
     // Set-point.
     assert!(positive(&a, "C_SE_NC_1", "actcon"));
     assert_eq!(value_of(&a, "M_ME_TF_1", "spont", 700), Some(12.5.into()));
+    // Regulating step (return information) and scaled set-point (spontaneous new value).
+    assert!(positive(&a, "C_RC_NA_1", "actcon") && positive(&a, "C_SE_NB_1", "actcon"));
+    let step = value_of(&a, "M_ST_TB_1", "retrem", 300).unwrap();
+    assert_eq!(step["value"], 1);
+    assert_eq!(value_of(&a, "M_ME_TE_1", "spont", 600), Some((-7).into()));
     // Spontaneous events with CP56Time2a.
     let spont: Vec<&Value> = a.iter().filter(|x| x["cause"] == "spont").collect();
     assert!(spont.iter().any(|x| x["type"] == "M_ME_TF_1"), "{spont:?}");
