@@ -2,4 +2,5 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 pub mod decode;
+pub mod sim101;
 pub mod sim104;

@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telecontrol::decode::{Report, hex, iec101, iec104, mms};
+use telecontrol::sim101::cli as sim101_cli;
 use telecontrol::sim104::cli as sim104_cli;
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
@@ -25,6 +26,10 @@ enum Command {
     /// (client).
     #[command(name = "104", subcommand)]
     Sim104(sim104_cli::Sim104),
+    /// IEC 60870-5-101 simulators on a serial line or a terminal server: an unbalanced master
+    /// polling slaves, a slave serving the sample station, a balanced station.
+    #[command(name = "101", subcommand)]
+    Sim101(sim101_cli::Sim101),
 }
 
 const TOP_EXAMPLES: &str = "\
@@ -162,6 +167,7 @@ fn main() -> ExitCode {
         Command::Decode(Decode::Iec101(args)) => decode_101(args),
         Command::Decode(Decode::Mms(args)) => decode_mms(args),
         Command::Sim104(cmd) => sim104_cli::run(cmd),
+        Command::Sim101(cmd) => sim101_cli::run(cmd),
     }
 }
 

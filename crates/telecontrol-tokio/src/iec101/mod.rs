@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 
 pub use iec101_session::iec101_link::LinkConfig;
 pub use iec101_session::runner::{EchoFilter, LineConfig, LineEvent, Parity, Role, SerialSettings};
-pub use tokio_serial::SerialStream;
+pub use tokio_serial::{SerialPort, SerialStream};
 
 /// Open a serial port for 101: `settings.baud`, 8 data bits, `settings.parity`, 1 stop bit.
 ///
