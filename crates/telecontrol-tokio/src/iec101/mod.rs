@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+pub use iec101_session::iec101_link;
 pub use iec101_session::iec101_link::LinkConfig;
 pub use iec101_session::runner::{EchoFilter, LineConfig, LineEvent, Parity, Role, SerialSettings};
 pub use tokio_serial::{SerialPort, SerialStream};
