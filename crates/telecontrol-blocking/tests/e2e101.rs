@@ -265,3 +265,66 @@ fn balanced_pair_over_a_pty() {
     control.shutdown();
     station.shutdown();
 }
+
+/// 101 over TCP (a terminal server's socket) with mio streams: the same link core.
+#[test]
+fn master_and_slave_over_tcp() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    let mio = |s: std::net::TcpStream| {
+        s.set_nonblocking(true).unwrap();
+        mio::net::TcpStream::from_std(s)
+    };
+    let ca = CommonAddress(1);
+    let handler = |_: &telecontrol_blocking::CommandRequest| CommandAnswer::AcceptAndTerminate;
+    let (slave, _ev) = Slave::over(
+        mio(server),
+        &config(Role::Slave { address: 3 }, ca),
+        db(ca),
+        handler,
+        false,
+    )
+    .unwrap();
+    let (master, events) = Master::over(
+        mio(client),
+        &config(Role::Master { slaves: vec![3] }, ca),
+        false,
+    )
+    .unwrap();
+    let gi = master
+        .request(
+            3,
+            Request::Interrogation {
+                ca,
+                qoi: Qoi::STATION,
+            },
+            T,
+        )
+        .unwrap();
+    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 2));
+    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
+    let cmd = Request::Command {
+        ca,
+        ioa: Ioa::from(10),
+        value: on,
+        mode: ExecuteMode::SelectThenExecute,
+    };
+    assert_eq!(
+        master.request(3, cmd, T).unwrap().outcome,
+        Outcome::Terminated
+    );
+    slave
+        .update(
+            ca,
+            Ioa::from(2),
+            Value::MSpNa1(Siq::new(true, Quality::GOOD)),
+        )
+        .unwrap();
+    assert!(
+        wait_for(&events, |e| spontaneous(e, 3)),
+        "no spontaneous data"
+    );
+    master.shutdown();
+    slave.shutdown();
+}
