@@ -202,7 +202,8 @@ pub enum CloseReason {
 pub enum FailReason {
     /// No response within the request timeout.
     Timeout,
-    /// The peer rejected it with an MMS Reject.
+    /// The peer rejected it with an MMS Reject, or its answer was malformed and we
+    /// rejected that (then the reason is the one we sent).
     Rejected(RejectReason),
     /// The association ended.
     Closed(CloseReason),
