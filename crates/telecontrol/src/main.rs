@@ -82,7 +82,7 @@ enum Decode {
 
 const DECODE_MMS_EXAMPLES: &str = "\
 Examples:
-  telecontrol decode mms '03 00 00 0b 02 f0 80 01 00 01 00'
+  telecontrol decode mms '03 00 00 1b 02 f0 80 01 00 01 00 61 0e 30 0c 02 01 03 a0 07 a0 05 02 01 01 82 00'
   telecontrol decode mms --pcap iccp.pcap --json | jq -c 'select(.mms) | .mms'
   telecontrol decode mms --pcap iccp.pcap --port 102
 
