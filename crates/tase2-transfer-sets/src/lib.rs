@@ -24,7 +24,7 @@ pub use device::{
 pub use error::Tase2Error;
 pub use flags::{CurrentSource, DataFlags, State, Validity};
 pub use objects::{DsConditions, Scope, SupportedFeatures, Tase2Name, Tase2Version};
-pub use report::{ReportEntry, ReportItem, ReportKind, TransferReport};
+pub use report::{Entries, ReportEntry, ReportItem, ReportKind, TransferReport};
 pub use transfer_set::{ComponentValue, DsTransferSet, DsTransferSetComponent};
 pub use value::{
     DataDiscreteExtended, DataDiscreteQ, DataDiscreteQTimeTag, DataDiscreteQTimeTagExtended,
