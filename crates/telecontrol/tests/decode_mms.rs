@@ -198,3 +198,82 @@ fn binary_prints_json_lines_and_exit_status() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("MALFORMED"));
 }
+
+/// What `telecontrol-mms-pdu`'s association core sends, segmented into 128-octet TPDUs,
+/// decodes with every layer and the segments joined.
+#[test]
+fn decodes_a_segmented_association_of_our_core() {
+    use mms_pdu::association::{Association, Config, Event, Role};
+    use mms_pdu::cotp::TpduSize;
+    use mms_pdu::mms::{
+        AccessResult, Data, InformationReport, ObjectName, SeqOf, UnconfirmedService,
+        VariableAccessSpecification,
+    };
+    use telecontrol_core::Instant;
+
+    type Assoc = Association<'static, 8192, 2>;
+    fn pump(a: &mut Assoc, b: &mut Assoc, log: &mut Vec<u8>) {
+        let now = Instant::ZERO;
+        let mut wire = vec![0u8; 4096];
+        while let Some(n) = a.poll_transmit(&mut wire) {
+            log.extend_from_slice(&wire[..n]);
+            let mut rest = &wire[..n];
+            while let Ok(used) = b.handle_input(now, rest) {
+                rest = &rest[used..];
+                let mut accept = false;
+                while let Some(e) = b.poll_event() {
+                    accept |= matches!(e, Event::AssociateIndication(_));
+                }
+                if accept {
+                    b.accept(now).unwrap();
+                }
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    let mut config = Config::DEFAULT;
+    config.tpdu_size = TpduSize::S128;
+    let mut client = Box::new(Assoc::new(Role::Initiator, config).unwrap());
+    let mut server = Box::new(Assoc::new(Role::Responder, Config::DEFAULT).unwrap());
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    client.connect(Instant::ZERO).unwrap();
+    for _ in 0..3 {
+        pump(&mut client, &mut server, &mut up);
+        pump(&mut server, &mut client, &mut down);
+    }
+    assert!(client.is_associated());
+    let text = [b'x'; 3000];
+    let results = [AccessResult::Success(Data::VisibleString(&text))];
+    let report = UnconfirmedService::InformationReport(InformationReport {
+        variable_access_specification: VariableAccessSpecification::VariableListName(
+            ObjectName::domain("ICC1", "Big").unwrap(),
+        ),
+        results: SeqOf::from_slice(&results),
+    });
+    client.send_unconfirmed(report).unwrap();
+    pump(&mut client, &mut server, &mut up);
+    let reports = mms::decode_bytes(&up, None);
+    assert!(reports.iter().all(|r| !r.is_malformed()), "{reports:?}");
+    let kinds: Vec<Option<&str>> = reports
+        .iter()
+        .filter_map(|r| r.mms.as_ref().map(|m| m.service.or(Some(m.pdu))))
+        .collect();
+    assert_eq!(
+        kinds,
+        [Some("initiate-RequestPDU"), Some("informationReport")]
+    );
+    let last = reports.last().unwrap();
+    let c = last.cotp.as_ref().unwrap();
+    assert!(c.segments.unwrap() >= 24, "{c:?}");
+    assert_eq!(last.mms.as_ref().unwrap().objects, ["ICC1/Big"]);
+    // The server's direction: CC, then AC with the AARE and the Initiate-Response.
+    let back = mms::decode_bytes(&down, None);
+    assert_eq!(back[0].cotp.as_ref().unwrap().kind, "CC");
+    // The AC does not fit one 128-octet TPDU: its first DT says so, the last has it all.
+    assert_eq!(back[1].cotp.as_ref().unwrap().eot, Some(false));
+    let aare = back.iter().find_map(|r| r.acse.as_ref()).unwrap();
+    assert_eq!((aare.kind, aare.result), ("AARE", Some(0)));
+    assert!(back.iter().all(|r| !r.is_malformed()));
+}
