@@ -100,6 +100,24 @@ impl Tally {
                     self.misfit(frame, format!("{} does not re-encode: {d:?}", k.name()));
                 }
                 self.add(format!("{prefix} {}", k.name()));
+                // Quality (and state) as the model reads it, for the summary.
+                if let Some(f) = v.flags() {
+                    if matches!(k, ValueKind::StateQTimeTagExtended) {
+                        self.add(format!("  flags of states: state {:?}", f.state()));
+                    }
+                    self.add(format!(
+                        "  flags of {}: {:?} {:?}{}{}",
+                        k.name(),
+                        f.validity(),
+                        f.current_source(),
+                        if f.abnormal() { " abnormal" } else { "" },
+                        if f.time_stamp_invalid() {
+                            " time-stamp-invalid"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
             }
             [] => self.misfit(frame, format!("{prefix}: no -802 type has the shape {d:?}")),
             many => self.misfit(frame, format!("{prefix}: ambiguous {many:?} for {d:?}")),
