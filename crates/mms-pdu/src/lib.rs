@@ -8,6 +8,7 @@ pub mod ber;
 pub mod cotp;
 pub mod mms;
 pub mod presentation;
+pub mod server;
 pub mod session;
 pub mod stack;
 pub mod tpkt;
