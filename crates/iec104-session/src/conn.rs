@@ -11,11 +11,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use iec104_apci::{ApciConfig, ConfigError, InputError, MAX_APDU_LEN};
-use station::{CommandAction, CommandAnswer, Completion, Event, RequestId, RequestResult};
+use station::asdu::{CommonAddress, InfoObject};
+use station::{
+    CommandAction, CommandAnswer, CommandRequest, Completion, Event, RequestId, RequestResult,
+};
 use telecontrol_core::Instant;
 
 use crate::shared::{
-    ClientConfig, ClientError, ClientEvent, CommandHandler, ReceivedAsdu, Request, ServerGroup,
+    ClientConfig, ClientError, ClientEvent, CommandHandler, ReceivedAsdu, Request, ReturnInfo,
+    ServerGroup,
 };
 use crate::{LinkEvent, LinkId, MasterInput, MasterLink, MasterLinkEvent, OutstationLink};
 
@@ -39,6 +43,7 @@ pub struct ServerConn {
     out: Vec<u8>,
     station_events: Vec<Event>,
     link_events: Vec<LinkEvent>,
+    relay: Vec<(CommonAddress, ReturnInfo)>,
 }
 
 fn lock(group: &Mutex<ServerGroup>) -> MutexGuard<'_, ServerGroup> {
@@ -62,6 +67,7 @@ impl ServerConn {
             out: Vec::new(),
             station_events: Vec::new(),
             link_events: Vec::new(),
+            relay: Vec::new(),
         })
     }
 
@@ -114,7 +120,9 @@ impl ServerConn {
 
     /// Hand the pending station events to `handler` **with no lock held**, then answer the
     /// station under the group lock; returns what the driver must do next. An accepted
-    /// execute is terminated at once after its confirmation.
+    /// execute is terminated at once after its confirmation, or after its
+    /// [`CommandHandler::return_information`] if there is some (its objects then also wait in
+    /// [`ServerConn::take_relay`] for the other groups).
     pub fn dispatch(&mut self, now: Instant, handler: &dyn CommandHandler) -> Next {
         let events = core::mem::take(&mut self.station_events);
         let mut answers = Vec::new();
@@ -122,7 +130,16 @@ impl ServerConn {
             match e {
                 Event::Command(request) => {
                     let answer = handler.command(&request);
-                    answers.push((request, answer));
+                    let executes = matches!(
+                        request.action,
+                        CommandAction::Execute | CommandAction::DirectExecute
+                    );
+                    let info = if executes && answer != CommandAnswer::Reject {
+                        handler.return_information(&request)
+                    } else {
+                        Vec::new()
+                    };
+                    answers.push((request, answer, info));
                 }
                 Event::ClockSync { ca, time } => handler.clock_sync(ca, time),
                 _ => {}
@@ -131,8 +148,12 @@ impl ServerConn {
         if !answers.is_empty() {
             let group = Arc::clone(&self.group);
             let mut g = lock(&group);
-            for (request, answer) in answers {
+            for (request, answer, info) in answers {
                 let st = g.station_mut();
+                if !info.is_empty() {
+                    self.answer_with_return_information(st, &request, &info);
+                    continue;
+                }
                 let answer = match (answer, request.action) {
                     (
                         CommandAnswer::Accept,
@@ -167,6 +188,49 @@ impl ServerConn {
             return Next::Close;
         }
         next
+    }
+
+    /// Return information sent on this connection that the other groups should get as events
+    /// (see [`crate::registry::Registry::relay`]).
+    pub fn take_relay(&mut self) -> Vec<(CommonAddress, ReturnInfo)> {
+        core::mem::take(&mut self.relay)
+    }
+
+    /// The outstation (group) this connection serves.
+    #[must_use]
+    pub fn group(&self) -> &Arc<Mutex<ServerGroup>> {
+        &self.group
+    }
+
+    fn answer_with_return_information(
+        &mut self,
+        st: &mut crate::shared::ServerStation,
+        request: &CommandRequest,
+        info: &[ReturnInfo],
+    ) {
+        if st
+            .answer_command(request.handle, CommandAnswer::Accept)
+            .is_err()
+        {
+            tracing::debug!(
+                handle = request.handle.0,
+                "command vanished before its answer"
+            );
+            return;
+        }
+        for r in info {
+            let object = [InfoObject::new(r.ioa, r.value)];
+            if let Err(e) = st.queue_response(request.ca, r.cause, &object) {
+                tracing::warn!(%e, ioa = r.ioa.value(), "return information not sent");
+            }
+            self.relay.push((request.ca, *r));
+        }
+        if st.terminate_command(request.handle).is_err() {
+            tracing::debug!(
+                handle = request.handle.0,
+                "command gone before its termination"
+            );
+        }
     }
 
     /// True if station events wait for [`ServerConn::dispatch`].

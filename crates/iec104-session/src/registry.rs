@@ -10,6 +10,7 @@ use std::vec::Vec;
 use station::asdu::{Cause, CommonAddress, InfoObject, Ioa, Value};
 
 use crate::LinkId;
+use crate::conn::ServerConn;
 use crate::shared::{Database, ServerConfig, ServerGroup, UpdateError, new_group, update_groups};
 
 #[derive(Debug)]
@@ -131,6 +132,26 @@ impl<W: Clone> Registry<W> {
         let (groups, wakers) = self.snapshot();
         let r = update_groups(&self.db, groups.iter().map(|g| &**g), ca, ioa, value);
         (r, wakers)
+    }
+
+    /// Queue the return information `conn` sent (its [`ServerConn::take_relay`]) as events in
+    /// every other outstation; returns the wakers to wake. Refusals (a full buffer) are logged.
+    pub fn relay(&self, conn: &mut ServerConn) -> Vec<W> {
+        let items = conn.take_relay();
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let (groups, wakers) = self.snapshot();
+        for g in groups.iter().filter(|g| !Arc::ptr_eq(g, conn.group())) {
+            let mut g = g.lock().unwrap_or_else(PoisonError::into_inner);
+            for (ca, r) in &items {
+                let object = [InfoObject::new(r.ioa, r.value)];
+                if let Err(e) = g.station_mut().queue_event(*ca, r.cause, &object) {
+                    tracing::warn!(%e, ioa = r.ioa.value(), "return information not relayed");
+                }
+            }
+        }
+        wakers
     }
 
     /// Queue a monitor-direction ASDU in every outstation; returns the wakers to wake.

@@ -10,8 +10,8 @@ use std::time::Duration;
 use std::vec::Vec;
 
 use station::asdu::{
-    AsduError, AsduParams, AsduView, Bcr, CommonAddress, Cp56Time2a, Header, InfoObject, Ioa, Qcc,
-    Qoi, TypeId, Value,
+    AsduError, AsduParams, AsduView, Bcr, Cause, CommonAddress, Cp56Time2a, Header, InfoObject,
+    Ioa, Qcc, Qoi, TypeId, Value,
 };
 use station::{
     CommandMode, CommandRequest, Completion, CounterScope, DataKind, ExecuteMode, Point,
@@ -329,9 +329,48 @@ pub trait CommandHandler: Send + Sync + 'static {
     /// [`CommandAnswer::AcceptAndTerminate`] for the same in one step).
     fn command(&self, request: &CommandRequest) -> CommandAnswer;
 
+    /// The return information of an execute (or direct execute) that [`Self::command`] just
+    /// accepted, asked right after it, also with no lock held. If it is not empty the adapter
+    /// sends, in this order and atomically under the group lock, the activation confirmation,
+    /// these objects (one ASDU each, with their cause, usually 11 or 3) and the activation
+    /// termination to the commanding connection (the order lib60870 and most masters expect:
+    /// ACTCON, return information, ACTTERM), then queues the same objects as events for every
+    /// other redundancy group or connection. The database is not touched: update it in the
+    /// handler (e.g. with [`Database::set_value`]) before returning. Default: none, and the
+    /// termination follows the confirmation at once.
+    fn return_information(&self, request: &CommandRequest) -> Vec<ReturnInfo> {
+        let _ = request;
+        Vec::new()
+    }
+
     /// Clock synchronisation was received (the station already confirmed it).
     fn clock_sync(&self, ca: CommonAddress, time: Cp56Time2a) {
         let _ = (ca, time);
+    }
+}
+
+/// One object of return information: sent between an execute's confirmation and its
+/// termination (see [`CommandHandler::return_information`]), in the command's common address.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReturnInfo {
+    /// Why it is sent: [`Cause::RETURN_REMOTE`] (11) for a status point the command changed,
+    /// or [`Cause::SPONTANEOUS`] (3) where the peer refuses 11 for the type.
+    pub cause: Cause,
+    /// Object address.
+    pub ioa: Ioa,
+    /// The new value (a monitor-direction type, with its time tag if any).
+    pub value: Value<'static>,
+}
+
+impl ReturnInfo {
+    /// Return information (cause 11) for `ioa`.
+    #[must_use]
+    pub fn remote(ioa: Ioa, value: Value<'static>) -> Self {
+        ReturnInfo {
+            cause: Cause::RETURN_REMOTE,
+            ioa,
+            value,
+        }
     }
 }
 

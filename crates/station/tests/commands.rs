@@ -359,3 +359,65 @@ fn command_table_full_is_refused() {
         [mirrored(&req, Cause::ACTIVATION_CON, true)]
     );
 }
+
+#[test]
+fn return_information_between_confirmation_and_termination() {
+    let mut pts = points(1);
+    let mut pair = Pair::iec104(&mut pts);
+    pair.answer = None;
+    let v = Value::CScNa1(Sco::new(true, Qu::NONE, false));
+    let exe = cmd(100, Cause::ACTIVATION, v);
+    assert!(pair.request(&exe).is_empty());
+    let Event::Command(c) = pair.take_events()[0] else {
+        panic!()
+    };
+    let status = Value::MSpNa1(asdu::Siq::new(true, asdu::Quality::GOOD));
+    let spont = Value::MSpNa1(asdu::Siq::new(false, asdu::Quality::GOOD));
+    let ioa = Ioa::new(1000).unwrap();
+    // An event already buffered, then the command's answers with the return information.
+    pair.outstation
+        .queue_event(CA, Cause::SPONTANEOUS, &[asdu::InfoObject::new(ioa, spont)])
+        .unwrap();
+    pair.outstation
+        .answer_command(c.handle, CommandAnswer::Accept)
+        .unwrap();
+    pair.outstation
+        .queue_response(
+            CA,
+            Cause::RETURN_REMOTE,
+            &[asdu::InfoObject::new(ioa, status)],
+        )
+        .unwrap();
+    pair.outstation.terminate_command(c.handle).unwrap();
+    let ret = asdu(
+        &P,
+        TypeId::MSpNa1,
+        Cot::new(Cause::RETURN_REMOTE),
+        CA,
+        1000,
+        status,
+    );
+    let ev = asdu(
+        &P,
+        TypeId::MSpNa1,
+        Cot::new(Cause::SPONTANEOUS),
+        CA,
+        1000,
+        spont,
+    );
+    assert_eq!(
+        pair.request(&[]),
+        [
+            mirrored(&exe, Cause::ACTIVATION_CON, false),
+            ret,
+            mirrored(&exe, Cause::ACTIVATION_TERM, false),
+            ev
+        ]
+    );
+    // Command-direction types are refused as monitor data.
+    assert!(matches!(
+        pair.outstation
+            .queue_response(CA, Cause::RETURN_REMOTE, &[asdu::InfoObject::new(ioa, v)]),
+        Err(StationError::InvalidType { .. })
+    ));
+}

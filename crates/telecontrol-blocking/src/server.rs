@@ -284,7 +284,12 @@ fn event_loop(
         let mut wake_next = Vec::new();
         for t in to_step.drain(..) {
             let Some(e) = conns.get_mut(&t) else { continue };
-            if let Some(other) = step(e, &mut rbuf, origin, handler) {
+            let stepped = step(e, &mut rbuf, origin, handler);
+            // Return information for the other groups: step every connection again.
+            if !shared.registry.relay(&mut e.conn).is_empty() {
+                wake_next.extend(conns.keys().copied());
+            }
+            if let Some(other) = stepped {
                 if other.is_none() {
                     close(&poll, shared, &mut conns, t);
                 } else if let Some(LinkId(o)) = other {

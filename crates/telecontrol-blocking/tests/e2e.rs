@@ -38,6 +38,11 @@ fn handler_calls_back() {
 }
 
 #[test]
+fn return_information_order() {
+    e2e_104::return_information_order(&Blocking, &Blocking);
+}
+
+#[test]
 fn read_point() {
     e2e_104::read_point(&Blocking, &Blocking);
 }

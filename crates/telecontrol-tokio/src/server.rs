@@ -287,6 +287,12 @@ async fn serve(
                 }
             }
         }
+        // Return information this connection sent goes to the other groups as events.
+        shared
+            .registry
+            .relay(conn)
+            .iter()
+            .for_each(|w| w.notify_one());
         let out = conn.take_output();
         if !out.is_empty() && stream.write_all(&out).await.is_err() {
             return;

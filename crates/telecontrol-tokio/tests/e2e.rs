@@ -50,6 +50,13 @@ fn handler_calls_back() {
 }
 
 #[test]
+fn return_information_order() {
+    let t = Tokio::new();
+    e2e_104::return_information_order(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
 fn read_point() {
     let t = Tokio::new();
     e2e_104::read_point(&t, &t);

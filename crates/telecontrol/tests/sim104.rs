@@ -198,6 +198,24 @@ fn client_against_server_gi_commands_clock_sync() {
         value_of(&a, "M_SP_TB_1", "retrem", 100),
         Some(Value::Bool(true))
     );
+    // The order masters expect: ACTCON, the return information, ACTTERM.
+    let at = |t: &str, c: &str, ioa: u64| {
+        a.iter()
+            .rposition(|x| x["type"] == t && x["cause"] == c && x["objects"][0]["ioa"] == ioa)
+            .unwrap_or_else(|| panic!("no {t} {c} {ioa}: {a:?}"))
+    };
+    let (con, ret, term) = (
+        at("C_SC_NA_1", "actcon", 1100),
+        at("M_SP_TB_1", "retrem", 100),
+        at("C_SC_NA_1", "actterm", 1100),
+    );
+    assert!(con < ret && ret < term, "single: {con} {ret} {term}");
+    let (con, ret, term) = (
+        at("C_RC_NA_1", "actcon", 1300),
+        at("M_ST_TB_1", "retrem", 300),
+        at("C_RC_NA_1", "actterm", 1300),
+    );
+    assert!(con < ret && ret < term, "step: {con} {ret} {term}");
     // Set-point.
     assert!(positive(&a, "C_SE_NC_1", "actcon"));
     assert_eq!(value_of(&a, "M_ME_TF_1", "spont", 700), Some(12.5.into()));

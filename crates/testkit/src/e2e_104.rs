@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use iec104_session::shared::{
-    ClientConfig, ClientError, ClientEvent, CommandHandler, Database, Request, ServerConfig,
-    UpdateError,
+    ClientConfig, ClientError, ClientEvent, CommandHandler, Database, Request, ReturnInfo,
+    ServerConfig, UpdateError,
 };
 use station::asdu::{
     Bcr, Cause, CommonAddress, Cp56Time2a, Dpi, Frz, Ioa, Qcc, Qds, Qoi, Qos, Qu, Quality, Sco,
@@ -98,6 +98,9 @@ pub struct Recorder {
     pub commands: Arc<Mutex<Vec<(CommandAction, Ioa, TypeId)>>>,
     pub clock: Arc<Mutex<Vec<Cp56Time2a>>>,
     pub on_execute: Arc<Mutex<Option<Updater>>>,
+    /// If set, an accepted execute of point 600 answers with return information for point
+    /// 100 (on, cause 11).
+    pub return_info: Arc<Mutex<bool>>,
 }
 
 impl CommandHandler for Recorder {
@@ -118,6 +121,14 @@ impl CommandHandler for Recorder {
             return CommandAnswer::Reject;
         }
         CommandAnswer::AcceptAndTerminate
+    }
+
+    fn return_information(&self, request: &CommandRequest) -> Vec<ReturnInfo> {
+        if !*self.return_info.lock().unwrap() || request.ioa != ioa(600) {
+            return Vec::new();
+        }
+        let v = Value::MSpNa1(Siq::new(true, Quality::GOOD));
+        vec![ReturnInfo::remote(ioa(100), v)]
     }
 
     fn clock_sync(&self, _ca: CommonAddress, time: Cp56Time2a) {
@@ -482,6 +493,56 @@ pub fn handler_calls_back<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) 
     srt.stop(server);
 }
 
+/// Return information between confirmation and termination: the commanding client sees
+/// ACTCON (select), ACTCON (execute), the status point with cause 11, then ACTTERM; a second
+/// client (another outstation) gets the same object as an event.
+pub fn return_information_order<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
+    let handler = Recorder::default();
+    *handler.return_info.lock().unwrap() = true;
+    let (server, mut client) = started(srt, crt, ServerConfig::new(CA), handler.clone());
+    let mut other = crt.start(srt.addr(&server), fast_client());
+    wait_for(crt, &mut other, "Started", |e| *e == ClientEvent::Started);
+    let single = Request::Command {
+        ca: CA,
+        ioa: ioa(600),
+        value: Value::CScNa1(Sco::new(true, Qu::NONE, false)),
+        mode: ExecuteMode::SelectThenExecute,
+    };
+    let r = crt
+        .request(&client, single, Completion::OnTermination)
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Terminated);
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let (e, _) = wait_for(crt, &mut client, "command answers", |e| {
+            matches!(e, ClientEvent::Asdu(_))
+        });
+        if let ClientEvent::Asdu(a) = e {
+            seen.push((a.type_id(), a.header.cot.cause, a.header.cot.negative));
+        }
+    }
+    let (sc, sp) = (TypeId::CScNa1, TypeId::MSpNa1);
+    assert_eq!(
+        seen,
+        [
+            (sc, Cause::ACTIVATION_CON, false),
+            (sc, Cause::ACTIVATION_CON, false),
+            (sp, Cause::RETURN_REMOTE, false),
+            (sc, Cause::ACTIVATION_TERM, false),
+        ]
+    );
+    let got = collect_objects(crt, &mut other, 1, |k| {
+        k == DataKind::ReturnInformation { remote: true }
+    });
+    assert_eq!(
+        got,
+        [(ioa(100), Value::MSpNa1(Siq::new(true, Quality::GOOD)))]
+    );
+    crt.stop(other);
+    crt.stop(client);
+    srt.stop(server);
+}
+
 /// Read (C_RD_NA_1): the value comes back with cause 5 and the request completes.
 pub fn read_point<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     let (server, mut client) = started(srt, crt, ServerConfig::new(CA), Recorder::default());
@@ -569,6 +630,7 @@ pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     commands_with_sbo(srt, crt);
     command_refused(srt, crt);
     handler_calls_back(srt, crt);
+    return_information_order(srt, crt);
     clock_sync(srt, crt);
     read_point(srt, crt);
     counter_interrogation(srt, crt);

@@ -373,6 +373,44 @@ impl<D: PointDatabase, const N: usize> Outstation<D, N> {
         cause: Cause,
         objects: &[InfoObject<'_>],
     ) -> Result<Pushed, StationError> {
+        let frame = self.monitor_frame(ca, cause, objects)?;
+        self.events
+            .push(frame)
+            .map_err(|_| StationError::QueueFull {
+                queue: "event buffer",
+            })
+    }
+
+    /// Queue monitor-direction data among the answers instead of the event buffer: it is sent
+    /// in order with the confirmations and terminations (ahead of buffered events), e.g. the
+    /// return information (cause 11) of an execute between its confirmation
+    /// ([`Outstation::answer_command`] with [`CommandAnswer::Accept`]) and its termination
+    /// ([`Outstation::terminate_command`]). Like every answer it is not repeated after a
+    /// connection loss.
+    ///
+    /// # Errors
+    /// As [`Outstation::queue_event`], with [`StationError::QueueFull`] if the response queue
+    /// is full.
+    pub fn queue_response(
+        &mut self,
+        ca: CommonAddress,
+        cause: Cause,
+        objects: &[InfoObject<'_>],
+    ) -> Result<(), StationError> {
+        let frame = self.monitor_frame(ca, cause, objects)?;
+        self.responses
+            .push_back(frame)
+            .map_err(|_| StationError::QueueFull {
+                queue: "response queue",
+            })
+    }
+
+    fn monitor_frame(
+        &self,
+        ca: CommonAddress,
+        cause: Cause,
+        objects: &[InfoObject<'_>],
+    ) -> Result<Frame, StationError> {
         let first = objects.first().ok_or(StationError::Empty)?;
         let t = first.value.type_id();
         if !self.config.serves(ca) {
@@ -386,12 +424,7 @@ impl<D: PointDatabase, const N: usize> Outstation<D, N> {
         for o in objects {
             b.push_object(o)?;
         }
-        let frame = Frame::from_bytes(b.finish()).ok_or(StationError::Asdu(AsduError::Full))?;
-        self.events
-            .push(frame)
-            .map_err(|_| StationError::QueueFull {
-                queue: "event buffer",
-            })
+        Frame::from_bytes(b.finish()).ok_or(StationError::Asdu(AsduError::Full))
     }
 
     /// Queue end of initialisation (M_EI_NA_1, cause 4, 101 §7.4.1) for every served common

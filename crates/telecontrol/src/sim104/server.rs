@@ -1,20 +1,21 @@
 //! `telecontrol 104 server`: serve a [`StationSpec`] until Ctrl-C or for a while, change the
 //! simulated points every tick (spontaneous events with CP56Time2a) and carry out commands
 //! on the status points they drive (return information, cause 11, for single, double and
-//! step points; spontaneous, cause 3, for the measured values set-points set).
+//! step points; spontaneous, cause 3, for the measured values set-points set), sent in the
+//! order masters expect: ACTCON, the return information, ACTTERM.
 
 use super::now_cp56;
 use super::points::{CommandKind, CommandPoint, Monitor, StationSpec, apply_command, ioa};
 use anyhow::{Context, Result};
-use asdu::{Cause, CommonAddress, Cp56Time2a, InfoObject};
+use asdu::{Cause, CommonAddress, Cp56Time2a};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use telecontrol_tokio::{
-    CommandAction, CommandAnswer, CommandHandler, CommandRequest, Database, Server, ServerConfig,
-    ServerHandle,
+    CommandAction, CommandAnswer, CommandHandler, CommandRequest, Database, ReturnInfo, Server,
+    ServerConfig, ServerHandle,
 };
 
 /// What `104 server` runs.
@@ -53,6 +54,8 @@ struct SimHandler {
     commands: Vec<CommandPoint>,
     state: Arc<Mutex<BTreeMap<u32, Monitor>>>,
     handle: Arc<OnceLock<ServerHandle>>,
+    /// Return information of accepted executes, until the adapter asks for it.
+    returns: Mutex<BTreeMap<(u32, u32), ReturnInfo>>,
     log: Log,
 }
 
@@ -89,18 +92,25 @@ impl SimHandler {
                 h.database().set_value(self.ca, status, new.value(None));
                 // Return information (cause 11) for status types; a set-point's measured
                 // value reports its change as spontaneous (c104/lib60870 refuse cause 11
-                // for M_ME_* as an invalid cause).
+                // for M_ME_* as an invalid cause). Sent between ACTCON and ACTTERM by the
+                // adapter (see `return_information`).
                 let cause = match new {
                     Monitor::Single(_) | Monitor::Double(_) | Monitor::Step(_) => {
                         Cause::RETURN_REMOTE
                     }
                     _ => Cause::SPONTANEOUS,
                 };
-                let why = match h.queue_event(self.ca, cause, &[InfoObject::new(status, value)]) {
-                    Ok(()) => format!("executed: point {} is now {value}", cp.status),
-                    Err(e) => format!("executed; return information not queued: {e}"),
+                let info = ReturnInfo {
+                    cause,
+                    ioa: status,
+                    value,
                 };
-                (CommandAnswer::AcceptAndTerminate, why)
+                self.returns
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert((r.handle.0, r.ioa.value()), info);
+                let why = format!("executed: point {} is now {value}", cp.status);
+                (CommandAnswer::Accept, why)
             }
             _ => (CommandAnswer::Reject, "not a command".into()),
         }
@@ -130,6 +140,15 @@ impl CommandHandler for SimHandler {
             ),
         );
         answer
+    }
+
+    fn return_information(&self, r: &CommandRequest) -> Vec<ReturnInfo> {
+        self.returns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&(r.handle.0, r.ioa.value()))
+            .into_iter()
+            .collect()
     }
 
     fn clock_sync(&self, ca: CommonAddress, time: Cp56Time2a) {
@@ -183,6 +202,7 @@ async fn serve(opts: ServerOptions) -> Result<()> {
         commands: opts.station.commands.clone(),
         state: Arc::clone(&state),
         handle: Arc::clone(&cell),
+        returns: Mutex::new(BTreeMap::new()),
         log,
     };
     let server = Server::bind(opts.bind, ServerConfig::new(ca), db, handler)
