@@ -3,6 +3,7 @@
 
 mod client;
 pub mod iec101;
+pub mod mms;
 mod server;
 
 pub use client::{Client, ClientEvents};

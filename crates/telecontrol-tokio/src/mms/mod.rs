@@ -1,0 +1,392 @@
+//! MMS on tokio: [`MmsClient`] (an initiator) and [`MmsServer`] (a responder answering from
+//! an application's [`Directory`]), each association driven by one task over the sans-IO
+//! [`Association`](mms_pdu::association::Association). The association sits
+//! behind a `std::sync::Mutex` held only for core calls, never across an `.await` and never
+//! while the directory runs.
+
+mod conn;
+
+/// The MMS core this adapter drives (PDUs, association, server directory).
+pub use mms_pdu;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use mms_pdu::association::{CloseReason, Config, FailReason, Role};
+use mms_pdu::mms::{
+    ConfirmedServiceRequest, ConfirmedServiceResponse, ErrorClass, MmsPdu, UnconfirmedService,
+};
+use mms_pdu::server::Directory;
+use telecontrol_core::Decode;
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use conn::{Answer, Shared};
+pub use conn::{Authorize, MmsEvent};
+
+/// Why an MMS call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MmsError {
+    /// The TCP connection failed (the `std::io::ErrorKind`).
+    Io(std::io::ErrorKind),
+    /// The association could not be made (refused, closed, timed out).
+    NotAssociated(CloseReason),
+    /// The core refused the call (wrong state, too many outstanding, PDU too large).
+    Local(mms_pdu::association::AssocError),
+    /// The peer answered with a ServiceError.
+    Service(ErrorClass),
+    /// The request failed without an answer (timeout, reject, association closed).
+    Failed(FailReason),
+    /// The answer was not the response to the service asked.
+    UnexpectedAnswer,
+}
+
+impl std::fmt::Display for MmsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MmsError::Io(k) => write!(f, "connection failed: {k}"),
+            MmsError::NotAssociated(r) => write!(f, "not associated: {r:?}"),
+            MmsError::Local(e) => write!(f, "request not sent: {e}"),
+            MmsError::Service(c) => write!(f, "service error {c:?}"),
+            MmsError::Failed(r) => write!(f, "request failed: {r:?}"),
+            MmsError::UnexpectedAnswer => f.write_str("unexpected answer"),
+        }
+    }
+}
+
+impl std::error::Error for MmsError {}
+
+/// A confirmed response as received: the whole encoded MMS PDU, decoded on demand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response(Vec<u8>);
+
+impl Response {
+    /// The decoded service response (borrowing these octets).
+    #[must_use]
+    pub fn service(&self) -> Option<ConfirmedServiceResponse<'_>> {
+        match MmsPdu::decode(&self.0) {
+            Ok(MmsPdu::ConfirmedResponse(r)) => Some(r.service),
+            _ => None,
+        }
+    }
+
+    /// The encoded MMS PDU.
+    #[must_use]
+    pub fn pdu(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Common to both ends: requests, reports, conclude, abort on one association.
+#[derive(Clone)]
+pub struct MmsAssociation {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for MmsAssociation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MmsAssociation")
+            .field("id", &self.shared.id)
+            .finish()
+    }
+}
+
+impl MmsAssociation {
+    /// Send a confirmed request and wait for its answer (the core's request timeout bounds
+    /// the wait).
+    ///
+    /// # Errors
+    /// [`MmsError::Local`], [`MmsError::Service`], [`MmsError::Failed`].
+    pub async fn request(
+        &self,
+        service: ConfirmedServiceRequest<'_>,
+    ) -> Result<Response, MmsError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let now = self.shared.now();
+            let mut inner = self.shared.lock();
+            if let Some(reason) = inner.closed {
+                return Err(MmsError::Failed(FailReason::Closed(reason)));
+            }
+            let id = inner.assoc.request(now, service).map_err(MmsError::Local)?;
+            inner.pending.insert(id, tx);
+        }
+        self.shared.notify.notify_one();
+        match rx.await {
+            Ok(Answer::Response(pdu)) => Ok(Response(pdu)),
+            Ok(Answer::Error(c)) => Err(MmsError::Service(c)),
+            Ok(Answer::Failed(r)) => Err(MmsError::Failed(r)),
+            Err(_) => Err(MmsError::Failed(FailReason::Closed(
+                CloseReason::LocalAbort,
+            ))),
+        }
+    }
+
+    /// Send an unconfirmed PDU (InformationReport, UnsolicitedStatus).
+    ///
+    /// # Errors
+    /// [`MmsError::Local`] unless associated or if the transmit queue is full.
+    pub fn send_unconfirmed(&self, service: UnconfirmedService<'_>) -> Result<(), MmsError> {
+        self.shared
+            .lock()
+            .assoc
+            .send_unconfirmed(service)
+            .map_err(MmsError::Local)?;
+        self.shared.notify.notify_one();
+        Ok(())
+    }
+
+    /// Conclude and release; waits (bounded by `timeout`) until the association is closed.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`] (e.g. requests outstanding); [`MmsError::Failed`] if the peer
+    /// did not finish within `timeout` (the association is then aborted).
+    pub async fn conclude(&self, timeout: Duration) -> Result<CloseReason, MmsError> {
+        {
+            let now = self.shared.now();
+            self.shared
+                .lock()
+                .assoc
+                .conclude(now)
+                .map_err(MmsError::Local)?;
+        }
+        self.shared.notify.notify_one();
+        let start = tokio::time::Instant::now();
+        let deadline = start.checked_add(timeout).unwrap_or(start);
+        loop {
+            if let Some(r) = self.shared.lock().closed {
+                return Ok(r);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                self.abort();
+                return Err(MmsError::Failed(FailReason::Timeout));
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    /// Abort the association (ACSE A-ABORT); outstanding requests fail.
+    pub fn abort(&self) {
+        let now = self.shared.now();
+        self.shared.lock().assoc.abort(now);
+        self.shared.notify.notify_one();
+    }
+
+    /// Whether the association has ended.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().closed.is_some()
+    }
+}
+
+/// An MMS client (initiator) on the current tokio runtime. It can also answer the peer's
+/// requests from a [`Directory`] given to [`MmsClient::connect_serving`].
+#[derive(Debug)]
+pub struct MmsClient {
+    association: MmsAssociation,
+    events: mpsc::UnboundedReceiver<MmsEvent>,
+    task: JoinHandle<()>,
+}
+
+impl MmsClient {
+    /// Connect and associate (bounded by `config.connect_timeout`).
+    ///
+    /// # Errors
+    /// [`MmsError::Io`], [`MmsError::NotAssociated`].
+    pub async fn connect(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+    ) -> Result<MmsClient, MmsError> {
+        Self::connect_serving(addr, config, None).await
+    }
+
+    /// As [`connect`](Self::connect), answering the peer's requests from `directory`.
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_serving(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+        directory: Option<Arc<dyn Directory + Send + Sync>>,
+    ) -> Result<MmsClient, MmsError> {
+        let timeout = config.connect_timeout;
+        let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| MmsError::Io(std::io::ErrorKind::TimedOut))?
+            .map_err(|e| MmsError::Io(e.kind()))?;
+        let assoc = Box::new(Assoc::new(Role::Initiator, config).map_err(MmsError::Local)?);
+        let shared = Shared::new(assoc, 0);
+        let (etx, events) = mpsc::unbounded_channel();
+        let (atx, arx) = oneshot::channel();
+        {
+            let now = shared.now();
+            let mut inner = shared.lock();
+            inner.events = Some(etx);
+            inner.associated = Some(atx);
+            inner.assoc.connect(now).map_err(MmsError::Local)?;
+        }
+        let task = tokio::spawn(conn::drive(stream, Arc::clone(&shared), directory, None));
+        let association = MmsAssociation { shared };
+        match arx.await {
+            Ok(Ok(())) => Ok(MmsClient {
+                association,
+                events,
+                task,
+            }),
+            Ok(Err(reason)) => Err(MmsError::NotAssociated(reason)),
+            Err(_) => Err(MmsError::NotAssociated(CloseReason::TransportClosed)),
+        }
+    }
+
+    /// The association (requests, unconfirmed PDUs, conclude, abort).
+    #[must_use]
+    pub fn association(&self) -> &MmsAssociation {
+        &self.association
+    }
+
+    /// The next event (InformationReport, close); `None` once the association task ended.
+    pub async fn next_event(&mut self) -> Option<MmsEvent> {
+        self.events.recv().await
+    }
+
+    /// Wait until the connection task has ended (after a conclude or an abort).
+    pub async fn closed(mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl std::ops::Deref for MmsClient {
+    type Target = MmsAssociation;
+    fn deref(&self) -> &MmsAssociation {
+        &self.association
+    }
+}
+
+impl Drop for MmsClient {
+    fn drop(&mut self) {
+        if !self.association.is_closed() {
+            self.association.abort();
+        }
+    }
+}
+
+use conn::Assoc;
+
+/// An MMS server (responder) on the current tokio runtime: one task per association,
+/// requests answered from the [`Directory`].
+pub struct MmsServer {
+    local_addr: SocketAddr,
+    associations: Arc<std::sync::Mutex<Vec<MmsAssociation>>>,
+    accept: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for MmsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MmsServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Server settings.
+#[derive(Clone)]
+pub struct MmsServerConfig {
+    /// The association parameters offered.
+    pub association: Config<'static>,
+    /// Decides on each association attempt (AP-title, AE-qualifier, password); `None`
+    /// accepts all.
+    pub authorize: Option<Arc<Authorize>>,
+}
+
+impl std::fmt::Debug for MmsServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MmsServerConfig")
+            .field("association", &self.association)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MmsServer {
+    /// Listen on `addr` and serve `directory`.
+    ///
+    /// # Errors
+    /// The bind error.
+    pub async fn bind(
+        addr: impl ToSocketAddrs,
+        config: MmsServerConfig,
+        directory: Arc<dyn Directory + Send + Sync>,
+    ) -> std::io::Result<MmsServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let associations = Arc::new(std::sync::Mutex::new(Vec::<MmsAssociation>::new()));
+        let list = Arc::clone(&associations);
+        let next = AtomicU64::new(1);
+        let accept = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let Ok(assoc) = Assoc::new(Role::Responder, config.association) else {
+                    continue;
+                };
+                let shared = Shared::new(Box::new(assoc), next.fetch_add(1, Ordering::Relaxed));
+                if let Ok(mut l) = list.lock() {
+                    l.retain(|a| !a.is_closed());
+                    l.push(MmsAssociation {
+                        shared: Arc::clone(&shared),
+                    });
+                }
+                tokio::spawn(conn::drive(
+                    stream,
+                    shared,
+                    Some(Arc::clone(&directory)),
+                    config.authorize.clone(),
+                ));
+            }
+        });
+        Ok(MmsServer {
+            local_addr,
+            associations,
+            accept,
+        })
+    }
+
+    /// The address listened on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The open associations.
+    #[must_use]
+    pub fn associations(&self) -> Vec<MmsAssociation> {
+        self.associations
+            .lock()
+            .map(|l| l.iter().filter(|a| !a.is_closed()).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns
+    /// how many were sent.
+    pub fn report(&self, service: UnconfirmedService<'_>) -> usize {
+        self.associations()
+            .iter()
+            .filter(|a| a.send_unconfirmed(service).is_ok())
+            .count()
+    }
+
+    /// Stop accepting and abort every association.
+    pub fn shutdown(&self) {
+        self.accept.abort();
+        for a in self.associations() {
+            a.abort();
+        }
+    }
+}
+
+impl Drop for MmsServer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
