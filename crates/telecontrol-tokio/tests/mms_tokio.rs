@@ -16,10 +16,9 @@ use telecontrol_mms_pdu::association::{CloseReason, Config, FailReason, Refusal}
 use telecontrol_mms_pdu::mms::{
     AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DataAccessError,
     DefineNamedVariableListRequest, DeleteNamedVariableListRequest, Element, ErrorClass,
-    ExtendedObjectClass, FloatingPoint, GetNameListRequest, Identifier, IdentifyResponse,
-    InformationReport, MmsPdu, ObjectClass, ObjectName, ObjectScope, ReadRequest, SeqOf,
-    TypeDescription, TypeSpecification, UnconfirmedService, VariableAccessSpecification,
-    VariableListItem, WriteRequest, WriteResult,
+    FloatingPoint, Identifier, IdentifyResponse, InformationReport, MmsPdu, ObjectClass,
+    ObjectName, ObjectScope, ReadRequest, SeqOf, TypeDescription, TypeSpecification,
+    UnconfirmedService, VariableAccessSpecification, VariableListItem, WriteRequest, WriteResult,
 };
 use telecontrol_mms_pdu::server::{self, Directory};
 use telecontrol_tokio::mms::{MmsClient, MmsError, MmsEvent, MmsServer, MmsServerConfig};
@@ -189,22 +188,7 @@ fn config() -> Config<'static> {
 }
 
 async fn names(client: &MmsClient, class: ObjectClass, scope: ObjectScope<'_>) -> Vec<String> {
-    let r = client
-        .request(ConfirmedServiceRequest::GetNameList(GetNameListRequest {
-            object_class: ExtendedObjectClass::Basic(class),
-            object_scope: scope,
-            continue_after: None,
-        }))
-        .await
-        .unwrap();
-    let Some(ConfirmedServiceResponse::GetNameList(l)) = r.service() else {
-        panic!()
-    };
-    assert!(!l.more_follows());
-    l.identifiers
-        .iter()
-        .map(|i| i.as_str().to_owned())
-        .collect()
+    client.get_name_list(class, scope).await.unwrap()
 }
 
 async fn read(client: &MmsClient, spec: VariableAccessSpecification<'_>) -> Vec<String> {
@@ -360,6 +344,29 @@ async fn mms_tokio_end_to_end() {
     )
     .await;
     assert_eq!(got.len(), 1);
+    let mine = ObjectName::domain("DOM", "MINE2").unwrap();
+    client
+        .define_named_variable_list(mine, &[ObjectName::domain("DOM", "temp").unwrap()])
+        .await
+        .unwrap();
+    let r = client.read_list(mine).await.unwrap();
+    assert!(matches!(r.service(), Some(ConfirmedServiceResponse::Read(r)) if r.results.len() == 1));
+    assert!(client.delete_named_variable_list(mine).await.unwrap());
+    let r = client
+        .read(&[ObjectName::domain("DOM", "count").unwrap()])
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.service(), Some(ConfirmedServiceResponse::Read(r)) if r.results.iter().next() == Some(AccessResult::Success(Data::Integer(42))))
+    );
+    let w = client
+        .write(&[ObjectName::vmd("name").unwrap()], &[Data::Integer(1)])
+        .await
+        .unwrap();
+    assert_eq!(
+        w,
+        [WriteResult::Failure(DataAccessError::ObjectAccessDenied)]
+    );
     let del_names = [ObjectName::domain("DOM", "MINE").unwrap()];
     let r = client
         .request(ConfirmedServiceRequest::DeleteNamedVariableList(

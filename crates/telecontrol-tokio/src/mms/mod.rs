@@ -16,7 +16,11 @@ use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
 use mms_pdu::mms::{
-    ConfirmedServiceRequest, ConfirmedServiceResponse, ErrorClass, MmsPdu, UnconfirmedService,
+    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DefineNamedVariableListRequest,
+    DeleteNamedVariableListRequest, ErrorClass, ExtendedObjectClass, GetNameListRequest,
+    GetVariableAccessAttributesRequest, Identifier, MmsPdu, ObjectClass, ObjectName, ObjectScope,
+    ReadRequest, SeqOf, UnconfirmedService, VariableAccessSpecification, VariableListItem,
+    WriteRequest, WriteResult,
 };
 use mms_pdu::server::Directory;
 use telecontrol_core::Decode;
@@ -124,6 +128,161 @@ impl MmsAssociation {
                 CloseReason::LocalAbort,
             ))),
         }
+    }
+
+    /// Identify: (vendor, model, revision), Latin-1 read as UTF-8 lossily.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
+    pub async fn identify(&self) -> Result<(String, String, String), MmsError> {
+        let r = self.request(ConfirmedServiceRequest::Identify).await?;
+        match r.service() {
+            Some(ConfirmedServiceResponse::Identify(i)) => Ok((
+                String::from_utf8_lossy(i.vendor).into_owned(),
+                String::from_utf8_lossy(i.model).into_owned(),
+                String::from_utf8_lossy(i.revision).into_owned(),
+            )),
+            _ => Err(MmsError::UnexpectedAnswer),
+        }
+    }
+
+    /// GetNameList of `class` in `scope`, following `moreFollows` with `continueAfter`.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
+    pub async fn get_name_list(
+        &self,
+        class: ObjectClass,
+        scope: ObjectScope<'_>,
+    ) -> Result<Vec<String>, MmsError> {
+        let mut names: Vec<String> = Vec::new();
+        loop {
+            let last = names.last().cloned();
+            let continue_after = last.as_deref().and_then(Identifier::new);
+            let r = self
+                .request(ConfirmedServiceRequest::GetNameList(GetNameListRequest {
+                    object_class: ExtendedObjectClass::Basic(class),
+                    object_scope: scope,
+                    continue_after,
+                }))
+                .await?;
+            let Some(ConfirmedServiceResponse::GetNameList(l)) = r.service() else {
+                return Err(MmsError::UnexpectedAnswer);
+            };
+            let before = names.len();
+            names.extend(l.identifiers.iter().map(|i| i.as_str().to_owned()));
+            if !l.more_follows() || names.len() == before {
+                return Ok(names);
+            }
+        }
+    }
+
+    /// Read the named variables; the response's `results` are one per name.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    pub async fn read(&self, names: &[ObjectName<'_>]) -> Result<Response, MmsError> {
+        let items: Vec<VariableListItem<'_>> =
+            names.iter().map(|n| VariableListItem::named(*n)).collect();
+        self.request(ConfirmedServiceRequest::Read(ReadRequest {
+            specification_with_result: None,
+            variable_access_specification: VariableAccessSpecification::ListOfVariable(
+                SeqOf::from_slice(&items),
+            ),
+        }))
+        .await
+    }
+
+    /// Read a named variable list.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    pub async fn read_list(&self, list: ObjectName<'_>) -> Result<Response, MmsError> {
+        self.request(ConfirmedServiceRequest::Read(ReadRequest {
+            specification_with_result: None,
+            variable_access_specification: VariableAccessSpecification::VariableListName(list),
+        }))
+        .await
+    }
+
+    /// Write `values` to the named variables (one each); one result per variable.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
+    pub async fn write(
+        &self,
+        names: &[ObjectName<'_>],
+        values: &[Data<'_>],
+    ) -> Result<Vec<WriteResult>, MmsError> {
+        let items: Vec<VariableListItem<'_>> =
+            names.iter().map(|n| VariableListItem::named(*n)).collect();
+        let r = self
+            .request(ConfirmedServiceRequest::Write(WriteRequest {
+                variable_access_specification: VariableAccessSpecification::ListOfVariable(
+                    SeqOf::from_slice(&items),
+                ),
+                data: SeqOf::from_slice(values),
+            }))
+            .await?;
+        match r.service() {
+            Some(ConfirmedServiceResponse::Write(w)) => Ok(w.iter().collect()),
+            _ => Err(MmsError::UnexpectedAnswer),
+        }
+    }
+
+    /// Define the named variable list `name` of `members`.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    pub async fn define_named_variable_list(
+        &self,
+        name: ObjectName<'_>,
+        members: &[ObjectName<'_>],
+    ) -> Result<(), MmsError> {
+        let items: Vec<VariableListItem<'_>> = members
+            .iter()
+            .map(|n| VariableListItem::named(*n))
+            .collect();
+        self.request(ConfirmedServiceRequest::DefineNamedVariableList(
+            DefineNamedVariableListRequest {
+                name,
+                variables: SeqOf::from_slice(&items),
+            },
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    /// Delete the named variable list `name`; true if it was deleted.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
+    pub async fn delete_named_variable_list(&self, name: ObjectName<'_>) -> Result<bool, MmsError> {
+        let names = [name];
+        let r = self
+            .request(ConfirmedServiceRequest::DeleteNamedVariableList(
+                DeleteNamedVariableListRequest {
+                    scope: None,
+                    names: Some(SeqOf::from_slice(&names)),
+                    domain: None,
+                },
+            ))
+            .await?;
+        match r.service() {
+            Some(ConfirmedServiceResponse::DeleteNamedVariableList(d)) => Ok(d.number_deleted == 1),
+            _ => Err(MmsError::UnexpectedAnswer),
+        }
+    }
+
+    /// The type of a named variable (GetVariableAccessAttributes), as the response.
+    ///
+    /// # Errors
+    /// As [`request`](Self::request).
+    pub async fn variable_type(&self, name: ObjectName<'_>) -> Result<Response, MmsError> {
+        self.request(ConfirmedServiceRequest::GetVariableAccessAttributes(
+            GetVariableAccessAttributesRequest::Name(name),
+        ))
+        .await
     }
 
     /// Send an unconfirmed PDU (InformationReport, UnsolicitedStatus).
