@@ -13,3 +13,4 @@ pub mod fuzz_apci;
 pub mod fuzz_station;
 pub mod fuzz_osi;
 pub mod fuzz_tase2;
+pub mod proxy;
