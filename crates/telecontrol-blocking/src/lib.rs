@@ -3,6 +3,7 @@
 
 mod client;
 pub mod iec101;
+pub mod mms;
 mod io;
 mod server;
 

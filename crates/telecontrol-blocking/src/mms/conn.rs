@@ -1,0 +1,305 @@
+//! One association over one TCP stream: the IO task and the state both ends share.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use mms_pdu::association::{
+    AssociateIndication, Association, CloseReason, Event, FailReason, Refusal,
+};
+use mms_pdu::mms::{ErrorClass, MmsPdu};
+use mms_pdu::server::{Context, Directory, answer};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::mpsc;
+use std::time::Duration;
+use telecontrol_core::{Decode, Instant};
+
+/// Octets of each association buffer (received frame, TSDU, transmit queue, scratch).
+pub(crate) const BUF: usize = 65_536;
+/// Outstanding requests tracked per direction.
+pub(crate) const OUT: usize = 16;
+pub(crate) type Assoc = Association<'static, BUF, OUT>;
+
+/// Decides on an association attempt: `Ok` accepts, `Err` refuses this way.
+pub type Authorize = dyn Fn(&AssociateIndication<'_>) -> Result<(), Refusal> + Send + Sync;
+
+/// How one of our confirmed requests ended.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    Response(Vec<u8>),
+    Error(ErrorClass),
+    Failed(FailReason),
+}
+
+/// What the association reports to its owner besides answers.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MmsEvent {
+    /// An unconfirmed PDU from the peer (InformationReport, UnsolicitedStatus): the whole
+    /// encoded MMS PDU; decode it with [`MmsPdu::decode`].
+    Unconfirmed(Vec<u8>),
+    /// The association ended.
+    Closed(CloseReason),
+}
+
+pub(crate) struct Inner {
+    pub(crate) assoc: Box<Assoc>,
+    pub(crate) pending: HashMap<u32, mpsc::Sender<Answer>>,
+    pub(crate) events: Option<mpsc::Sender<MmsEvent>>,
+    pub(crate) associated: Option<mpsc::Sender<Result<(), CloseReason>>>,
+    pub(crate) closed: Option<CloseReason>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) inner: Mutex<Inner>,
+    /// Held while draining the transmit queue to the socket, so that octets keep their
+    /// order whichever thread sends.
+    pub(crate) writer: Mutex<Option<TcpStream>>,
+    pub(crate) origin: std::time::Instant,
+    pub(crate) id: u64,
+}
+
+impl Shared {
+    pub(crate) fn new(assoc: Box<Assoc>, id: u64) -> Arc<Self> {
+        Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                assoc,
+                pending: HashMap::new(),
+                events: None,
+                associated: None,
+                closed: None,
+            }),
+            writer: Mutex::new(None),
+            origin: std::time::Instant::now(),
+            id,
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn now(&self) -> Instant {
+        let us = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Instant::from_micros(us)
+    }
+}
+
+/// A request of the peer, copied out of the association to be answered without the lock.
+struct Work {
+    invoke_id: u32,
+    pdu: Vec<u8>,
+}
+
+/// Drain the association's events into the owner's channels; collect the peer's requests.
+fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &mut Vec<Work>) {
+    loop {
+        let Inner {
+            assoc,
+            pending,
+            events,
+            associated,
+            closed,
+        } = inner;
+        let Some(ev) = assoc.poll_event() else { break };
+        let mut decision = None;
+        match ev {
+            Event::AssociateIndication(ind) => {
+                decision = Some(authorize.map_or(Ok(()), |f| f(&ind)));
+            }
+            Event::Associated(_) => {
+                if let Some(tx) = associated.take() {
+                    let _ = tx.send(Ok(()));
+                }
+            }
+            Event::Request { invoke_id, pdu, .. } => {
+                work.push(Work {
+                    invoke_id,
+                    pdu: pdu.to_vec(),
+                });
+            }
+            Event::Response { invoke_id, pdu, .. } => {
+                if let Some(tx) = pending.remove(&invoke_id) {
+                    let _ = tx.send(Answer::Response(pdu.to_vec()));
+                }
+            }
+            Event::ServiceError { invoke_id, error } => {
+                if let Some(tx) = pending.remove(&invoke_id) {
+                    let _ = tx.send(Answer::Error(error.error_class));
+                }
+            }
+            Event::RequestFailed { invoke_id, reason } => {
+                if let Some(tx) = pending.remove(&invoke_id) {
+                    let _ = tx.send(Answer::Failed(reason));
+                }
+            }
+            Event::Unconfirmed { pdu, .. } => {
+                if let Some(tx) = events {
+                    let _ = tx.send(MmsEvent::Unconfirmed(pdu.to_vec()));
+                }
+            }
+            Event::Closed(reason) => {
+                *closed = Some(reason);
+                if let Some(tx) = associated.take() {
+                    let _ = tx.send(Err(reason));
+                }
+                for (_, tx) in pending.drain() {
+                    let _ = tx.send(Answer::Failed(FailReason::Closed(reason)));
+                }
+                if let Some(tx) = events {
+                    let _ = tx.send(MmsEvent::Closed(reason));
+                }
+            }
+            _ => {}
+        }
+        match decision {
+            Some(Ok(())) => {
+                let _ = assoc.accept(now);
+            }
+            Some(Err(how)) => {
+                let _ = assoc.refuse(now, how);
+            }
+            None => {}
+        }
+    }
+}
+
+impl Shared {
+    /// Send everything queued (from any thread); a write error closes the association.
+    pub(crate) fn flush(&self) {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = self.lock().assoc.poll_transmit(&mut buf);
+            let Some(n) = n else { break };
+            let ok = writer
+                .as_mut()
+                .is_some_and(|s| s.write_all(buf.get(..n).unwrap_or_default()).is_ok());
+            if !ok {
+                let now = self.now();
+                let mut inner = self.lock();
+                inner.assoc.handle_close(now);
+                drain(&mut inner, None, now, &mut Vec::new());
+                break;
+            }
+        }
+    }
+}
+
+/// Longest read wait: bounds how late a deadline or a close is noticed.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Run the association on `stream` until it is closed and its last octets are sent.
+pub(crate) fn drive(
+    mut stream: TcpStream,
+    shared: Arc<Shared>,
+    directory: Option<Arc<dyn Directory + Send + Sync>>,
+    authorize: Option<Arc<Authorize>>,
+) {
+    let _ = stream.set_nodelay(true);
+    if let Ok(w) = stream.try_clone() {
+        *shared
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(w);
+    }
+    let mut rx = vec![0u8; 16_384];
+    let mut scratch = vec![0u8; BUF];
+    let mut work = Vec::new();
+    loop {
+        shared.flush();
+        let (closed, deadline) = {
+            let inner = shared.lock();
+            (inner.assoc.is_closed(), inner.assoc.poll_timeout())
+        };
+        if closed {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        let wait = deadline
+            .map_or(POLL, |d| d.saturating_duration_since(shared.now()))
+            .clamp(Duration::from_millis(1), POLL);
+        let _ = stream.set_read_timeout(Some(wait));
+        let r = stream.read(&mut rx);
+        let now = shared.now();
+        match r {
+            Ok(0) => {
+                let mut inner = shared.lock();
+                inner.assoc.handle_close(now);
+                drain(&mut inner, None, now, &mut work);
+            }
+            Ok(n) => {
+                let mut rest = rx.get(..n).unwrap_or_default();
+                let mut inner = shared.lock();
+                while !rest.is_empty() {
+                    let Ok(used) = inner.assoc.handle_input(now, rest) else {
+                        break;
+                    };
+                    drain(&mut inner, authorize.as_deref(), now, &mut work);
+                    rest = rest.get(used..).unwrap_or_default();
+                }
+                drain(&mut inner, authorize.as_deref(), now, &mut work);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                let mut inner = shared.lock();
+                inner.assoc.handle_timeout(now);
+                drain(&mut inner, None, now, &mut work);
+            }
+            Err(_) => {
+                let mut inner = shared.lock();
+                inner.assoc.handle_close(now);
+                drain(&mut inner, None, now, &mut work);
+            }
+        }
+        // Answer the peer's requests from the directory, without the lock.
+        for w in work.drain(..) {
+            serve(&shared, directory.as_deref(), &w, &mut scratch);
+        }
+    }
+}
+
+fn serve(
+    shared: &Shared,
+    directory: Option<&(dyn Directory + Send + Sync)>,
+    w: &Work,
+    scratch: &mut [u8],
+) {
+    use mms_pdu::mms::ServiceError;
+    let not_served = ServiceError::new(mms_pdu::server::SERVICE_UNSUPPORTED);
+    let Ok(MmsPdu::ConfirmedRequest(req)) = MmsPdu::decode(&w.pdu) else {
+        return;
+    };
+    let negotiated = shared.lock().assoc.negotiated().max_pdu_size;
+    let max = usize::try_from(negotiated).unwrap_or(BUF).min(BUF);
+    let ctx = Context {
+        max_pdu_size: max,
+        association: shared.id,
+    };
+    let result = match directory {
+        Some(dir) => answer(dir, &req.service, ctx, scratch),
+        None => Err(not_served),
+    };
+    let mut inner = shared.lock();
+    let sent = match result {
+        Ok(resp) => inner.assoc.respond(w.invoke_id, resp),
+        Err(e) => inner.assoc.respond_error(w.invoke_id, e),
+    };
+    if sent.is_err() {
+        let _ = inner.assoc.respond_error(
+            w.invoke_id,
+            ServiceError::new(mms_pdu::server::CAPABILITY_UNAVAILABLE),
+        );
+    }
+}

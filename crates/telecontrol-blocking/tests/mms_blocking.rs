@@ -1,0 +1,428 @@
+//! End to end over 127.0.0.1 on threads: an MmsClient against an MmsServer answering from a
+//! directory.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::{Arc, Mutex};
+
+use std::time::Duration;
+use telecontrol_blocking::mms::mms_pdu as telecontrol_mms_pdu;
+
+use telecontrol_blocking::mms::{MmsClient, MmsError, MmsEvent, MmsServer, MmsServerConfig};
+use telecontrol_core::{Decode, Writer};
+use telecontrol_mms_pdu::association::{CloseReason, Config, FailReason, Refusal};
+use telecontrol_mms_pdu::mms::{
+    AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DataAccessError,
+    DefineNamedVariableListRequest, DeleteNamedVariableListRequest, Element, ErrorClass,
+    FloatingPoint, Identifier, IdentifyResponse, InformationReport, MmsPdu, ObjectClass,
+    ObjectName, ObjectScope, ReadRequest, SeqOf, TypeDescription, TypeSpecification,
+    UnconfirmedService, VariableAccessSpecification, VariableListItem, WriteRequest, WriteResult,
+};
+use telecontrol_mms_pdu::server::{self, Directory};
+
+/// Domain "DOM": "temp" (float, writable), "count" (integer, read-only); VMD "name"
+/// (visible string); fixed list DOM/ALL = [temp, count]; lists defined by clients.
+struct Dir {
+    temp: Mutex<f32>,
+    lists: Mutex<Vec<(String, Vec<String>)>>,
+}
+
+fn key(n: &ObjectName<'_>) -> String {
+    match n.domain_id() {
+        Some(d) => format!("{}/{}", d.as_str(), n.item().as_str()),
+        None => n.item().as_str().to_owned(),
+    }
+}
+
+fn parse(k: &str) -> ObjectName<'_> {
+    match k.split_once('/') {
+        Some((d, i)) => ObjectName::domain(d, i).unwrap(),
+        None => ObjectName::vmd(k).unwrap(),
+    }
+}
+
+impl Directory for Dir {
+    fn identify(&self) -> IdentifyResponse<'_> {
+        IdentifyResponse {
+            vendor: b"telecontrol",
+            model: b"test",
+            revision: b"1",
+            abstract_syntaxes: None,
+        }
+    }
+    fn names(
+        &self,
+        class: ObjectClass,
+        scope: ObjectScope<'_>,
+        after: Option<&str>,
+        out: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<(), ErrorClass> {
+        let mut all: Vec<String> = match (class, scope) {
+            (ObjectClass::Domain, ObjectScope::Vmd) => vec!["DOM".into()],
+            (ObjectClass::NamedVariable, ObjectScope::Vmd) => vec!["name".into()],
+            (ObjectClass::NamedVariable, ObjectScope::Domain(d)) if d.as_str() == "DOM" => {
+                vec!["count".into(), "temp".into()]
+            }
+            (ObjectClass::NamedVariableList, ObjectScope::Domain(d)) if d.as_str() == "DOM" => {
+                let mut v = vec!["ALL".to_owned()];
+                v.extend(
+                    self.lists
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|(k, _)| k.strip_prefix("DOM/").map(str::to_owned)),
+                );
+                v
+            }
+            (_, ObjectScope::Domain(_)) => return Err(server::OBJECT_NON_EXISTENT),
+            _ => vec![],
+        };
+        all.sort();
+        for n in all.iter().filter(|n| after.is_none_or(|a| n.as_str() > a)) {
+            if !out(n) {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn variable_type(
+        &self,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<bool, ErrorClass> {
+        let t = match key(name).as_str() {
+            "DOM/temp" => TypeDescription::FloatingPoint {
+                format_width: 32,
+                exponent_width: 8,
+            },
+            "DOM/count" => TypeDescription::Integer(32),
+            "name" => TypeDescription::VisibleString(-32),
+            _ => return Err(server::OBJECT_UNDEFINED),
+        };
+        TypeSpecification::Description(t)
+            .write_element(out)
+            .map_err(|_| server::CAPABILITY_UNAVAILABLE)?;
+        Ok(false)
+    }
+    fn read(&self, name: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+        let d = match key(name).as_str() {
+            "DOM/temp" => Data::FloatingPoint(FloatingPoint::Single(*self.temp.lock().unwrap())),
+            "DOM/count" => Data::Integer(42),
+            "name" => Data::VisibleString(b"vmd"),
+            _ => return Err(DataAccessError::ObjectNonExistent),
+        };
+        d.write_element(out)
+            .map_err(|_| DataAccessError::TemporarilyUnavailable)
+    }
+    fn write(&self, name: &ObjectName<'_>, value: &Data<'_>) -> Result<(), DataAccessError> {
+        match (key(name).as_str(), value) {
+            ("DOM/temp", Data::FloatingPoint(FloatingPoint::Single(v))) => {
+                *self.temp.lock().unwrap() = *v;
+                Ok(())
+            }
+            ("DOM/temp", _) => Err(DataAccessError::TypeInconsistent),
+            ("DOM/count" | "name", _) => Err(DataAccessError::ObjectAccessDenied),
+            _ => Err(DataAccessError::ObjectNonExistent),
+        }
+    }
+    fn list_members(
+        &self,
+        _a: u64,
+        name: &ObjectName<'_>,
+        out: &mut dyn FnMut(&ObjectName<'_>),
+    ) -> Result<bool, ErrorClass> {
+        let k = key(name);
+        if k == "DOM/ALL" {
+            out(&parse("DOM/temp"));
+            out(&parse("DOM/count"));
+            return Ok(false);
+        }
+        let lists = self.lists.lock().unwrap().clone();
+        let (_, members) = lists
+            .iter()
+            .find(|(n, _)| *n == k)
+            .ok_or(server::OBJECT_UNDEFINED)?;
+        for m in members {
+            out(&parse(m));
+        }
+        Ok(true)
+    }
+    fn define_list(
+        &self,
+        _a: u64,
+        name: &ObjectName<'_>,
+        members: &[ObjectName<'_>],
+    ) -> Result<(), ErrorClass> {
+        let k = key(name);
+        let mut lists = self.lists.lock().unwrap();
+        if k == "DOM/ALL" || lists.iter().any(|(n, _)| *n == k) {
+            return Err(server::OBJECT_EXISTS);
+        }
+        lists.push((k, members.iter().map(key).collect()));
+        Ok(())
+    }
+    fn delete_list(&self, _a: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
+        let k = key(name);
+        if k == "DOM/ALL" {
+            return Ok(false);
+        }
+        let mut lists = self.lists.lock().unwrap();
+        let before = lists.len();
+        lists.retain(|(n, _)| *n != k);
+        if lists.len() == before {
+            Err(server::OBJECT_UNDEFINED)
+        } else {
+            Ok(true)
+        }
+    }
+}
+
+fn config() -> Config<'static> {
+    let mut c = Config::DEFAULT;
+    c.request_timeout = Duration::from_secs(2);
+    c.connect_timeout = Duration::from_secs(2);
+    c
+}
+
+fn names(client: &MmsClient, class: ObjectClass, scope: ObjectScope<'_>) -> Vec<String> {
+    client.get_name_list(class, scope).unwrap()
+}
+
+fn read(client: &MmsClient, spec: VariableAccessSpecification<'_>) -> Vec<String> {
+    let r = client
+        .request(ConfirmedServiceRequest::Read(ReadRequest {
+            specification_with_result: None,
+            variable_access_specification: spec,
+        }))
+        .unwrap();
+    let Some(ConfirmedServiceResponse::Read(r)) = r.service() else {
+        panic!()
+    };
+    r.results.iter().map(|a| format!("{a:?}")).collect()
+}
+
+#[test]
+fn mms_blocking_end_to_end() {
+    let dir = Arc::new(Dir {
+        temp: Mutex::new(20.5),
+        lists: Mutex::new(Vec::new()),
+    });
+    let cfg = MmsServerConfig {
+        association: config(),
+        authorize: Some(Arc::new(|ind| match ind.password {
+            Some(b"secret") | None => Ok(()),
+            Some(_) => Err(Refusal::Transport { reason: 0 }),
+        })),
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, dir.clone()).unwrap();
+    let addr = server.local_addr();
+    let mut client = MmsClient::connect(addr, config()).unwrap();
+
+    let r = client.request(ConfirmedServiceRequest::Identify).unwrap();
+    assert!(
+        matches!(r.service(), Some(ConfirmedServiceResponse::Identify(i)) if i.vendor == b"telecontrol")
+    );
+    assert_eq!(
+        names(&client, ObjectClass::Domain, ObjectScope::Vmd),
+        ["DOM"]
+    );
+    let dom = ObjectScope::Domain(Identifier::new("DOM").unwrap());
+    assert_eq!(
+        names(&client, ObjectClass::NamedVariable, dom),
+        ["count", "temp"]
+    );
+    assert_eq!(
+        names(&client, ObjectClass::NamedVariable, ObjectScope::Vmd),
+        ["name"]
+    );
+    assert_eq!(names(&client, ObjectClass::NamedVariableList, dom), ["ALL"]);
+
+    // Read: domain and VMD scope, and a named list.
+    let items = [
+        VariableListItem::named(ObjectName::domain("DOM", "temp").unwrap()),
+        VariableListItem::named(ObjectName::vmd("name").unwrap()),
+        VariableListItem::named(ObjectName::vmd("nothing").unwrap()),
+    ];
+    let got = read(
+        &client,
+        VariableAccessSpecification::ListOfVariable(SeqOf::from_slice(&items)),
+    );
+    assert_eq!(
+        got[0],
+        format!(
+            "{:?}",
+            AccessResult::Success(Data::FloatingPoint(FloatingPoint::Single(20.5)))
+        )
+    );
+    assert_eq!(
+        got[1],
+        format!("{:?}", AccessResult::Success(Data::VisibleString(b"vmd")))
+    );
+    assert_eq!(
+        got[2],
+        format!(
+            "{:?}",
+            AccessResult::Failure(DataAccessError::ObjectNonExistent)
+        )
+    );
+
+    // Write, then read the named list.
+    let wi = [
+        VariableListItem::named(ObjectName::domain("DOM", "temp").unwrap()),
+        VariableListItem::named(ObjectName::domain("DOM", "count").unwrap()),
+    ];
+    let data = [
+        Data::FloatingPoint(FloatingPoint::Single(99.25)),
+        Data::Integer(1),
+    ];
+    let r = client
+        .request(ConfirmedServiceRequest::Write(WriteRequest {
+            variable_access_specification: VariableAccessSpecification::ListOfVariable(
+                SeqOf::from_slice(&wi),
+            ),
+            data: SeqOf::from_slice(&data),
+        }))
+        .unwrap();
+    let Some(ConfirmedServiceResponse::Write(w)) = r.service() else {
+        panic!()
+    };
+    assert_eq!(
+        w.iter().collect::<Vec<_>>(),
+        [
+            WriteResult::Success,
+            WriteResult::Failure(DataAccessError::ObjectAccessDenied)
+        ]
+    );
+    let got = read(
+        &client,
+        VariableAccessSpecification::VariableListName(ObjectName::domain("DOM", "ALL").unwrap()),
+    );
+    assert_eq!(
+        got,
+        [
+            format!(
+                "{:?}",
+                AccessResult::Success(Data::FloatingPoint(FloatingPoint::Single(99.25)))
+            ),
+            format!("{:?}", AccessResult::Success(Data::Integer(42)))
+        ]
+    );
+
+    // Define, list, read, delete a named variable list.
+    let members = [VariableListItem::named(ObjectName::vmd("name").unwrap())];
+    let define = ConfirmedServiceRequest::DefineNamedVariableList(DefineNamedVariableListRequest {
+        name: ObjectName::domain("DOM", "MINE").unwrap(),
+        variables: SeqOf::from_slice(&members),
+    });
+    client.request(define).unwrap();
+    assert_eq!(
+        client.request(define).unwrap_err(),
+        MmsError::Service(server::OBJECT_EXISTS)
+    );
+    assert_eq!(
+        names(&client, ObjectClass::NamedVariableList, dom),
+        ["ALL", "MINE"]
+    );
+    let got = read(
+        &client,
+        VariableAccessSpecification::VariableListName(ObjectName::domain("DOM", "MINE").unwrap()),
+    );
+    assert_eq!(got.len(), 1);
+    let mine = ObjectName::domain("DOM", "MINE2").unwrap();
+    client
+        .define_named_variable_list(mine, &[ObjectName::domain("DOM", "temp").unwrap()])
+        .unwrap();
+    let r = client.read_list(mine).unwrap();
+    assert!(matches!(r.service(), Some(ConfirmedServiceResponse::Read(r)) if r.results.len() == 1));
+    assert!(client.delete_named_variable_list(mine).unwrap());
+    let r = client
+        .read(&[ObjectName::domain("DOM", "count").unwrap()])
+        .unwrap();
+    assert!(
+        matches!(r.service(), Some(ConfirmedServiceResponse::Read(r)) if r.results.iter().next() == Some(AccessResult::Success(Data::Integer(42))))
+    );
+    let w = client
+        .write(&[ObjectName::vmd("name").unwrap()], &[Data::Integer(1)])
+        .unwrap();
+    assert_eq!(
+        w,
+        [WriteResult::Failure(DataAccessError::ObjectAccessDenied)]
+    );
+    let del_names = [ObjectName::domain("DOM", "MINE").unwrap()];
+    let r = client
+        .request(ConfirmedServiceRequest::DeleteNamedVariableList(
+            DeleteNamedVariableListRequest {
+                scope: None,
+                names: Some(SeqOf::from_slice(&del_names)),
+                domain: None,
+            },
+        ))
+        .unwrap();
+    assert!(
+        matches!(r.service(), Some(ConfirmedServiceResponse::DeleteNamedVariableList(d)) if d.number_deleted == 1)
+    );
+    assert_eq!(names(&client, ObjectClass::NamedVariableList, dom), ["ALL"]);
+
+    // InformationReport server -> client.
+    let results = [AccessResult::Success(Data::Integer(7))];
+    let report = UnconfirmedService::InformationReport(InformationReport {
+        variable_access_specification: VariableAccessSpecification::VariableListName(
+            ObjectName::domain("DOM", "ALL").unwrap(),
+        ),
+        results: SeqOf::from_slice(&results),
+    });
+    assert_eq!(server.report(report), 1);
+    let ev = client.next_event_timeout(Duration::from_secs(2)).unwrap();
+    let MmsEvent::Unconfirmed(pdu) = ev else {
+        panic!("{ev:?}")
+    };
+    assert!(matches!(
+        MmsPdu::decode(&pdu).unwrap(),
+        MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(_))
+    ));
+    // And client -> server is accepted by the server's association (no reject back).
+    client.send_unconfirmed(report).unwrap();
+
+    let reason = client.conclude(Duration::from_secs(2)).unwrap();
+    assert_eq!(reason, CloseReason::Released);
+    let t0 = std::time::Instant::now();
+    client.closed();
+    assert!(t0.elapsed() < Duration::from_secs(2));
+
+    // A refused association (wrong password).
+    let mut bad = config();
+    bad.password = Some(b"wrong");
+    assert!(matches!(
+        MmsClient::connect(addr, bad),
+        Err(MmsError::NotAssociated(_))
+    ));
+
+    // Abort with a request outstanding towards a peer that never answers: a listener that
+    // accepts but does nothing makes connect time out, bounded.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let saddr = silent.local_addr().unwrap();
+    let hold = std::thread::spawn(move || {
+        let s = silent.accept();
+        std::thread::sleep(Duration::from_secs(3));
+        drop(s);
+    });
+    let t0 = std::time::Instant::now();
+    assert!(MmsClient::connect(saddr, config()).is_err());
+    assert!(t0.elapsed() < Duration::from_secs(4));
+    hold.join().unwrap();
+
+    // A peer vanishing mid-request: the server's association goes away, the request fails.
+    let client = MmsClient::connect(addr, config()).unwrap();
+    assert_eq!(server.associations().len(), 1);
+    server.shutdown();
+    let r = client.request(ConfirmedServiceRequest::Identify);
+    assert!(
+        matches!(r, Err(MmsError::Failed(FailReason::Closed(_)))),
+        "{r:?}"
+    );
+    client.abort();
+}
