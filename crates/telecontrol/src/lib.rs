@@ -4,3 +4,4 @@
 pub mod decode;
 pub mod sim101;
 pub mod sim104;
+pub mod simmms;

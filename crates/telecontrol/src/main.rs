@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use telecontrol::decode::{Report, hex, iec101, iec104, mms};
 use telecontrol::sim101::cli as sim101_cli;
 use telecontrol::sim104::cli as sim104_cli;
+use telecontrol::simmms;
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
 #[derive(Parser, Debug)]
@@ -30,6 +31,9 @@ enum Command {
     /// polling slaves, a slave serving the sample station, a balanced station.
     #[command(name = "101", subcommand)]
     Sim101(sim101_cli::Sim101),
+    /// MMS: a server with a sample object directory, and a small MMS browser.
+    #[command(subcommand)]
+    Mms(simmms::SimMms),
 }
 
 const TOP_EXAMPLES: &str = "\
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
         Command::Decode(Decode::Mms(args)) => decode_mms(args),
         Command::Sim104(cmd) => sim104_cli::run(cmd),
         Command::Sim101(cmd) => sim101_cli::run(cmd),
+        Command::Mms(cmd) => simmms::run(cmd),
     }
 }
 
