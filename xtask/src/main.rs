@@ -11,6 +11,7 @@
     clippy::indexing_slicing
 )]
 
+mod bench_c104;
 mod conformance;
 mod conformance_c104;
 mod conformance_iec101;
@@ -167,10 +168,13 @@ fn fuzz(args: &[&str]) -> Result<()> {
 
 fn bench(args: &[&str]) -> Result<()> {
     // The 104 adapters' loopback run (values/s, memory per idle connection) is an example.
+    // Then, in the same run, the pairings with c104 2.2.1 (bench_c104.rs).
     if args.first() == Some(&"loopback104") {
         let mut v = vec!["run", "--release", "-p", "telecontrol-tokio", "--example"];
         v.extend_from_slice(args);
-        return cargo(&v, &[]);
+        cargo(&v, &[])?;
+        let values = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+        return bench_c104::run(values);
     }
     let mut v = vec!["bench", "-p", "telecontrol-benches"];
     if !args.is_empty() {

@@ -6,6 +6,16 @@
 //!   clients in a child process so both ends fit the per-process descriptor limit.
 //!
 //! `cargo run --release -p telecontrol-tokio --example loopback104 [-- VALUES CONNECTIONS]`
+//!
+//! Two more modes, one end each, for the comparison with c104 that `cargo xtask bench
+//! loopback104` runs (xtask/peers/c104_bench.py is the other end):
+//!
+//! - `--serve VALUES`: our tokio server on an ephemeral port (prints `ready ADDR`) queues
+//!   VALUES M_ME_NC_1 values (one per ASDU) as fast as its event buffer takes them, after the
+//!   first connection, and stops when the buffer is empty again;
+//! - `--count ADDR VALUES`: our tokio client counts the values it receives from ADDR until
+//!   VALUES arrived or none came for 3 s, and prints `received N seconds S rate R` (S from
+//!   the first value received to the last).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -23,7 +33,8 @@ use std::time::{Duration, Instant};
 
 use telecontrol_tokio::asdu::{Cause, CommonAddress, InfoObject, Ioa, Qds, Quality, Value};
 use telecontrol_tokio::{
-    ClientConfig, ClientEvent, CommandAnswer, CommandRequest, Database, Point, ServerConfig,
+    ClientConfig, ClientEvent, CommandAnswer, CommandRequest, DataKind, Database, Point,
+    ServerConfig,
 };
 
 const CA: CommonAddress = CommonAddress(1);
@@ -196,12 +207,88 @@ fn memory_per_connection(n: usize) -> (u64, u64, f64) {
     })
 }
 
+/// `--serve VALUES`: our server for a c104 client.
+fn serve(values: usize) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let config = ServerConfig::new(CA);
+        let server = telecontrol_tokio::Server::bind(any, config, database(), reject)
+            .await
+            .unwrap();
+        println!("ready {}", server.local_addr());
+        std::io::stdout().flush().unwrap();
+        while server.connection_count() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let h = server.handle();
+        let producer = produce(values, 1, move |o| {
+            h.queue_event(CA, Cause::SPONTANEOUS, o).is_ok()
+        });
+        tokio::task::block_in_place(|| producer.join().unwrap());
+        // Let the last ASDUs leave (the client counts them) before closing.
+        let end = Instant::now() + Duration::from_secs(30);
+        while server.connection_count() > 0 && Instant::now() < end {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server.shutdown().await;
+    });
+}
+
+/// `--count ADDR VALUES`: our client against any 104 server.
+fn count(addr: SocketAddr, values: usize) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, mut events) =
+            telecontrol_tokio::Client::connect(addr, ClientConfig::default());
+        let mut n = 0usize;
+        let (mut first, mut last) = (None, Instant::now());
+        loop {
+            let wait = if n == 0 { 60 } else { 3 };
+            let Ok(e) = tokio::time::timeout(Duration::from_secs(wait), events.recv()).await else {
+                break;
+            };
+            match e {
+                Some(ClientEvent::Asdu(a)) if a.kind == DataKind::Spontaneous => {
+                    let now = Instant::now();
+                    first.get_or_insert(now);
+                    last = now;
+                    n += usize::from(a.header.count);
+                    if n >= values {
+                        break;
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        let secs = first.map_or(0.0, |f| (last - f).as_secs_f64());
+        let rate = if secs > 0.0 {
+            (n - 1) as f64 / secs
+        } else {
+            0.0
+        };
+        println!("received {n} seconds {secs:.3} rate {rate:.0}");
+        client.shutdown().await;
+    });
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--idle-clients") {
-        let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
-        idle_clients(arg(2).parse().unwrap(), arg(3).parse().unwrap());
-        return;
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_default();
+    match arg(1) {
+        "--idle-clients" => return idle_clients(arg(2).parse().unwrap(), arg(3).parse().unwrap()),
+        "--serve" => return serve(arg(2).parse().unwrap()),
+        "--count" => return count(arg(2).parse().unwrap(), arg(3).parse().unwrap()),
+        _ => {}
     }
     let values: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(300_000);
     let conns: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
