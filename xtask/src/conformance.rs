@@ -38,6 +38,7 @@ pub fn run(smoke: bool) -> Result<()> {
         iec104::check(&out, "iec104-coalesced", &samples, Some(97))?;
     }
     crate::conformance_c104::run(&out, smoke)?;
+    crate::conformance_open61850::run(&out, smoke)?;
     Ok(())
 }
 

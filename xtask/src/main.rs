@@ -17,6 +17,7 @@ mod conformance_c104;
 mod conformance_iec101;
 mod conformance_iec104;
 mod conformance_iec104_facts;
+mod conformance_open61850;
 mod conformance_tshark;
 mod conformance_writer;
 mod nostd;
