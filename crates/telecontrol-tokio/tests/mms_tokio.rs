@@ -437,8 +437,30 @@ async fn mms_tokio_end_to_end() {
     assert!(t0.elapsed() < Duration::from_secs(4));
     hold.abort();
 
+    // Both ends request on one association: the server asks the client, which answers
+    // from its own directory (as a TASE.2 peer does).
+    let client_dir = Arc::new(Dir {
+        temp: Mutex::new(-1.0),
+        lists: Mutex::new(Vec::new()),
+    });
+    let client = MmsClient::connect_serving(addr, config(), Some(client_dir))
+        .await
+        .unwrap();
+    let towards_client = server.associations();
+    assert_eq!(towards_client.len(), 1);
+    let r = towards_client[0]
+        .read(&[ObjectName::domain("DOM", "temp").unwrap()])
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.service(), Some(ConfirmedServiceResponse::Read(r))
+        if r.results.iter().next() == Some(AccessResult::Success(Data::FloatingPoint(FloatingPoint::Single(-1.0)))))
+    );
+    let (vendor, _, _) = client.identify().await.unwrap();
+    assert_eq!(vendor, "telecontrol");
+    drop(towards_client);
+
     // A peer vanishing mid-request: the server's association goes away, the request fails.
-    let client = MmsClient::connect(addr, config()).await.unwrap();
     assert_eq!(server.associations().len(), 1);
     server.shutdown();
     let r = client.request(ConfirmedServiceRequest::Identify).await;
