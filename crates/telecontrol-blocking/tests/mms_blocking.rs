@@ -386,6 +386,9 @@ fn mms_blocking_end_to_end() {
     ));
     // And client -> server is accepted by the server's association (no reject back).
     client.send_unconfirmed(report).unwrap();
+    let (id, ev) = server.next_event_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(id, server.associations()[0].id());
+    assert!(matches!(ev, MmsEvent::Unconfirmed(_)), "{ev:?}");
 
     let reason = client.conclude(Duration::from_secs(2)).unwrap();
     assert_eq!(reason, CloseReason::Released);

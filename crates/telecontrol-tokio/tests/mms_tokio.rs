@@ -218,7 +218,7 @@ async fn mms_tokio_end_to_end() {
             Some(_) => Err(Refusal::Transport { reason: 0 }),
         })),
     };
-    let server = MmsServer::bind("127.0.0.1:0", cfg, dir.clone())
+    let mut server = MmsServer::bind("127.0.0.1:0", cfg, dir.clone())
         .await
         .unwrap();
     let addr = server.local_addr();
@@ -408,6 +408,12 @@ async fn mms_tokio_end_to_end() {
     ));
     // And client -> server is accepted by the server's association (no reject back).
     client.send_unconfirmed(report).unwrap();
+    let (id, ev) = tokio::time::timeout(Duration::from_secs(2), server.next_event())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(id, server.associations()[0].id());
+    assert!(matches!(ev, MmsEvent::Unconfirmed(_)), "{ev:?}");
 
     let reason = client.conclude(Duration::from_secs(2)).await.unwrap();
     assert_eq!(reason, CloseReason::Released);

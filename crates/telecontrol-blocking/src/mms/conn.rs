@@ -45,7 +45,8 @@ pub enum MmsEvent {
 pub(crate) struct Inner {
     pub(crate) assoc: Box<Assoc>,
     pub(crate) pending: HashMap<u32, mpsc::Sender<Answer>>,
-    pub(crate) events: Option<mpsc::Sender<MmsEvent>>,
+    /// Where events go (a channel send; never application code).
+    pub(crate) events: Option<Box<dyn Fn(MmsEvent) + Send>>,
     pub(crate) associated: Option<mpsc::Sender<Result<(), CloseReason>>>,
     pub(crate) closed: Option<CloseReason>,
 }
@@ -136,8 +137,8 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
                 }
             }
             Event::Unconfirmed { pdu, .. } => {
-                if let Some(tx) = events {
-                    let _ = tx.send(MmsEvent::Unconfirmed(pdu.to_vec()));
+                if let Some(sink) = events {
+                    sink(MmsEvent::Unconfirmed(pdu.to_vec()));
                 }
             }
             Event::Closed(reason) => {
@@ -148,8 +149,8 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
                 for (_, tx) in pending.drain() {
                     let _ = tx.send(Answer::Failed(FailReason::Closed(reason)));
                 }
-                if let Some(tx) = events {
-                    let _ = tx.send(MmsEvent::Closed(reason));
+                if let Some(sink) = events {
+                    sink(MmsEvent::Closed(reason));
                 }
             }
             _ => {}

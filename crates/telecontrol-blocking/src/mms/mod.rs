@@ -321,6 +321,12 @@ impl MmsAssociation {
         self.shared.flush();
     }
 
+    /// This association's id (0 for a client's; numbered from 1 by a server).
+    #[must_use]
+    pub fn id(&self) -> u64 {
+        self.shared.id
+    }
+
     /// Whether the association has ended.
     #[must_use]
     pub fn is_closed(&self) -> bool {
@@ -373,7 +379,9 @@ impl MmsClient {
         {
             let now = shared.now();
             let mut inner = shared.lock();
-            inner.events = Some(etx);
+            inner.events = Some(Box::new(move |e| {
+                let _ = etx.send(e);
+            }));
             inner.associated = Some(atx);
             inner.assoc.connect(now).map_err(MmsError::Local)?;
         }
@@ -440,6 +448,7 @@ use conn::Assoc;
 /// requests answered from the [`Directory`].
 pub struct MmsServer {
     local_addr: SocketAddr,
+    events: mpsc::Receiver<(u64, MmsEvent)>,
     associations: Arc<std::sync::Mutex<Vec<MmsAssociation>>>,
     stop: Arc<AtomicBool>,
     accept: std::sync::Mutex<Option<JoinHandle<()>>>,
@@ -452,6 +461,9 @@ impl std::fmt::Debug for MmsServer {
             .finish_non_exhaustive()
     }
 }
+
+/// Events an [`MmsServer`] keeps for [`MmsServer`]'s `next_event` before dropping more.
+pub const SERVER_EVENTS: usize = 256;
 
 /// Server settings.
 #[derive(Clone)]
@@ -486,6 +498,7 @@ impl MmsServer {
         let associations = Arc::new(std::sync::Mutex::new(Vec::<MmsAssociation>::new()));
         let list = Arc::clone(&associations);
         let next = AtomicU64::new(1);
+        let (etx, events) = mpsc::sync_channel::<(u64, MmsEvent)>(SERVER_EVENTS);
         listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -503,7 +516,12 @@ impl MmsServer {
                 let Ok(assoc) = Assoc::new(Role::Responder, config.association) else {
                     continue;
                 };
-                let shared = Shared::new(Box::new(assoc), next.fetch_add(1, Ordering::Relaxed));
+                let id = next.fetch_add(1, Ordering::Relaxed);
+                let shared = Shared::new(Box::new(assoc), id);
+                let tx = etx.clone();
+                shared.lock().events = Some(Box::new(move |e| {
+                    let _ = tx.try_send((id, e));
+                }));
                 if let Ok(mut l) = list.lock() {
                     l.retain(|a| !a.is_closed());
                     l.push(MmsAssociation {
@@ -517,10 +535,18 @@ impl MmsServer {
         });
         Ok(MmsServer {
             local_addr,
+            events,
             associations,
             stop,
             accept: std::sync::Mutex::new(Some(accept)),
         })
+    }
+
+    /// The next event of any association, waiting at most `timeout`: an unconfirmed PDU a
+    /// client sent (an InformationReport), or an association's close, with the
+    /// association's id. Events beyond [`SERVER_EVENTS`] not yet taken are dropped.
+    pub fn next_event_timeout(&self, timeout: Duration) -> Option<(u64, MmsEvent)> {
+        self.events.recv_timeout(timeout).ok()
     }
 
     /// The address listened on.

@@ -11,7 +11,7 @@ use mms_pdu::server::{Context, Directory, answer};
 use telecontrol_core::{Decode, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, oneshot};
 
 /// Octets of each association buffer (received frame, TSDU, transmit queue, scratch).
 pub(crate) const BUF: usize = 65_536;
@@ -44,7 +44,8 @@ pub enum MmsEvent {
 pub(crate) struct Inner {
     pub(crate) assoc: Box<Assoc>,
     pub(crate) pending: HashMap<u32, oneshot::Sender<Answer>>,
-    pub(crate) events: Option<mpsc::UnboundedSender<MmsEvent>>,
+    /// Where events go (a channel send; never application code).
+    pub(crate) events: Option<Box<dyn Fn(MmsEvent) + Send>>,
     pub(crate) associated: Option<oneshot::Sender<Result<(), CloseReason>>>,
     pub(crate) closed: Option<CloseReason>,
 }
@@ -133,8 +134,8 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
                 }
             }
             Event::Unconfirmed { pdu, .. } => {
-                if let Some(tx) = events {
-                    let _ = tx.send(MmsEvent::Unconfirmed(pdu.to_vec()));
+                if let Some(sink) = events {
+                    sink(MmsEvent::Unconfirmed(pdu.to_vec()));
                 }
             }
             Event::Closed(reason) => {
@@ -145,8 +146,8 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
                 for (_, tx) in pending.drain() {
                     let _ = tx.send(Answer::Failed(FailReason::Closed(reason)));
                 }
-                if let Some(tx) = events {
-                    let _ = tx.send(MmsEvent::Closed(reason));
+                if let Some(sink) = events {
+                    sink(MmsEvent::Closed(reason));
                 }
             }
             _ => {}
