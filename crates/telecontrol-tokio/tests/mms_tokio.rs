@@ -112,6 +112,10 @@ impl Directory for Dir {
             "DOM/temp" => Data::FloatingPoint(FloatingPoint::Single(*self.temp.lock().unwrap())),
             "DOM/count" => Data::Integer(42),
             "name" => Data::VisibleString(b"vmd"),
+            "DOM/slow" => {
+                std::thread::sleep(Duration::from_millis(600));
+                Data::Integer(0)
+            }
             _ => return Err(DataAccessError::ObjectNonExistent),
         };
         d.write_element(out)
@@ -475,4 +479,55 @@ async fn mms_tokio_end_to_end() {
         "{r:?}"
     );
     client.abort();
+}
+
+/// A peer vanishing mid-request (its TCP connection cut, no ABRT): the outstanding request
+/// fails promptly, the server forgets the association, nothing hangs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mms_tokio_peer_vanishes_mid_request() {
+    let dir = Arc::new(Dir {
+        temp: Mutex::new(0.0),
+        lists: Mutex::new(Vec::new()),
+    });
+    let cfg = MmsServerConfig {
+        association: config(),
+        authorize: None,
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, dir).await.unwrap();
+    let upstream = server.local_addr();
+    // A TCP relay that the test cuts.
+    let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_addr = relay.local_addr().unwrap();
+    let relay_task = tokio::spawn(async move {
+        let (mut a, _) = relay.accept().await.unwrap();
+        let mut b = tokio::net::TcpStream::connect(upstream).await.unwrap();
+        let _ = tokio::io::copy_bidirectional(&mut a, &mut b).await;
+    });
+    let client = Arc::new(MmsClient::connect(relay_addr, config()).await.unwrap());
+    assert_eq!(server.associations().len(), 1);
+    let c = Arc::clone(&client);
+    let pending =
+        tokio::spawn(async move { c.read(&[ObjectName::domain("DOM", "slow").unwrap()]).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    relay_task.abort(); // both TCP connections dropped, no ABRT
+    let t0 = std::time::Instant::now();
+    let r = tokio::time::timeout(Duration::from_secs(3), pending)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(r, Err(MmsError::Failed(FailReason::Closed(_)))),
+        "{r:?}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(1));
+    assert!(client.is_closed());
+    // The server's side ends too (once the slow read returns and its answer cannot go).
+    let t0 = std::time::Instant::now();
+    while !server.associations().is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(3),
+            "server association not closed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
