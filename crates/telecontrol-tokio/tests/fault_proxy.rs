@@ -127,6 +127,12 @@ fn plan(seed: u64) -> FaultPlan {
         plan.corrupt = 0.0;
         plan.duplicate = 0.0;
     }
+    // FAULT_PROXY_ALTER=up|down: corrupt and duplicate in one direction only.
+    match std::env::var("FAULT_PROXY_ALTER").as_deref() {
+        Ok("up") => plan.alter_downstream = false,
+        Ok("down") => plan.alter_upstream = false,
+        _ => {}
+    }
     plan
 }
 

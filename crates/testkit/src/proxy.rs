@@ -73,6 +73,10 @@ pub struct FaultPlan {
     pub target: FaultTarget,
     /// Most connections forwarded at once.
     pub max_connections: usize,
+    /// Corrupt and duplicate in the client→server direction (toward the target).
+    pub alter_upstream: bool,
+    /// Corrupt and duplicate in the server→client direction.
+    pub alter_downstream: bool,
 }
 
 impl FaultPlan {
@@ -93,6 +97,8 @@ impl FaultPlan {
             coalesce: 0.0,
             target: FaultTarget::AnyOctet,
             max_connections: 64,
+            alter_upstream: true,
+            alter_downstream: true,
         }
     }
 }
@@ -313,8 +319,14 @@ async fn connection(
     let (in_r, in_w) = inbound.into_split();
     let (out_r, out_w) = outbound.into_split();
     let seed = plan.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let mut up = Pump::new(&plan, seed, &counters, &corrupted);
-    let mut down = Pump::new(&plan, seed ^ 0xD1B5_4A32_D192_ED03, &counters, &corrupted);
+    let mut up = Pump::new(&plan, seed, &counters, &corrupted, plan.alter_upstream);
+    let mut down = Pump::new(
+        &plan,
+        seed ^ 0xD1B5_4A32_D192_ED03,
+        &counters,
+        &corrupted,
+        plan.alter_downstream,
+    );
     let end = tokio::select! {
         e = up.run(in_r, out_w) => e,
         e = down.run(out_r, in_w) => e,
@@ -394,6 +406,8 @@ struct Pump<'a> {
     counters: &'a Counters,
     corrupted: &'a std::sync::atomic::AtomicBool,
     tracker: FrameTracker,
+    /// Corruption and duplication apply to this direction.
+    alter: bool,
 }
 
 impl<'a> Pump<'a> {
@@ -402,6 +416,7 @@ impl<'a> Pump<'a> {
         seed: u64,
         counters: &'a Counters,
         corrupted: &'a std::sync::atomic::AtomicBool,
+        alter: bool,
     ) -> Self {
         Pump {
             plan,
@@ -409,6 +424,7 @@ impl<'a> Pump<'a> {
             counters,
             corrupted,
             tracker: FrameTracker::default(),
+            alter,
         }
     }
 
@@ -452,6 +468,9 @@ impl<'a> Pump<'a> {
                     .octets
                     .fetch_add(keep as u64, Ordering::Relaxed);
                 return End::Fault;
+            }
+            if !self.alter {
+                targets.clear();
             }
             if !targets.is_empty() && self.rng.chance(plan.corrupt) {
                 let at = targets.get(self.rng.below(targets.len())).copied();
