@@ -21,6 +21,7 @@ mod conformance_open61850;
 mod conformance_tshark;
 mod conformance_writer;
 mod nostd;
+mod soak;
 #[cfg(test)]
 mod tidy;
 mod util;
@@ -45,9 +46,10 @@ fn run() -> Result<()> {
         Some("nostd") => nostd::run(),
         Some("fuzz") => fuzz(&rest),
         Some("bench") => bench(&rest),
+        Some("soak") => soak::run(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER | loopback104 [VALUES CONNECTIONS]]>"
+                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER | loopback104 [VALUES CONNECTIONS]] | soak [--events N] [--seed S]>"
             );
             bail!("unknown or missing task")
         }
