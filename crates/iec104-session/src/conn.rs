@@ -7,11 +7,12 @@
 extern crate std;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use iec104_apci::{ApciConfig, ConfigError, InputError, MAX_APDU_LEN};
-use station::asdu::{CommonAddress, InfoObject};
+use station::asdu::{Coi, CommonAddress, InfoObject};
 use station::{
     CommandAction, CommandAnswer, CommandRequest, Completion, Event, RequestId, RequestResult,
 };
@@ -44,6 +45,7 @@ pub struct ServerConn {
     station_events: Vec<Event>,
     link_events: Vec<LinkEvent>,
     relay: Vec<(CommonAddress, ReturnInfo)>,
+    init: Option<(Arc<AtomicBool>, Coi)>,
 }
 
 fn lock(group: &Mutex<ServerGroup>) -> MutexGuard<'_, ServerGroup> {
@@ -68,7 +70,16 @@ impl ServerConn {
             station_events: Vec::new(),
             link_events: Vec::new(),
             relay: Vec::new(),
+            init: None,
         })
+    }
+
+    /// When this connection starts data transfer and `done` is still false, set it and queue
+    /// end of initialisation (M_EI_NA_1 with `coi`) for every served common address: all
+    /// connections of a server share one `done`, so only the first data transfer after the
+    /// server's start gets it (see [`crate::registry::Registry::arm`]).
+    pub fn set_end_of_initialisation(&mut self, done: Arc<AtomicBool>, coi: Coi) {
+        self.init = Some((done, coi));
     }
 
     /// The link's id.
@@ -142,6 +153,7 @@ impl ServerConn {
                     answers.push((request, answer, info));
                 }
                 Event::ClockSync { ca, time } => handler.clock_sync(ca, time),
+                Event::ResetProcess { ca, qrp } => handler.reset_process(ca, qrp),
                 _ => {}
             }
         }
@@ -255,19 +267,53 @@ impl ServerConn {
     }
 
     fn collect(&mut self, now: Instant, g: &mut ServerGroup) {
+        self.take_link_events(g);
+        self.flush(now, g);
+        if g.active() == Some(self.link.id()) {
+            while let Some(e) = g.station_mut().poll_event() {
+                self.station_events.push(e);
+            }
+        }
+        if self.take_link_events(g) {
+            self.flush(now, g);
+        }
+    }
+
+    fn flush(&mut self, now: Instant, g: &mut ServerGroup) {
         self.link.fill(now, g);
         let mut buf = [0u8; 4 * MAX_APDU_LEN];
         while let Some(n) = self.link.poll_transmit(&mut buf) {
             self.out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
             self.link.fill(now, g);
         }
-        if g.active() == Some(self.link.id()) {
-            while let Some(e) = g.station_mut().poll_event() {
-                self.station_events.push(e);
-            }
-        }
+    }
+
+    /// Move the link's events; true if end of initialisation was queued.
+    fn take_link_events(&mut self, g: &mut ServerGroup) -> bool {
+        let mut queued = false;
         while let Some(e) = self.link.poll_event() {
+            if matches!(e, LinkEvent::Activated { .. }) {
+                queued |= self.initialise(g);
+            }
             self.link_events.push(e);
+        }
+        queued
+    }
+
+    fn initialise(&mut self, g: &mut ServerGroup) -> bool {
+        let Some((done, coi)) = &self.init else {
+            return false;
+        };
+        if done.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        match g.station_mut().end_of_initialisation(*coi) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(%e, "end of initialisation not sent");
+                done.store(false, Ordering::SeqCst);
+                false
+            }
         }
     }
 }

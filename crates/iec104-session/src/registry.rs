@@ -4,6 +4,7 @@
 
 extern crate std;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
@@ -29,6 +30,7 @@ pub struct Registry<W> {
     config: ServerConfig,
     db: Database,
     entries: Mutex<Vec<Entry<W>>>,
+    initialised: Arc<AtomicBool>,
 }
 
 impl<W: Clone> Registry<W> {
@@ -48,6 +50,15 @@ impl<W: Clone> Registry<W> {
             config,
             db,
             entries: Mutex::new(entries),
+            initialised: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Prepare a new connection: if [`ServerConfig::end_of_initialisation`] is set, the first
+    /// connection of this server to start data transfer sends end of initialisation.
+    pub fn arm(&self, conn: &mut ServerConn) {
+        if let Some(coi) = self.config.end_of_initialisation {
+            conn.set_end_of_initialisation(Arc::clone(&self.initialised), coi);
         }
     }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use std::vec::Vec;
 
 use station::asdu::{
-    AsduError, AsduParams, AsduView, Bcr, Cause, CommonAddress, Cp56Time2a, Header, InfoObject,
-    Ioa, Qcc, Qoi, TypeId, Value,
+    AsduError, AsduParams, AsduView, Bcr, Cause, Coi, CommonAddress, Cp56Time2a, Header,
+    InfoObject, Ioa, Qcc, Qoi, Qrp, Tsc, TypeId, Value,
 };
 use station::{
     CommandMode, CommandRequest, Completion, CounterScope, DataKind, ExecuteMode, Point,
@@ -286,6 +286,36 @@ pub enum Request {
         /// Direct, select only, execute only, or select then execute.
         mode: ExecuteMode,
     },
+    /// Test command with time tag (C_TS_TA_1, 104 §8.6).
+    #[doc(alias = "C_TS_TA_1")]
+    Test {
+        /// Common address.
+        ca: CommonAddress,
+        /// Test sequence counter.
+        tsc: Tsc,
+        /// The time tag to send.
+        time: Cp56Time2a,
+    },
+    /// Reset process (C_RP_NA_1).
+    #[doc(alias = "C_RP_NA_1")]
+    ResetProcess {
+        /// Common address.
+        ca: CommonAddress,
+        /// Qualifier: general reset or reset of the time-tagged event buffer.
+        qrp: Qrp,
+    },
+    /// Parameter of measured values or parameter activation (P_ME_NA_1, P_ME_NB_1,
+    /// P_ME_NC_1, P_AC_NA_1; types 110–113).
+    #[doc(alias = "P_ME_NA_1")]
+    #[doc(alias = "P_AC_NA_1")]
+    Parameter {
+        /// Common address.
+        ca: CommonAddress,
+        /// Object address.
+        ioa: Ioa,
+        /// The parameter element (types 110–113 only, else the master refuses it).
+        value: Value<'static>,
+    },
 }
 
 impl Request {
@@ -312,6 +342,11 @@ impl Request {
                 value,
                 mode,
             } => master.command(now, ca, ioa, value, mode, completion),
+            Request::Test { ca, tsc, time } => master.test(now, ca, tsc, time, completion),
+            Request::ResetProcess { ca, qrp } => master.reset_process(now, ca, qrp, completion),
+            Request::Parameter { ca, ioa, value } => {
+                master.parameter(now, ca, ioa, value, completion)
+            }
         }
     }
 }
@@ -346,6 +381,15 @@ pub trait CommandHandler: Send + Sync + 'static {
     /// Clock synchronisation was received (the station already confirmed it).
     fn clock_sync(&self, ca: CommonAddress, time: Cp56Time2a) {
         let _ = (ca, time);
+    }
+
+    /// Reset process (C_RP_NA_1) for served address `ca` (once per address for a broadcast)
+    /// with qualifier `qrp` (general, or reset of the time-tagged event buffer: discard what
+    /// the application holds). The station core has already confirmed it positively (it
+    /// refuses other qualifiers itself), so this is a notification; carry out the reset.
+    /// Default: nothing (the request is accepted and ignored).
+    fn reset_process(&self, ca: CommonAddress, qrp: Qrp) {
+        let _ = (ca, qrp);
     }
 }
 
@@ -430,6 +474,10 @@ pub struct ServerConfig {
     /// Redundancy groups. A connection from an address of no group gets an outstation (and
     /// event buffer) of its own for its lifetime.
     pub groups: Vec<RedundancyGroup>,
+    /// End of initialisation (M_EI_NA_1, cause 4) sent for every served common address when
+    /// data transfer starts for the first time after the server started, with this cause of
+    /// initialisation; `None`: never sent. Default: local power on (COI 0).
+    pub end_of_initialisation: Option<Coi>,
 }
 
 impl ServerConfig {
@@ -443,6 +491,7 @@ impl ServerConfig {
             max_connections: 100,
             allow: None,
             groups: Vec::new(),
+            end_of_initialisation: Coi::new(Coi::POWER_ON, false),
         }
     }
 

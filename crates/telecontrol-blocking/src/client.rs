@@ -14,7 +14,7 @@ use iec104_session::shared::{
 };
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token, Waker};
-use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Value};
+use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Qrp, Tsc, Value};
 use station::{Completion, ExecuteMode, RequestResult};
 
 use crate::io::{after, flush, poll_for};
@@ -211,6 +211,45 @@ impl Client {
             mode,
         };
         self.request(r, Completion::OnTermination)
+    }
+
+    /// Test command (C_TS_TA_1) with sequence counter `tsc` and time tag `time`, complete at
+    /// its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn test(
+        &self,
+        ca: CommonAddress,
+        tsc: Tsc,
+        time: Cp56Time2a,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Test { ca, tsc, time };
+        self.request(r, Completion::OnConfirmation)
+    }
+
+    /// Reset process (C_RP_NA_1) with qualifier `qrp`, complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub fn reset_process(&self, ca: CommonAddress, qrp: Qrp) -> Result<RequestResult, ClientError> {
+        let r = Request::ResetProcess { ca, qrp };
+        self.request(r, Completion::OnConfirmation)
+    }
+
+    /// Load a parameter of measured values (P_ME_NA_1, P_ME_NB_1, P_ME_NC_1) or activate one
+    /// (P_AC_NA_1), complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`]; [`ClientError::Refused`] if `value` is not of types 110–113.
+    pub fn parameter(
+        &self,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Parameter { ca, ioa, value };
+        self.request(r, Completion::OnConfirmation)
     }
 
     /// Close the connection (no reconnect) and wait for the thread to end.

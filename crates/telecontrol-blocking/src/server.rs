@@ -396,7 +396,10 @@ fn accept(
         let id = LinkId(token.0 as u64);
         let group = shared.registry.join(id, peer.ip(), ());
         let conn = match ServerConn::new(id, config.apci, group, instant_since(origin)) {
-            Ok(c) => c,
+            Ok(mut c) => {
+                shared.registry.arm(&mut c);
+                c
+            }
             Err(e) => {
                 tracing::warn!(%e, "104 connection refused: configuration");
                 shared.registry.leave(id);

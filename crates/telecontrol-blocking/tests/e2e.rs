@@ -58,6 +58,26 @@ fn clock_sync() {
 }
 
 #[test]
+fn end_of_initialisation() {
+    e2e_104::end_of_initialisation(&Blocking, &Blocking);
+}
+
+#[test]
+fn no_end_of_initialisation() {
+    e2e_104::no_end_of_initialisation(&Blocking, &Blocking);
+}
+
+#[test]
+fn test_and_reset() {
+    e2e_104::test_and_reset(&Blocking, &Blocking);
+}
+
+#[test]
+fn parameters() {
+    e2e_104::parameters(&Blocking, &Blocking);
+}
+
+#[test]
 fn counter_interrogation() {
     e2e_104::counter_interrogation(&Blocking, &Blocking);
 }

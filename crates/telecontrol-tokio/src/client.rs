@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use iec104_session::conn::ClientConn;
 use iec104_session::shared::{ClientConfig, ClientError, ClientEvent, Request, instant_since};
-use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Value};
+use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Qrp, Tsc, Value};
 use station::{Completion, ExecuteMode, RequestResult};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -161,6 +161,49 @@ impl Client {
             mode,
         };
         self.request(r, Completion::OnTermination).await
+    }
+
+    /// Test command (C_TS_TA_1) with sequence counter `tsc` and time tag `time`, complete at
+    /// its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn test(
+        &self,
+        ca: CommonAddress,
+        tsc: Tsc,
+        time: Cp56Time2a,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Test { ca, tsc, time };
+        self.request(r, Completion::OnConfirmation).await
+    }
+
+    /// Reset process (C_RP_NA_1) with qualifier `qrp`, complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`].
+    pub async fn reset_process(
+        &self,
+        ca: CommonAddress,
+        qrp: Qrp,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::ResetProcess { ca, qrp };
+        self.request(r, Completion::OnConfirmation).await
+    }
+
+    /// Load a parameter of measured values (P_ME_NA_1, P_ME_NB_1, P_ME_NC_1) or activate one
+    /// (P_AC_NA_1), complete at its confirmation.
+    ///
+    /// # Errors
+    /// As [`Client::request`]; [`ClientError::Refused`] if `value` is not of types 110–113.
+    pub async fn parameter(
+        &self,
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Value<'static>,
+    ) -> Result<RequestResult, ClientError> {
+        let r = Request::Parameter { ca, ioa, value };
+        self.request(r, Completion::OnConfirmation).await
     }
 
     /// Close the connection (no reconnect) and wait for the task to end.

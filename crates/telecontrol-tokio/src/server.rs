@@ -251,6 +251,7 @@ async fn connection(
     let now = instant_since(shared.origin);
     match ServerConn::new(id, shared.registry.config().apci, group, now) {
         Ok(mut conn) => {
+            shared.registry.arm(&mut conn);
             tracing::debug!(%peer, id = id.0, "104 connection accepted");
             serve(&mut stream, &mut conn, &shared, &wake, &mut shutdown).await;
             conn.release();

@@ -78,6 +78,34 @@ fn clock_sync() {
 }
 
 #[test]
+fn end_of_initialisation() {
+    let t = Tokio::new();
+    e2e_104::end_of_initialisation(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
+fn no_end_of_initialisation() {
+    let t = Tokio::new();
+    e2e_104::no_end_of_initialisation(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
+fn test_and_reset() {
+    let t = Tokio::new();
+    e2e_104::test_and_reset(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
+fn parameters() {
+    let t = Tokio::new();
+    e2e_104::parameters(&t, &t);
+    t.assert_all_tasks_ended();
+}
+
+#[test]
 fn counter_interrogation() {
     let t = Tokio::new();
     e2e_104::counter_interrogation(&t, &t);

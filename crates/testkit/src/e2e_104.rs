@@ -37,6 +37,10 @@ use station::{
 mod connections;
 #[allow(unused_imports)] // each including test binary uses its own subset
 pub use connections::{no_server, reconnect_after_restart, redundancy_switch_over, refusals};
+#[path = "e2e_104_requests.rs"]
+mod requests;
+#[allow(unused_imports)] // each including test binary uses its own subset
+pub use requests::{end_of_initialisation, no_end_of_initialisation, parameters, test_and_reset};
 
 /// The longest any single expected thing may take before a scenario fails.
 pub const STEP: Duration = Duration::from_secs(10);
@@ -101,6 +105,8 @@ pub struct Recorder {
     /// If set, an accepted execute of point 600 answers with return information for point
     /// 100 (on, cause 11).
     pub return_info: Arc<Mutex<bool>>,
+    /// Reset process requests seen.
+    pub resets: Arc<Mutex<Vec<(CommonAddress, station::asdu::Qrp)>>>,
 }
 
 impl CommandHandler for Recorder {
@@ -133,6 +139,10 @@ impl CommandHandler for Recorder {
 
     fn clock_sync(&self, _ca: CommonAddress, time: Cp56Time2a) {
         self.clock.lock().unwrap().push(time);
+    }
+
+    fn reset_process(&self, ca: CommonAddress, qrp: station::asdu::Qrp) {
+        self.resets.lock().unwrap().push((ca, qrp));
     }
 }
 
@@ -514,9 +524,12 @@ pub fn return_information_order<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt
     assert_eq!(r.outcome, Outcome::Terminated);
     let mut seen = Vec::new();
     while seen.len() < 4 {
-        let (e, _) = wait_for(crt, &mut client, "command answers", |e| {
-            matches!(e, ClientEvent::Asdu(_))
-        });
+        let (e, _) = wait_for(
+            crt,
+            &mut client,
+            "command answers",
+            |e| matches!(e, ClientEvent::Asdu(a) if a.type_id() != TypeId::MEiNa1),
+        );
         if let ClientEvent::Asdu(a) = e {
             seen.push((a.type_id(), a.header.cot.cause, a.header.cot.negative));
         }
@@ -634,6 +647,10 @@ pub fn all<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     clock_sync(srt, crt);
     read_point(srt, crt);
     counter_interrogation(srt, crt);
+    end_of_initialisation(srt, crt);
+    no_end_of_initialisation(srt, crt);
+    test_and_reset(srt, crt);
+    parameters(srt, crt);
     refusals(srt, crt);
     redundancy_switch_over(srt, crt);
     reconnect_after_restart(srt, crt);

@@ -93,6 +93,8 @@ pub fn redundancy_switch_over<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: 
     config.groups = vec![RedundancyGroup {
         clients: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
     }];
+    // Counts the raw ASDUs of the first connection: no end of initialisation among them.
+    config.end_of_initialisation = None;
     let server = srt
         .start(local(), config, database(), Recorder::default())
         .unwrap();
