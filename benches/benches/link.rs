@@ -1,6 +1,11 @@
 //! criterion benches of `telecontrol-iec101-link`: the FT1.2 codec and frames per second
 //! through the primary and secondary cores wired in memory.
-#![allow(missing_docs, clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use core::time::Duration;
 use std::hint::black_box;
@@ -13,8 +18,8 @@ use iec101_link::{
 use telecontrol_core::Instant;
 
 const ASDU: [u8; 20] = [
-    0x0D, 0x02, 0x03, 0x00, 0x01, 0x00, 0x01, 0x40, 0x00, 0x00, 0x00, 0x80, 0x3F, 0x00, 0x02,
-    0x40, 0x00, 0x00, 0x00, 0x40,
+    0x0D, 0x02, 0x03, 0x00, 0x01, 0x00, 0x01, 0x40, 0x00, 0x00, 0x00, 0x80, 0x3F, 0x00, 0x02, 0x40,
+    0x00, 0x00, 0x00, 0x40,
 ];
 
 fn frames(c: &mut Criterion) {
@@ -132,7 +137,12 @@ fn exchange(c: &mut Criterion) {
         .iter()
         .map(|&control| {
             let mut out = [0u8; 8];
-            let n = Frame::Fixed { control, address: 7 }.encode(a, &mut out).unwrap();
+            let n = Frame::Fixed {
+                control,
+                address: 7,
+            }
+            .encode(a, &mut out)
+            .unwrap();
             out[..n].to_vec()
         })
         .collect();

@@ -3,8 +3,8 @@
 
 mod client;
 pub mod iec101;
-pub mod mms;
 mod io;
+pub mod mms;
 mod server;
 
 pub use client::{Client, ClientEvents};

@@ -240,7 +240,8 @@ fn run_script<M: Machine>(m: &mut M, a: AddressSize, half_duplex: bool, mut s: &
             3 | 5 => {
                 let mut sent: Vec<Vec<u8>> = Vec::new();
                 while let Some(n) = m.transmit(&mut out) {
-                    let (f, used) = Frame::decode(&out[..n], a).expect("machines send valid frames");
+                    let (f, used) =
+                        Frame::decode(&out[..n], a).expect("machines send valid frames");
                     assert_eq!(used, n, "one frame per poll_transmit");
                     if half_duplex {
                         // The primary never has two requests outstanding: a second frame in

@@ -5,12 +5,12 @@
 pub mod asdu_samples;
 pub mod clock;
 pub mod fuzz;
-pub mod fuzz_link;
+pub mod fuzz_apci;
 pub mod fuzz_asdu;
 pub mod fuzz_assoc;
+pub mod fuzz_link;
 pub mod fuzz_mms;
-pub mod fuzz_apci;
-pub mod fuzz_station;
 pub mod fuzz_osi;
+pub mod fuzz_station;
 pub mod fuzz_tase2;
 pub mod proxy;
