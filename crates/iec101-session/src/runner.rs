@@ -564,6 +564,7 @@ fn serve(s: &mut Outst, handler: &dyn CommandHandler) -> bool {
                 }
             }
             Event::ClockSync { ca, time } => handler.clock_sync(ca, time),
+            Event::ResetProcess { ca, qrp } => handler.reset_process(ca, qrp),
             _ => {}
         }
     }

@@ -328,3 +328,64 @@ fn master_and_slave_over_tcp() {
     master.shutdown();
     slave.shutdown();
 }
+
+/// Resets seen by the slave's handler (which accepts every command).
+#[derive(Clone, Default)]
+struct Resets(Arc<std::sync::Mutex<Vec<(CommonAddress, telecontrol_blocking::asdu::Qrp)>>>);
+
+impl telecontrol_blocking::CommandHandler for Resets {
+    fn command(&self, _: &telecontrol_blocking::CommandRequest) -> CommandAnswer {
+        CommandAnswer::AcceptAndTerminate
+    }
+
+    fn reset_process(&self, ca: CommonAddress, qrp: telecontrol_blocking::asdu::Qrp) {
+        self.0.lock().unwrap().push((ca, qrp));
+    }
+}
+
+#[test]
+fn reset_process_reaches_the_slave_handler() {
+    use telecontrol_blocking::asdu::Qrp;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    let mio = |s: std::net::TcpStream| {
+        s.set_nonblocking(true).unwrap();
+        mio::net::TcpStream::from_std(s)
+    };
+    let ca = CommonAddress(1);
+    let resets = Resets::default();
+    let (slave, _ev) = Slave::over(
+        mio(server),
+        &config(Role::Slave { address: 3 }, ca),
+        db(ca),
+        resets.clone(),
+        false,
+    )
+    .unwrap();
+    let (master, _events) = Master::over(
+        mio(client),
+        &config(Role::Master { slaves: vec![3] }, ca),
+        false,
+    )
+    .unwrap();
+    let r = master
+        .request(
+            3,
+            Request::ResetProcess {
+                ca,
+                qrp: Qrp::EVENT_BUFFER,
+            },
+            T,
+        )
+        .unwrap();
+    assert_eq!(r.outcome, Outcome::Confirmed);
+    // The station confirms before the handler hears of it: wait (bounded) for the handler.
+    let end = std::time::Instant::now() + T;
+    while resets.0.lock().unwrap().is_empty() && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(*resets.0.lock().unwrap(), [(ca, Qrp::EVENT_BUFFER)]);
+    master.shutdown();
+    slave.shutdown();
+}

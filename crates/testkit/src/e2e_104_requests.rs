@@ -114,6 +114,11 @@ pub fn test_and_reset<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
         )
         .unwrap();
     assert_eq!(r.outcome, Outcome::Negative(Cause::ACTIVATION_CON));
+    // The station confirms before the handler hears of it: wait (bounded) for the handler.
+    let end = Instant::now() + STEP;
+    while handler.resets.lock().unwrap().len() < 2 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert_eq!(
         *handler.resets.lock().unwrap(),
         [(CA, Qrp::GENERAL), (CA, Qrp::EVENT_BUFFER)]
