@@ -385,14 +385,14 @@ fn event_stream_survives_faults_without_loss() {
     assert!(r.ended_cleanly, "seed {seed:#x}: a shutdown did not finish");
     if events >= 20_000 {
         assert!(r.reconnects > 0, "{f:?}");
-        assert!(
-            f.drops > 0 && f.truncations > 0 && f.corruptions > 0,
-            "{f:?}"
-        );
+        assert!(f.drops > 0 && f.truncations > 0, "{f:?}");
         assert!(f.splits > 0 && f.coalesces > 0 && f.delays > 0, "{f:?}");
-        assert!(
-            f.corrupted_closed_by_peer > 0,
-            "no corruption made a peer close: {f:?}"
-        );
+        if std::env::var_os("FAULT_PROXY_NO_CORRUPT").is_none() {
+            assert!(f.corruptions > 0, "{f:?}");
+            assert!(
+                f.corrupted_closed_by_peer > 0,
+                "no corruption made a peer close: {f:?}"
+            );
+        }
     }
 }
