@@ -362,15 +362,24 @@ impl<P> ClientConn<P> {
         let params = self.params;
         while !bytes.is_empty() {
             let started = &mut self.started;
+            let mut undecodable = false;
             let used = self.link.handle_input(now, bytes, |input| match input {
                 MasterInput::Asdu(raw, Ok(r)) => events.push(ClientEvent::Asdu(ReceivedAsdu::new(
                     r.kind, &r.view, raw, params,
                 ))),
                 MasterInput::Asdu(_, Err(e)) => {
-                    tracing::warn!(%e, "undecodable ASDU from the server")
+                    tracing::warn!(%e, "undecodable ASDU from the server: closing unacknowledged");
+                    undecodable = true;
                 }
                 MasterInput::Event(e) => link_event(started, e, events),
             });
+            if undecodable {
+                // The APCI layer counted the I frame, but its ASDU was not delivered: close
+                // before any acknowledgement is drained, so the server keeps the event and
+                // sends it again on the next connection instead of deleting it.
+                self.link.close();
+                break;
+            }
             let Ok(used) = used else { break };
             self.collect(now);
             bytes = bytes.get(used..).unwrap_or(&[]);

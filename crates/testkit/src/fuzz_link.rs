@@ -291,7 +291,7 @@ fn feed<M: Machine>(m: &mut M, now: Instant, mut bytes: &[u8]) {
 }
 
 /// `link_machines`: byte 0 picks the machine (primary, secondary, balanced), byte 1 the link
-/// parameters; the rest is a script (see [`run_script`]). Nothing may panic, every output is
+/// parameters; the rest is a script (see `run_script`). Nothing may panic, every output is
 /// one valid frame, the primary never has two requests outstanding, input always progresses.
 pub fn link_machines(data: &[u8]) {
     let (Some(&which), Some(&sel)) = (data.first(), data.get(1)) else {

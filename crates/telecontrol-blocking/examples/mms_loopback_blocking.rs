@@ -1,7 +1,7 @@
 //! MMS requests per second over loopback: an `MmsClient` reading one variable from an
 //! `MmsServer` (blocking adapter, threads), sequentially and with several requests outstanding.
 //!
-//! `cargo run --release -p telecontrol-blocking --example mms_loopback -- [REQUESTS] [OUTSTANDING]`
+//! `cargo run --release -p telecontrol-blocking --example mms_loopback_blocking -- [REQUESTS] [OUTSTANDING]`
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
