@@ -6,13 +6,14 @@
 //! the basic concatenation real stacks send for data: GIVE TOKENS (`01 00`) followed by DATA
 //! TRANSFER (`01 00` + user information), decoded as [`Spdu::Data`].
 //!
-//! Supported: CN, AC, RF, FN, DN, NF, AB, AA, GT (alone or with DT), DT. CN/AC parameters:
+//! Supported: CN, AC, RF, FN, DN, NF, AB, AA, GT (alone or with DT), DT, and the data
+//! overflow SPDUs OA and CDO (X.225 8.3.15, 8.3.16). CN/AC parameters:
 //! connection identifier (kept verbatim), connect/accept item (protocol options, TSDU
 //! maximum size, version number; other sub-parameters are skipped), token item, session
 //! user requirements, calling/called (responding) session selectors, data overflow, user
-//! data and extended user data. Not supported: the overflow-accept/CDO procedure for
-//! user data beyond 10 240 octets (the data is exposed, not reassembled), extended
-//! concatenation, the activity and synchronisation functional units, PT/GTC/GTA SPDUs.
+//! data and extended user data. The data overflow procedure is a codec only: a CN with
+//! data overflow `1` is answered by OA, then CDO SPDUs carry the rest of the user data;
+//! reassembling it is up to the caller. Not supported: extended concatenation, the activity and synchronisation functional units, PT/GTC/GTA SPDUs.
 
 use core::fmt;
 
@@ -38,6 +39,10 @@ pub const SI_NF: u8 = 8;
 pub const SI_AB: u8 = 25;
 /// SI of ABORT ACCEPT.
 pub const SI_AA: u8 = 26;
+/// SI of CONNECT DATA OVERFLOW (X.225 8.3.16).
+pub const SI_CDO: u8 = 15;
+/// SI of OVERFLOW ACCEPT (X.225 8.3.15).
+pub const SI_OA: u8 = 16;
 
 /// PGI connection identifier.
 pub const PGI_CONNECTION_ID: u8 = 1;
@@ -71,6 +76,17 @@ pub const PI_DATA_OVERFLOW: u8 = 60;
 pub const PGI_USER_DATA: u8 = 193;
 /// PGI extended user data.
 pub const PGI_EXTENDED_USER_DATA: u8 = 194;
+
+/// Data overflow value: more user data follows in CDO SPDUs (X.225 8.3.1.18).
+pub const DATA_OVERFLOW_MORE: u8 = 0x01;
+/// Enclosure item bit 1: beginning of the SSDU.
+pub const ENCLOSURE_BEGINNING: u8 = 0x01;
+/// Enclosure item bit 2: end of the SSDU.
+pub const ENCLOSURE_END: u8 = 0x02;
+/// Most octets of the User Data parameter of a CN.
+pub const MAX_CONNECT_USER_DATA: usize = 512;
+/// Most octets of the Extended User Data parameter of a CN.
+pub const MAX_EXTENDED_USER_DATA: usize = 10_240;
 
 /// Version number bit for version 2 (X.225 8.3.1.9).
 pub const VERSION_2: u8 = 0x02;
@@ -151,6 +167,42 @@ pub struct ConnectAccept<'a> {
     pub user_data: Option<&'a [u8]>,
     /// Extended user data (CN user data over 512 octets, X.225 8.3.1.19).
     pub extended_user_data: Option<&'a [u8]>,
+}
+
+impl ConnectAccept<'_> {
+    /// Whether the data overflow parameter says more user data follows in CDO SPDUs.
+    #[must_use]
+    pub fn more_data_follows(&self) -> bool {
+        self.data_overflow
+            .is_some_and(|v| v & DATA_OVERFLOW_MORE != 0)
+    }
+}
+
+/// OVERFLOW ACCEPT parameters (X.225 8.3.15): the responder's answer to a CN with data
+/// overflow, inviting the CDO SPDUs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OverflowAccept {
+    /// TSDU maximum size (initiator to responder in the high 16 bits).
+    pub tsdu_max_size: Option<u32>,
+    /// Version number bits ([`VERSION_2`]).
+    pub version_number: Option<u8>,
+}
+
+/// CONNECT DATA OVERFLOW parameters (X.225 8.3.16): one more piece of CN user data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConnectDataOverflow<'a> {
+    /// Enclosure item ([`ENCLOSURE_BEGINNING`], [`ENCLOSURE_END`]).
+    pub enclosure: Option<u8>,
+    /// User data: the next octets of the presentation CP PPDU.
+    pub user_data: Option<&'a [u8]>,
+}
+
+impl ConnectDataOverflow<'_> {
+    /// Whether the enclosure item marks this CDO as the last one.
+    #[must_use]
+    pub fn is_end(&self) -> bool {
+        self.enclosure.is_some_and(|v| v & ENCLOSURE_END != 0)
+    }
 }
 
 /// REFUSE parameters (X.225 8.3.3).
@@ -251,6 +303,12 @@ pub enum Spdu<'a> {
     #[doc(alias = "DT")]
     #[doc(alias = "GT")]
     Data(DataTransfer<'a>),
+    /// OVERFLOW ACCEPT.
+    #[doc(alias = "OA")]
+    OverflowAccept(OverflowAccept),
+    /// CONNECT DATA OVERFLOW.
+    #[doc(alias = "CDO")]
+    ConnectDataOverflow(ConnectDataOverflow<'a>),
 }
 
 impl<'a> Spdu<'a> {
@@ -265,6 +323,8 @@ impl<'a> Spdu<'a> {
             }
             Spdu::AbortAccept => None,
             Spdu::Data(d) => d.dt_parameters.map(|_| d.user_information),
+            Spdu::OverflowAccept(_) => None,
+            Spdu::ConnectDataOverflow(c) => c.user_data,
         }
     }
 
@@ -281,6 +341,8 @@ impl<'a> Spdu<'a> {
             Spdu::Abort(_) => SI_AB,
             Spdu::AbortAccept => SI_AA,
             Spdu::Data(_) => SI_DT,
+            Spdu::OverflowAccept(_) => SI_OA,
+            Spdu::ConnectDataOverflow(_) => SI_CDO,
         }
     }
 }
@@ -344,6 +406,39 @@ fn two(offset: usize, code: u8, value: &[u8]) -> Result<u16, SessionError> {
     }
 }
 
+fn tsdu_max(offset: usize, code: u8, value: &[u8]) -> Result<u32, SessionError> {
+    match value {
+        [a, b, d, e] => Ok(u32::from_be_bytes([*a, *b, *d, *e])),
+        _ => Err(SessionError::BadParameter { offset, code }),
+    }
+}
+
+fn decode_overflow_accept(params: &[u8], base: usize) -> Result<OverflowAccept, SessionError> {
+    let mut oa = OverflowAccept::default();
+    for_each_param(params, base, |offset, code, value, _| {
+        match code {
+            PI_TSDU_MAX_SIZE => oa.tsdu_max_size = Some(tsdu_max(offset, code, value)?),
+            PI_VERSION_NUMBER => oa.version_number = Some(one(offset, code, value)?),
+            _ => return Err(SessionError::BadParameter { offset, code }),
+        }
+        Ok(())
+    })?;
+    Ok(oa)
+}
+
+fn decode_cdo(params: &[u8], base: usize) -> Result<ConnectDataOverflow<'_>, SessionError> {
+    let mut cdo = ConnectDataOverflow::default();
+    for_each_param(params, base, |offset, code, value, _| {
+        match code {
+            PI_ENCLOSURE => cdo.enclosure = Some(one(offset, code, value)?),
+            PGI_USER_DATA => cdo.user_data = Some(value),
+            _ => return Err(SessionError::BadParameter { offset, code }),
+        }
+        Ok(())
+    })?;
+    Ok(cdo)
+}
+
 fn decode_connect_accept(params: &[u8], base: usize) -> Result<ConnectAccept<'_>, SessionError> {
     let mut c = ConnectAccept::default();
     for_each_param(params, base, |offset, code, value, value_offset| {
@@ -354,12 +449,7 @@ fn decode_connect_accept(params: &[u8], base: usize) -> Result<ConnectAccept<'_>
                     match code {
                         PI_PROTOCOL_OPTIONS => c.protocol_options = Some(one(offset, code, value)?),
                         PI_VERSION_NUMBER => c.version_number = Some(one(offset, code, value)?),
-                        PI_TSDU_MAX_SIZE => match value {
-                            [a, b, d, e] => {
-                                c.tsdu_max_size = Some(u32::from_be_bytes([*a, *b, *d, *e]))
-                            }
-                            _ => return Err(SessionError::BadParameter { offset, code }),
-                        },
+                        PI_TSDU_MAX_SIZE => c.tsdu_max_size = Some(tsdu_max(offset, code, value)?),
                         // Serial numbers and token settings: activity and synchronisation
                         // functional units, not supported by this kernel; skipped.
                         _ => {}
@@ -429,6 +519,8 @@ impl<'a> Decode<'a> for Spdu<'a> {
             SI_DN => Spdu::Disconnect(decode_release(params, pbase)?),
             SI_NF => Spdu::NotFinished(decode_release(params, pbase)?),
             SI_AB => Spdu::Abort(decode_release(params, pbase)?),
+            SI_OA => Spdu::OverflowAccept(decode_overflow_accept(params, pbase)?),
+            SI_CDO => Spdu::ConnectDataOverflow(decode_cdo(params, pbase)?),
             SI_AA => {
                 for_each_param(params, pbase, |_, _, _, _| Ok(()))?;
                 Spdu::AbortAccept

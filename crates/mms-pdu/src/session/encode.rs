@@ -4,8 +4,9 @@
 use telecontrol_core::{Encode, EncodeError, Writer};
 
 use super::{
-    ConnectAccept, DataTransfer, PGI_CONNECT_ACCEPT, PGI_CONNECTION_ID, PGI_EXTENDED_USER_DATA,
-    PGI_USER_DATA, PI_CALLED_SELECTOR, PI_CALLING_SELECTOR, PI_DATA_OVERFLOW, PI_PROTOCOL_OPTIONS,
+    ConnectAccept, ConnectDataOverflow, DataTransfer, MAX_EXTENDED_USER_DATA, OverflowAccept,
+    PGI_CONNECT_ACCEPT, PGI_CONNECTION_ID, PGI_EXTENDED_USER_DATA, PGI_USER_DATA,
+    PI_CALLED_SELECTOR, PI_CALLING_SELECTOR, PI_DATA_OVERFLOW, PI_ENCLOSURE, PI_PROTOCOL_OPTIONS,
     PI_REASON_CODE, PI_REFLECT, PI_SESSION_REQUIREMENTS, PI_TOKEN_ITEM, PI_TRANSPORT_DISCONNECT,
     PI_TSDU_MAX_SIZE, PI_VERSION_NUMBER, Refuse, Release, SI_DT, Spdu,
 };
@@ -55,6 +56,10 @@ impl Sink<'_, '_> {
     fn param_u16(&mut self, code: u8, value: Option<u16>) -> Result<(), EncodeError> {
         self.param(code, value.map(u16::to_be_bytes).as_ref().map(|b| &b[..]))
     }
+
+    fn param_u32(&mut self, code: u8, value: Option<u32>) -> Result<(), EncodeError> {
+        self.param(code, value.map(u32::to_be_bytes).as_ref().map(|b| &b[..]))
+    }
 }
 
 fn counted(f: impl Fn(&mut Sink<'_, '_>) -> Result<(), EncodeError>) -> Result<usize, EncodeError> {
@@ -68,14 +73,20 @@ fn counted(f: impl Fn(&mut Sink<'_, '_>) -> Result<(), EncodeError>) -> Result<u
 
 fn connect_item(c: &ConnectAccept<'_>, s: &mut Sink<'_, '_>) -> Result<(), EncodeError> {
     s.param_u8(PI_PROTOCOL_OPTIONS, c.protocol_options)?;
-    s.param(
-        PI_TSDU_MAX_SIZE,
-        c.tsdu_max_size
-            .map(u32::to_be_bytes)
-            .as_ref()
-            .map(|b| &b[..]),
-    )?;
+    s.param_u32(PI_TSDU_MAX_SIZE, c.tsdu_max_size)?;
     s.param_u8(PI_VERSION_NUMBER, c.version_number)
+}
+
+/// X.225 8.3.15: TSDU maximum size, version number.
+fn overflow_accept_params(o: &OverflowAccept, s: &mut Sink<'_, '_>) -> Result<(), EncodeError> {
+    s.param_u32(PI_TSDU_MAX_SIZE, o.tsdu_max_size)?;
+    s.param_u8(PI_VERSION_NUMBER, o.version_number)
+}
+
+/// X.225 8.3.16: enclosure item, user data.
+fn cdo_params(c: &ConnectDataOverflow<'_>, s: &mut Sink<'_, '_>) -> Result<(), EncodeError> {
+    s.param_u8(PI_ENCLOSURE, c.enclosure)?;
+    s.param(PGI_USER_DATA, c.user_data)
 }
 
 /// Parameters in the order of X.225 8.3.1 / 8.3.2.
@@ -119,10 +130,21 @@ fn params(spdu: &Spdu<'_>, s: &mut Sink<'_, '_>) -> Result<(), EncodeError> {
         }
         Spdu::AbortAccept => Ok(()),
         Spdu::Data(d) => s.bytes(d.gt_parameters),
+        Spdu::OverflowAccept(o) => overflow_accept_params(o, s),
+        Spdu::ConnectDataOverflow(c) => cdo_params(c, s),
     }
 }
 
 fn emit(spdu: &Spdu<'_>, s: &mut Sink<'_, '_>) -> Result<(), EncodeError> {
+    // Checked before any octet, so `encode` reports this rather than a short buffer.
+    if let Spdu::Connect(c) | Spdu::Accept(c) = spdu
+        && c.extended_user_data
+            .is_some_and(|d| d.len() > MAX_EXTENDED_USER_DATA)
+    {
+        return Err(EncodeError::InvalidValue {
+            field: "session extended user data (at most 10 240 octets)",
+        });
+    }
     s.bytes(&[spdu.si()])?;
     s.li(counted(|s| params(spdu, s))?)?;
     params(spdu, s)?;
