@@ -11,7 +11,7 @@ use crate::measured::{Bcr, Bsi, Nva, Scd, Sva};
 use crate::quality::{Diq, Oci, Qdp, Qds, Quality, Sep, Siq, Spe, Vti};
 use crate::time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 use crate::type_id::RawTypeId;
-use crate::wire::{Bad, Short, Wire, encode_into, put_slice, take_slice};
+use crate::wire::{Bad, Short, Wire, encode_into, put_slice, take_chunk, take_slice};
 
 /// The time tag closing an information object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -201,15 +201,17 @@ macro_rules! values {
             pub(crate) fn read(type_id: TypeId, b: &mut &'a [u8], raw_len: usize) -> Result<Self, Bad> {
                 Ok(match type_id {
                     $( TypeId::$var => {
-                        const SIZE: Option<usize> = TypeId::$var.element_size();
-                        match SIZE {
-                            // Fixed size: one length check, then reads from a chunk of known
-                            // length, whose own checks the optimizer removes.
-                            Some(n) => {
-                                let mut chunk = take_slice(b, n)?;
-                                Value::$var($(<$t as Wire<'a>>::read(&mut chunk)?),+)
-                            }
-                            None => Value::$var($(<$t as Wire<'a>>::read(b)?),+),
+                        // Fixed size: one split at a length known at compile time, then
+                        // reads whose own checks the optimizer removes.
+                        const N: usize = match TypeId::$var.element_size() {
+                            Some(n) => n,
+                            None => 0,
+                        };
+                        if N == 0 {
+                            Value::$var($(<$t as Wire<'a>>::read(b)?),+)
+                        } else {
+                            let mut chunk = &take_chunk::<N>(b)?[..];
+                            Value::$var($(<$t as Wire<'a>>::read(&mut chunk)?),+)
                         }
                     } )*
                     TypeId::CRdNa1 => Value::CRdNa1,
@@ -261,6 +263,46 @@ macro_rules! values {
                     }
                 }
             }
+        }
+
+        /// Markers of the type identifications for [`AsduView::typed`](crate::AsduView::typed):
+        /// each names its type's element set, read without building a [`Value`].
+        pub mod typed {
+            use super::*;
+            $(
+                #[doc = concat!("`", $mn, "`: element set `(", stringify!($($t),+), ")`.")]
+                #[doc(alias = $mn)]
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                pub struct $var;
+
+                impl crate::element::Sealed for $var {}
+
+                impl crate::element::Element for $var {
+                    const TYPE_ID: TypeId = TypeId::$var;
+                    type Set<'a> = ($($t,)+);
+
+                    #[inline(always)]
+                    fn read_set<'a>(b: &mut &'a [u8]) -> Option<Self::Set<'a>> {
+                        // Fixed size: one split at a length known at compile time, then
+                        // reads whose own checks the optimizer removes.
+                        const N: usize = match TypeId::$var.element_size() {
+                            Some(n) => n,
+                            None => 0,
+                        };
+                        if N == 0 {
+                            return Some(($(<$t as Wire<'a>>::read(b).ok()?,)+));
+                        }
+                        let mut chunk = &take_chunk::<N>(b).ok()?[..];
+                        Some(($(<$t as Wire<'a>>::read(&mut chunk).ok()?,)+))
+                    }
+
+                    #[inline]
+                    fn value(set: Self::Set<'_>) -> Value<'_> {
+                        let ($($f,)+) = set;
+                        Value::$var($($f),+)
+                    }
+                }
+            )*
         }
     };
 }

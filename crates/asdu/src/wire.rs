@@ -117,6 +117,18 @@ pub(crate) fn take<const N: usize>(b: &mut &[u8]) -> Result<[u8; N], Bad> {
     }
 }
 
+/// Take the next `N` octets of `b` in place (the length is known at compile time).
+#[inline(always)]
+pub(crate) fn take_chunk<'a, const N: usize>(b: &mut &'a [u8]) -> Result<&'a [u8; N], Bad> {
+    match b.split_first_chunk::<N>() {
+        Some((head, rest)) => {
+            *b = rest;
+            Ok(head)
+        }
+        None => Err(Bad::truncated(b.len(), N)),
+    }
+}
+
 /// Take the next `n` octets of `b` as a slice.
 #[inline]
 pub(crate) fn take_slice<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], Bad> {

@@ -66,6 +66,16 @@ fn decode_iterate_and_encode_allocate_nothing() {
                     core::fmt::Write::write_fmt(&mut sink, format_args!("{o}")).unwrap();
                     checked += 1;
                 }
+                if let Some(floats) = view.typed::<typed::MMeNc1>() {
+                    for (ioa, set) in floats {
+                        assert_eq!(Value::MMeNc1(set.0, set.1), *v);
+                        assert!(ioa.value() >= 100);
+                        checked += 1;
+                    }
+                }
+                if let Some(events) = view.typed::<typed::MSpTb1>() {
+                    checked += events.count();
+                }
                 // One-shot encode through the Encode trait.
                 let objs = [InfoObject::new(Ioa::new(1).unwrap(), *v)];
                 let whole = Asdu {

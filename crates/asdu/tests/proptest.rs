@@ -329,6 +329,36 @@ fn arb_case() -> impl Strategy<Value = Case> {
         })
 }
 
+/// The objects through [`AsduView::typed`] with the view's own marker (empty for raw types);
+/// every other marker yields `None`.
+fn typed_values<'a>(view: &AsduView<'a>) -> Vec<(Ioa, Value<'a>)> {
+    fn collect<'a, E: Element>(
+        view: &AsduView<'a>,
+        out: &mut Vec<(Ioa, Value<'a>)>,
+        hits: &mut u32,
+    ) {
+        if let Some(it) = view.typed::<E>() {
+            *hits += 1;
+            out.extend(it.map(|(ioa, set)| (ioa, E::value(set))));
+        }
+    }
+    macro_rules! all {
+        ($($m:ident)*) => {{
+            let mut out = Vec::new();
+            let mut hits = 0;
+            $( collect::<typed::$m>(view, &mut out, &mut hits); )*
+            assert_eq!(hits, u32::from(!matches!(view.type_id(), TypeId::Raw(_) | TypeId::CRdNa1)));
+            out
+        }};
+    }
+    all!(MSpNa1 MSpTa1 MDpNa1 MDpTa1 MStNa1 MStTa1 MBoNa1 MBoTa1 MMeNa1 MMeTa1 MMeNb1 MMeTb1
+        MMeNc1 MMeTc1 MItNa1 MItTa1 MEpTa1 MEpTb1 MEpTc1 MPsNa1 MMeNd1 MSpTb1 MDpTb1 MStTb1
+        MBoTb1 MMeTd1 MMeTe1 MMeTf1 MItTb1 MEpTd1 MEpTe1 MEpTf1 CScNa1 CDcNa1 CRcNa1 CSeNa1
+        CSeNb1 CSeNc1 CBoNa1 CScTa1 CDcTa1 CRcTa1 CSeTa1 CSeTb1 CSeTc1 CBoTa1 MEiNa1 CIcNa1
+        CCiNa1 CCsNa1 CTsNa1 CRpNa1 CCdNa1 CTsTa1 PMeNa1 PMeNb1 PMeNc1 PAcNa1 FFrNa1 FSrNa1
+        FScNa1 FLsNa1 FAfNa1 FSgNa1 FDrTa1 FScNb1)
+}
+
 fn value_bytes(v: &Value<'_>) -> Vec<u8> {
     let mut out = vec![0u8; v.encoded_len()];
     let n = v.encode(&mut out).unwrap();
@@ -368,6 +398,16 @@ proptest! {
             prop_assert_eq!(g.ioa, w.ioa);
             // Compare encodings: bit-exact even for NaN floats.
             prop_assert_eq!(value_bytes(&g.value), value_bytes(&w.value));
+        }
+
+        // The typed iterator yields the same objects.
+        let typed = typed_values(&view);
+        if !matches!(case.type_id, TypeId::Raw(_) | TypeId::CRdNa1) {
+            prop_assert_eq!(typed.len(), got.len());
+        }
+        for (t, g) in typed.iter().zip(&got) {
+            prop_assert_eq!(t.0, g.ioa);
+            prop_assert_eq!(value_bytes(&t.1), value_bytes(&g.value));
         }
 
         // The builder produces the same octets from the decoded objects.
@@ -423,6 +463,14 @@ fn assert_canonical(p: &AsduParams, bytes: &[u8]) {
     };
     let objects: Vec<_> = view.objects().collect();
     assert_eq!(objects.len(), usize::from(view.count()));
+    if !matches!(view.type_id(), TypeId::Raw(_) | TypeId::CRdNa1) {
+        let typed: Vec<_> = typed_values(&view)
+            .into_iter()
+            .map(|(ioa, _)| ioa)
+            .collect();
+        let general: Vec<_> = objects.iter().map(|o| o.ioa).collect();
+        assert_eq!(typed, general);
+    }
     let mut out = [0u8; 255];
     let mut b = AsduBuilder::new(
         p,
