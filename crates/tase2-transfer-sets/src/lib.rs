@@ -8,6 +8,7 @@ extern crate std;
 pub use mms_pdu;
 
 mod bilateral;
+pub mod client;
 mod device;
 mod error;
 mod flags;
