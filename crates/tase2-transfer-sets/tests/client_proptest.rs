@@ -43,7 +43,7 @@ proptest! {
     fn acknowledgements_round_trip(domain in ident(), name in ident(), ts in any::<i32>(), nack in any::<bool>()) {
         let t = Tase2Name { scope: Scope::Icc, domain: &domain, name: &name };
         let mut st = AckStorage::default();
-        let svc = if nack { report_nack(t, &mut st) } else { report_ack(t, ts, &mut st) }.unwrap();
+        let svc = if nack { report_nack(t, &mut st) } else { report_ack(t, Some(ts), &mut st) }.unwrap();
         let bytes = encode(&MmsPdu::Unconfirmed(svc));
         let ir = report(&bytes);
         let back = ReportAck::from_report(&ir).unwrap().unwrap();

@@ -57,7 +57,7 @@ const TS: Tase2Name<'static> = Tase2Name {
 #[test]
 fn the_acknowledgement_of_a_critical_report_is_these_octets() {
     let mut st = AckStorage::default();
-    let ack = report_ack(TS, 1000, &mut st).unwrap();
+    let ack = report_ack(TS, Some(1000), &mut st).unwrap();
     let wire = format!(
         "a3 63 a0 61 a0 46 \
          30 1f a0 1d a1 1b 1a 04 {icc}1a 13 {ack}\

@@ -22,6 +22,8 @@ mod identity;
 mod messages;
 mod reports;
 mod requests;
+#[cfg(feature = "std")]
+mod tracker;
 
 pub use device::{
     Suffixed, operate_request, select_request, select_response, tag_read_request, tag_response,
@@ -44,6 +46,12 @@ pub use requests::{
     delete_data_set_response, name_list_request, name_list_response, next_transfer_set_request,
     next_transfer_set_response, read_request, read_results, typed_value, write_component_request,
     write_request, write_response, write_transfer_set_request,
+};
+
+#[cfg(feature = "std")]
+pub use tracker::{
+    DATA_SET_HEADER, DeviceTag, PointName, Reading, Received, ReportTracker, Tase2Message,
+    Tase2Report, TransferSetOptions, encode_message, encode_nack,
 };
 
 use mms_pdu::mms::ObjectName;

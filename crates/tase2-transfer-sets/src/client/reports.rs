@@ -161,16 +161,17 @@ fn ack<'b>(
 
 /// The acknowledgement of a critical report of `transfer_set` whose
 /// `Transfer_Set_Time_Stamp` was `time_stamp`: `Transfer_Report_ACK` and
-/// `Transfer_Set_Time_Stamp` in the transfer set's ICC domain.
+/// `Transfer_Set_Time_Stamp` in the transfer set's ICC domain (the time stamp left out
+/// when the report carried none).
 ///
 /// # Errors
 /// [`ClientError::BadName`] if the transfer set's domain is not an MMS identifier.
 pub fn report_ack<'b>(
     transfer_set: Tase2Name<'b>,
-    time_stamp: i32,
+    time_stamp: Option<i32>,
     storage: &'b mut AckStorage<'b>,
 ) -> Result<UnconfirmedService<'b>, ClientError> {
-    ack(TRANSFER_REPORT_ACK, transfer_set, Some(time_stamp), storage)
+    ack(TRANSFER_REPORT_ACK, transfer_set, time_stamp, storage)
 }
 
 /// The negative acknowledgement of a critical report of `transfer_set`:
