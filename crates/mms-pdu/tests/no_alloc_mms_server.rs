@@ -30,6 +30,7 @@ impl Directory for Dir {
     }
     fn names(
         &self,
+        _association: u64,
         _c: ObjectClass,
         _s: ObjectScope<'_>,
         after: Option<&str>,
@@ -45,18 +46,33 @@ impl Directory for Dir {
         }
         Ok(())
     }
-    fn variable_type(&self, _n: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<bool, ErrorClass> {
+    fn variable_type(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<bool, ErrorClass> {
         TypeSpecification::Description(TypeDescription::Integer(32))
             .write_element(out)
             .unwrap();
         Ok(false)
     }
-    fn read(&self, _n: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+    fn read(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
         Data::Integer(self.0.get())
             .write_element(out)
             .map_err(|_| DataAccessError::HardwareFault)
     }
-    fn write(&self, _n: &ObjectName<'_>, v: &Data<'_>) -> Result<(), DataAccessError> {
+    fn write(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        v: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
         let Data::Integer(i) = v else {
             return Err(DataAccessError::TypeInconsistent);
         };

@@ -37,6 +37,7 @@ impl Directory for One {
     }
     fn names(
         &self,
+        _association: u64,
         _c: ObjectClass,
         _s: ObjectScope<'_>,
         _a: Option<&str>,
@@ -44,18 +45,33 @@ impl Directory for One {
     ) -> Result<(), ErrorClass> {
         Ok(())
     }
-    fn variable_type(&self, _n: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<bool, ErrorClass> {
+    fn variable_type(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<bool, ErrorClass> {
         TypeSpecification::Description(TypeDescription::Integer(32))
             .write_element(out)
             .map_err(|_| server::CAPABILITY_UNAVAILABLE)?;
         Ok(false)
     }
-    fn read(&self, _n: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+    fn read(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
         Data::Integer(self.0.fetch_add(1, Ordering::Relaxed))
             .write_element(out)
             .map_err(|_| DataAccessError::TemporarilyUnavailable)
     }
-    fn write(&self, _n: &ObjectName<'_>, _v: &Data<'_>) -> Result<(), DataAccessError> {
+    fn write(
+        &self,
+        _association: u64,
+        _n: &ObjectName<'_>,
+        _v: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
         Err(DataAccessError::ObjectAccessDenied)
     }
     fn list_members(

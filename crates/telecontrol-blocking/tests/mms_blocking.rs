@@ -56,6 +56,7 @@ impl Directory for Dir {
     }
     fn names(
         &self,
+        _association: u64,
         class: ObjectClass,
         scope: ObjectScope<'_>,
         after: Option<&str>,
@@ -91,6 +92,7 @@ impl Directory for Dir {
     }
     fn variable_type(
         &self,
+        _association: u64,
         name: &ObjectName<'_>,
         out: &mut Writer<'_>,
     ) -> Result<bool, ErrorClass> {
@@ -108,7 +110,12 @@ impl Directory for Dir {
             .map_err(|_| server::CAPABILITY_UNAVAILABLE)?;
         Ok(false)
     }
-    fn read(&self, name: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+    fn read(
+        &self,
+        _association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
         let d = match key(name).as_str() {
             "DOM/temp" => Data::FloatingPoint(FloatingPoint::Single(*self.temp.lock().unwrap())),
             "DOM/count" => Data::Integer(42),
@@ -118,7 +125,12 @@ impl Directory for Dir {
         d.write_element(out)
             .map_err(|_| DataAccessError::TemporarilyUnavailable)
     }
-    fn write(&self, name: &ObjectName<'_>, value: &Data<'_>) -> Result<(), DataAccessError> {
+    fn write(
+        &self,
+        _association: u64,
+        name: &ObjectName<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
         match (key(name).as_str(), value) {
             ("DOM/temp", Data::FloatingPoint(FloatingPoint::Single(v))) => {
                 *self.temp.lock().unwrap() = *v;

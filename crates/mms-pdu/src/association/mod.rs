@@ -205,6 +205,18 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         self.negotiated
     }
 
+    /// Responder: the received connect TSDU (session CN carrying CP, AARQ and
+    /// Initiate-Request) while the attempt it reported as [`Event::AssociateIndication`]
+    /// awaits [`accept`](Self::accept) or [`refuse`](Self::refuse); `None` otherwise.
+    /// A driver that decides without holding the association copies these octets and
+    /// decodes them again with [`AssociateIndication::from_connect`].
+    pub fn connect_tsdu(&self) -> Option<&[u8]> {
+        if self.state != State::AwaitAnswer {
+            return None;
+        }
+        self.tsdu.get(..self.tsdu_len)
+    }
+
     /// Our confirmed requests awaiting an answer.
     pub fn outstanding(&self) -> usize {
         self.outgoing
@@ -333,6 +345,30 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             return Err(self.wrong_state());
         }
         self.send_mms(&MmsPdu::Unconfirmed(service))
+    }
+
+    /// Send an already encoded unconfirmed MMS PDU (InformationReport, UnsolicitedStatus)
+    /// as it is: the octets are validated by decoding them, not encoded again (a report
+    /// encoded once can go to many associations).
+    ///
+    /// # Errors
+    /// [`AssocError::InvalidPdu`] unless `pdu` is exactly one well-formed
+    /// unconfirmed-PDU; [`AssocError::WrongState`] unless associated;
+    /// [`AssocError::PduTooLarge`]; [`AssocError::TransmitFull`].
+    pub fn send_unconfirmed_pdu(&mut self, pdu: &[u8]) -> Result<(), AssocError> {
+        if self.state != State::Associated {
+            return Err(self.wrong_state());
+        }
+        match MmsPdu::decode(pdu) {
+            Ok(MmsPdu::Unconfirmed(_)) => {}
+            Ok(_) => return Err(AssocError::InvalidPdu("not an unconfirmed-PDU")),
+            Err(_) => {
+                return Err(AssocError::InvalidPdu(
+                    "undecodable MMS PDU or octets after it",
+                ));
+            }
+        }
+        self.send_encoded_mms(pdu)
     }
 
     /// Send conclude-Request (ISO 9506-2 8.4). Refused while confirmed requests are

@@ -9,7 +9,7 @@ use crate::acse::{
     PASSWORD_MECHANISM, ReleaseApdu, SourceDiagnostic,
 };
 use crate::ber::{BitString, SeqOf};
-use crate::cotp::{Connect, Disconnect, Tpdu};
+use crate::cotp::{Connect, Disconnect, Tpdu, TpduSize};
 use crate::mms::{InitDetail, InitiateParams, MmsPdu, ServiceError};
 use crate::presentation::{
     ACSE_ABSTRACT_SYNTAX, AbortUserPpdu, AcceptPpdu, BER_TRANSFER_SYNTAX, ConnectPpdu,
@@ -109,15 +109,45 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             return Err(AssocError::PduTooLarge { len, max });
         }
         let mms = enc(pdu, &mut self.scratch)?;
-        let ctx = self.negotiated.mms_context;
-        let needed = stack::mms_data_len(mms.len(), ctx, self.tpdu_size);
-        let available = BUF.saturating_sub(self.tx_len);
-        let free = self
-            .tx
-            .get_mut(self.tx_len..)
+        Self::queue_mms(
+            &mut self.tx,
+            &mut self.tx_len,
+            mms,
+            self.negotiated.mms_context,
+            self.tpdu_size,
+        )
+    }
+
+    /// Queue an MMS PDU encoded by the caller (checked against the negotiated size).
+    pub(super) fn send_encoded_mms(&mut self, mms: &[u8]) -> Result<(), AssocError> {
+        let len = mms.len();
+        let max = usize::try_from(self.negotiated.max_pdu_size).unwrap_or(0);
+        if len > max {
+            return Err(AssocError::PduTooLarge { len, max });
+        }
+        Self::queue_mms(
+            &mut self.tx,
+            &mut self.tx_len,
+            mms,
+            self.negotiated.mms_context,
+            self.tpdu_size,
+        )
+    }
+
+    fn queue_mms(
+        tx: &mut [u8; BUF],
+        tx_len: &mut usize,
+        mms: &[u8],
+        ctx: i64,
+        tpdu_size: TpduSize,
+    ) -> Result<(), AssocError> {
+        let needed = stack::mms_data_len(mms.len(), ctx, tpdu_size);
+        let available = BUF.saturating_sub(*tx_len);
+        let free = tx
+            .get_mut(*tx_len..)
             .ok_or(AssocError::TransmitFull { needed, available })?;
-        let n = stack::encode_mms_data(mms, ctx, self.tpdu_size, free)?;
-        self.tx_len = self.tx_len.saturating_add(n);
+        let n = stack::encode_mms_data(mms, ctx, tpdu_size, free)?;
+        *tx_len = tx_len.saturating_add(n);
         Ok(())
     }
 

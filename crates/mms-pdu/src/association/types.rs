@@ -228,6 +228,17 @@ pub struct AssociateIndication<'a> {
     pub initiate: InitiateParams<'a>,
 }
 
+impl<'a> AssociateIndication<'a> {
+    /// Decode the indication again from a connect TSDU (session CN with CP, AARQ and
+    /// Initiate-Request), e.g. octets copied from
+    /// [`Association::connect_tsdu`](super::Association::connect_tsdu); `None` if they
+    /// are not one.
+    #[must_use]
+    pub fn from_connect(tsdu: &'a [u8]) -> Option<Self> {
+        super::classify::indication(tsdu)
+    }
+}
+
 /// What the application must know (ISO 9506-1 service primitives), from
 /// [`Association::poll_event`](super::Association::poll_event).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -329,6 +340,8 @@ pub enum AssocError {
     },
     /// A configuration value is out of range (named).
     Config(&'static str),
+    /// Octets handed over as an encoded PDU are not one (what is wrong).
+    InvalidPdu(&'static str),
 }
 
 impl fmt::Display for AssocError {
@@ -350,6 +363,7 @@ impl fmt::Display for AssocError {
                 "transmit buffer full: need {needed} octets, {available} free"
             ),
             AssocError::Config(field) => write!(f, "configuration value {field} out of range"),
+            AssocError::InvalidPdu(what) => write!(f, "invalid encoded PDU: {what}"),
         }
     }
 }

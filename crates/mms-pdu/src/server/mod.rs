@@ -12,6 +12,7 @@
 
 use telecontrol_core::Writer;
 
+use crate::association::{AssociateIndication, Refusal};
 use crate::ber::{self, BerReader, Tag};
 use crate::mms::{
     AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DataAccessError,
@@ -43,6 +44,16 @@ const PDU_OVERHEAD: usize = 32;
 
 /// An application's MMS object directory: what [`answer`] serves.
 ///
+/// Every association has an id (`u64`, unique within the process that runs the adapter,
+/// never 0: an application may use 0 for calls of its own):
+/// [`associate`](Self::associate) is called when a peer asks to associate,
+/// [`released`](Self::released) once when an association that `associate` accepted ends,
+/// and every service call names the association it serves (for `aa-specific` objects and
+/// per-association state such as TASE.2 transfer sets). An association we initiate and
+/// that serves the peer's requests (an adapter's `connect_serving`) is not announced with
+/// `associate` (there is no AARQ to judge), but it has an id of its own and `released` is
+/// called once when it ends, if it was established.
+///
 /// Names are handed out through callbacks and values and types are encoded by the
 /// application into a [`Writer`] (one BER element: a [`Data`] or a [`TypeSpecification`]
 /// written with [`Element::write_element`]), so the directory may keep them behind a lock
@@ -50,6 +61,29 @@ const PDU_OVERHEAD: usize = 32;
 pub trait Directory {
     /// The Identify answer.
     fn identify(&self) -> IdentifyResponse<'_>;
+
+    /// A peer asks to associate (after the adapter's own authorisation accepted it, before
+    /// the AARE is sent): `Ok` accepts, `Err` refuses the attempt in the way given. By
+    /// default every attempt is accepted.
+    ///
+    /// # Errors
+    /// The [`Refusal`] the adapter answers the AARQ with.
+    fn associate(
+        &self,
+        association: u64,
+        indication: &AssociateIndication<'_>,
+    ) -> Result<(), Refusal> {
+        let _ = (association, indication);
+        Ok(())
+    }
+
+    /// The association ended (released, aborted, refused after `associate`, timed out or
+    /// the connection lost): called once for each `association` that
+    /// [`associate`](Self::associate) accepted, and for each established association that
+    /// we initiated while serving. By default nothing happens.
+    fn released(&self, association: u64) {
+        let _ = association;
+    }
 
     /// The Status answer; by default state changes allowed, operational.
     fn status(&self) -> StatusResponse<'_> {
@@ -61,12 +95,14 @@ pub trait Directory {
     }
 
     /// Call `out` with each name of `class` in `scope` in ascending order, starting after
-    /// `after` when given; stop as soon as `out` returns false.
+    /// `after` when given; stop as soon as `out` returns false. `association` is the
+    /// association asking (its `aa-specific` names).
     ///
     /// # Errors
     /// The `ServiceError` class for an unknown domain or an unsupported class.
     fn names(
         &self,
+        association: u64,
         class: ObjectClass,
         scope: ObjectScope<'_>,
         after: Option<&str>,
@@ -74,28 +110,40 @@ pub trait Directory {
     ) -> Result<(), ErrorClass>;
 
     /// Write the type of the named variable (one [`TypeSpecification`] element) into `out`;
-    /// return whether it is deletable.
+    /// return whether it is deletable. `association` is the association asking.
     ///
     /// # Errors
     /// [`OBJECT_UNDEFINED`] for an unknown variable.
     fn variable_type(
         &self,
+        association: u64,
         name: &ObjectName<'_>,
         out: &mut Writer<'_>,
     ) -> Result<bool, ErrorClass>;
 
-    /// Write the value of the named variable (one [`Data`] element) into `out`.
+    /// Write the value of the named variable (one [`Data`] element) into `out`, for the
+    /// association `association`.
     ///
     /// # Errors
     /// The [`DataAccessError`] reported in the Read response.
-    fn read(&self, name: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError>;
+    fn read(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError>;
 
-    /// Store `value` in the named variable.
+    /// Store `value` in the named variable, written by the association `association`.
     ///
     /// # Errors
     /// The [`DataAccessError`] reported in the Write response (`type-inconsistent` for a
     /// value of the wrong type, `object-access-denied` for a read-only variable).
-    fn write(&self, name: &ObjectName<'_>, value: &Data<'_>) -> Result<(), DataAccessError>;
+    fn write(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError>;
 
     /// Call `out` with each member of the named variable list, in order; return whether the
     /// list is deletable. `association` identifies the association for `aa-specific` lists.
@@ -133,7 +181,7 @@ pub trait Directory {
 pub struct Context {
     /// The negotiated MMS PDU size: GetNameList stops (with `moreFollows`) before it.
     pub max_pdu_size: usize,
-    /// Identifies the association (for `aa-specific` lists).
+    /// Identifies the association: passed to every [`Directory`] call.
     pub association: u64,
 }
 
@@ -168,18 +216,24 @@ pub fn answer<'s, D: Directory + ?Sized>(
             let mut more = false;
             let mut w = Writer::new(scratch.get_mut(HEAD..).unwrap_or_default());
             let after = req.continue_after.map(|i| i.as_str());
-            dir.names(class, req.object_scope, after, &mut |name| {
-                let Some(id) = Identifier::new(name) else {
-                    return true;
-                };
-                if w.position().saturating_add(id.element_len()) > budget
-                    || id.write_element(&mut w).is_err()
-                {
-                    more = true;
-                    return false;
-                }
-                true
-            })
+            dir.names(
+                ctx.association,
+                class,
+                req.object_scope,
+                after,
+                &mut |name| {
+                    let Some(id) = Identifier::new(name) else {
+                        return true;
+                    };
+                    if w.position().saturating_add(id.element_len()) > budget
+                        || id.write_element(&mut w).is_err()
+                    {
+                        more = true;
+                        return false;
+                    }
+                    true
+                },
+            )
             .map_err(err)?;
             let len = w.position();
             let identifiers = seal(scratch, len)?;
@@ -196,7 +250,7 @@ pub fn answer<'s, D: Directory + ?Sized>(
             for name in names.iter() {
                 let free = body.get_mut(len..).unwrap_or_default();
                 let mut w = Writer::new(free);
-                let used = match dir.read(&name, &mut w) {
+                let used = match dir.read(ctx.association, &name, &mut w) {
                     Ok(()) => w.position(),
                     Err(e) => {
                         let mut w = Writer::new(body.get_mut(len..).unwrap_or_default());
@@ -222,7 +276,7 @@ pub fn answer<'s, D: Directory + ?Sized>(
             }
             let mut w = Writer::new(rest.get_mut(HEAD..).unwrap_or_default());
             for (name, value) in names.iter().zip(req.data.iter()) {
-                let result = match dir.write(&name, &value) {
+                let result = match dir.write(ctx.association, &name, &value) {
                     Ok(()) => WriteResult::Success,
                     Err(e) => WriteResult::Failure(e),
                 };
@@ -239,7 +293,9 @@ pub fn answer<'s, D: Directory + ?Sized>(
             };
             let body = scratch.get_mut(HEAD..).unwrap_or_default();
             let mut w = Writer::new(body);
-            let deletable = dir.variable_type(name, &mut w).map_err(err)?;
+            let deletable = dir
+                .variable_type(ctx.association, name, &mut w)
+                .map_err(err)?;
             let len = w.position();
             let written: &'s [u8] = scratch
                 .get(HEAD..HEAD.saturating_add(len))

@@ -22,6 +22,8 @@ use crate::mms::{
 struct Dir {
     a: Cell<f32>,
     defined: Cell<bool>,
+    /// The association of the last names/variable_type/read/write call.
+    last: Cell<u64>,
 }
 
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyz";
@@ -41,11 +43,13 @@ impl Directory for Dir {
     }
     fn names(
         &self,
+        association: u64,
         class: ObjectClass,
         scope: ObjectScope<'_>,
         after: Option<&str>,
         out: &mut dyn FnMut(&str) -> bool,
     ) -> Result<(), ErrorClass> {
+        self.last.set(association);
         let all: &[&str] = match (class, scope) {
             (ObjectClass::Domain, ObjectScope::Vmd) => &["D"],
             (ObjectClass::NamedVariable, ObjectScope::Vmd) => &["v"],
@@ -71,9 +75,11 @@ impl Directory for Dir {
     }
     fn variable_type(
         &self,
+        association: u64,
         name: &ObjectName<'_>,
         out: &mut Writer<'_>,
     ) -> Result<bool, ErrorClass> {
+        self.last.set(association);
         let t = match item(name) {
             (Some("D"), "a") => TypeDescription::FloatingPoint {
                 format_width: 32,
@@ -87,7 +93,13 @@ impl Directory for Dir {
             .unwrap();
         Ok(false)
     }
-    fn read(&self, name: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+    fn read(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.last.set(association);
         let d = match item(name) {
             (Some("D"), "a") => Data::FloatingPoint(FloatingPoint::Single(self.a.get())),
             (Some("D"), "b") => Data::Integer(-7),
@@ -98,7 +110,13 @@ impl Directory for Dir {
         d.write_element(out)
             .map_err(|_| DataAccessError::TemporarilyUnavailable)
     }
-    fn write(&self, name: &ObjectName<'_>, value: &Data<'_>) -> Result<(), DataAccessError> {
+    fn write(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.last.set(association);
         match (item(name), value) {
             ((Some("D"), "a"), Data::FloatingPoint(f)) => {
                 self.a.set(f.to_f64() as f32);
@@ -159,6 +177,45 @@ fn dir() -> Dir {
     Dir {
         a: Cell::new(1.5),
         defined: Cell::new(false),
+        last: Cell::new(0),
+    }
+}
+
+#[test]
+fn every_call_names_the_association() {
+    let d = dir();
+    let mut scratch = [0u8; 1024];
+    let ctx = Context {
+        max_pdu_size: 8000,
+        association: 42,
+    };
+    let a = [VariableListItem::named(
+        ObjectName::domain("D", "a").unwrap(),
+    )];
+    let spec = VariableAccessSpecification::ListOfVariable(SeqOf::from_slice(&a));
+    let value = [Data::FloatingPoint(FloatingPoint::Single(2.0))];
+    let requests = [
+        ConfirmedServiceRequest::GetNameList(GetNameListRequest {
+            object_class: ExtendedObjectClass::Basic(ObjectClass::Domain),
+            object_scope: ObjectScope::Vmd,
+            continue_after: None,
+        }),
+        ConfirmedServiceRequest::GetVariableAccessAttributes(
+            GetVariableAccessAttributesRequest::Name(ObjectName::domain("D", "a").unwrap()),
+        ),
+        ConfirmedServiceRequest::Read(ReadRequest {
+            specification_with_result: None,
+            variable_access_specification: spec,
+        }),
+        ConfirmedServiceRequest::Write(WriteRequest {
+            variable_access_specification: spec,
+            data: SeqOf::from_slice(&value),
+        }),
+    ];
+    for req in &requests {
+        d.last.set(0);
+        answer(&d, req, ctx, &mut scratch).unwrap();
+        assert_eq!(d.last.get(), 42, "{req:?}");
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mms_pdu::association::{
-    AssociateIndication, Association, CloseReason, Event, FailReason, Refusal,
+    AssociateIndication, Association, CloseReason, Event, FailReason, Refusal, Role,
 };
 use mms_pdu::mms::{ErrorClass, MmsPdu};
 use mms_pdu::server::{Context, Directory, answer};
@@ -49,6 +49,9 @@ pub(crate) struct Inner {
     pub(crate) events: Option<Box<dyn Fn(MmsEvent) + Send>>,
     pub(crate) associated: Option<mpsc::Sender<Result<(), CloseReason>>>,
     pub(crate) closed: Option<CloseReason>,
+    /// The directory must hear `released` when the association ends: it accepted the
+    /// association (`associate`), or we initiated it and it was established.
+    pub(crate) release_due: bool,
 }
 
 pub(crate) struct Shared {
@@ -69,6 +72,7 @@ impl Shared {
                 events: None,
                 associated: None,
                 closed: None,
+                release_due: false,
             }),
             writer: Mutex::new(None),
             origin: std::time::Instant::now(),
@@ -88,10 +92,21 @@ impl Shared {
     }
 }
 
-/// A request of the peer, copied out of the association to be answered without the lock.
-struct Work {
-    invoke_id: u32,
-    pdu: Vec<u8>,
+/// Association ids: unique within the process, for servers' and clients' associations.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A fresh association id.
+pub(crate) fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// What the directory must do, copied out of the association to run without the lock.
+enum Work {
+    /// A request of the peer to answer.
+    Request { invoke_id: u32, pdu: Vec<u8> },
+    /// An association attempt the adapter's `authorize` accepted: the connect TSDU, for
+    /// the directory's `associate`.
+    Associate(Vec<u8>),
 }
 
 /// Drain the association's events into the owner's channels; collect the peer's requests.
@@ -103,7 +118,9 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
             events,
             associated,
             closed,
+            release_due,
         } = inner;
+        let assoc_role_initiator = assoc.role() == Role::Initiator;
         let Some(ev) = assoc.poll_event() else { break };
         let mut decision = None;
         match ev {
@@ -111,12 +128,15 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
                 decision = Some(authorize.map_or(Ok(()), |f| f(&ind)));
             }
             Event::Associated(_) => {
+                if assoc_role_initiator {
+                    *release_due = true;
+                }
                 if let Some(tx) = associated.take() {
                     let _ = tx.send(Ok(()));
                 }
             }
             Event::Request { invoke_id, pdu, .. } => {
-                work.push(Work {
+                work.push(Work::Request {
                     invoke_id,
                     pdu: pdu.to_vec(),
                 });
@@ -156,9 +176,12 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
             _ => {}
         }
         match decision {
-            Some(Ok(())) => {
-                let _ = assoc.accept(now);
-            }
+            Some(Ok(())) => match assoc.connect_tsdu() {
+                Some(tsdu) => work.push(Work::Associate(tsdu.to_vec())),
+                None => {
+                    let _ = assoc.accept(now);
+                }
+            },
             Some(Err(how)) => {
                 let _ = assoc.refuse(now, how);
             }
@@ -195,11 +218,22 @@ impl Shared {
 /// Longest read wait: bounds how late a deadline or a close is noticed.
 const POLL: Duration = Duration::from_millis(20);
 
-/// Run the association on `stream` until it is closed and its last octets are sent.
+/// Run the association on `stream` until it is closed and its last octets are sent, then
+/// tell the directory that it was released (if it must hear it).
 pub(crate) fn drive(
-    mut stream: TcpStream,
+    stream: TcpStream,
     shared: Arc<Shared>,
     directory: Option<Arc<dyn Directory + Send + Sync>>,
+    authorize: Option<Arc<Authorize>>,
+) {
+    run(stream, &shared, directory.as_deref(), authorize);
+    release(&shared, directory.as_deref());
+}
+
+fn run(
+    mut stream: TcpStream,
+    shared: &Shared,
+    directory: Option<&(dyn Directory + Send + Sync)>,
     authorize: Option<Arc<Authorize>>,
 ) {
     let _ = stream.set_nodelay(true);
@@ -266,20 +300,55 @@ pub(crate) fn drive(
         }
         // Answer the peer's requests from the directory, without the lock.
         for w in work.drain(..) {
-            serve(&shared, directory.as_deref(), &w, &mut scratch);
+            match w {
+                Work::Request { invoke_id, pdu } => {
+                    serve(shared, directory, invoke_id, &pdu, &mut scratch);
+                }
+                Work::Associate(tsdu) => associate(shared, directory, &tsdu),
+            }
         }
+    }
+}
+
+/// Ask the directory about an association attempt (without the lock), then accept or
+/// refuse it.
+fn associate(shared: &Shared, directory: Option<&(dyn Directory + Send + Sync)>, tsdu: &[u8]) {
+    let decision = match (directory, AssociateIndication::from_connect(tsdu)) {
+        (Some(dir), Some(ind)) => dir.associate(shared.id, &ind),
+        _ => Ok(()),
+    };
+    let now = shared.now();
+    let mut inner = shared.lock();
+    match decision {
+        Ok(()) => {
+            inner.release_due = directory.is_some();
+            let _ = inner.assoc.accept(now);
+        }
+        Err(how) => {
+            let _ = inner.assoc.refuse(now, how);
+        }
+    }
+    drain(&mut inner, None, now, &mut Vec::new());
+}
+
+/// Tell the directory, once, that the association has ended.
+pub(crate) fn release(shared: &Shared, directory: Option<&(dyn Directory + Send + Sync)>) {
+    let due = std::mem::take(&mut shared.lock().release_due);
+    if let (true, Some(dir)) = (due, directory) {
+        dir.released(shared.id);
     }
 }
 
 fn serve(
     shared: &Shared,
     directory: Option<&(dyn Directory + Send + Sync)>,
-    w: &Work,
+    invoke_id: u32,
+    pdu: &[u8],
     scratch: &mut [u8],
 ) {
     use mms_pdu::mms::ServiceError;
     let not_served = ServiceError::new(mms_pdu::server::SERVICE_UNSUPPORTED);
-    let Ok(MmsPdu::ConfirmedRequest(req)) = MmsPdu::decode(&w.pdu) else {
+    let Ok(MmsPdu::ConfirmedRequest(req)) = MmsPdu::decode(pdu) else {
         return;
     };
     let negotiated = shared.lock().assoc.negotiated().max_pdu_size;
@@ -294,12 +363,12 @@ fn serve(
     };
     let mut inner = shared.lock();
     let sent = match result {
-        Ok(resp) => inner.assoc.respond(w.invoke_id, resp),
-        Err(e) => inner.assoc.respond_error(w.invoke_id, e),
+        Ok(resp) => inner.assoc.respond(invoke_id, resp),
+        Err(e) => inner.assoc.respond_error(invoke_id, e),
     };
     if sent.is_err() {
         let _ = inner.assoc.respond_error(
-            w.invoke_id,
+            invoke_id,
             ServiceError::new(mms_pdu::server::CAPABILITY_UNAVAILABLE),
         );
     }

@@ -10,7 +10,7 @@ pub use mms_pdu;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
@@ -285,6 +285,23 @@ impl MmsAssociation {
         Ok(())
     }
 
+    /// Send an already encoded unconfirmed MMS PDU (an InformationReport encoded once for
+    /// many associations) as it is; it is checked by decoding it.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`]: [`AssocError::InvalidPdu`](mms_pdu::association::AssocError::InvalidPdu)
+    /// unless `pdu` is one unconfirmed-PDU, or not associated, too large, or the transmit
+    /// queue is full.
+    pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
+        self.shared
+            .lock()
+            .assoc
+            .send_unconfirmed_pdu(pdu)
+            .map_err(MmsError::Local)?;
+        self.shared.flush();
+        Ok(())
+    }
+
     /// Conclude and release; waits (bounded by `timeout`) until the association is closed.
     ///
     /// # Errors
@@ -321,7 +338,8 @@ impl MmsAssociation {
         self.shared.flush();
     }
 
-    /// This association's id (0 for a client's; numbered from 1 by a server).
+    /// This association's id: unique within the process (servers' and clients'
+    /// associations draw from one counter), the `association` the [`Directory`] hears.
     #[must_use]
     pub fn id(&self) -> u64 {
         self.shared.id
@@ -373,7 +391,7 @@ impl MmsClient {
         let stream =
             TcpStream::connect_timeout(&target, timeout).map_err(|e| MmsError::Io(e.kind()))?;
         let assoc = Box::new(Assoc::new(Role::Initiator, config).map_err(MmsError::Local)?);
-        let shared = Shared::new(assoc, 0);
+        let shared = Shared::new(assoc, conn::next_id());
         let (etx, events) = mpsc::channel();
         let (atx, arx) = mpsc::channel();
         {
@@ -497,7 +515,6 @@ impl MmsServer {
         let local_addr = listener.local_addr()?;
         let associations = Arc::new(std::sync::Mutex::new(Vec::<MmsAssociation>::new()));
         let list = Arc::clone(&associations);
-        let next = AtomicU64::new(1);
         let (etx, events) = mpsc::sync_channel::<(u64, MmsEvent)>(SERVER_EVENTS);
         listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -516,7 +533,7 @@ impl MmsServer {
                 let Ok(assoc) = Assoc::new(Role::Responder, config.association) else {
                     continue;
                 };
-                let id = next.fetch_add(1, Ordering::Relaxed);
+                let id = conn::next_id();
                 let shared = Shared::new(Box::new(assoc), id);
                 let tx = etx.clone();
                 shared.lock().events = Some(Box::new(move |e| {
@@ -562,6 +579,15 @@ impl MmsServer {
             .lock()
             .map(|l| l.iter().filter(|a| !a.is_closed()).cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// The open association with this id (see [`MmsAssociation::id`]).
+    #[must_use]
+    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
+        self.associations
+            .lock()
+            .ok()
+            .and_then(|l| l.iter().find(|a| a.id() == id && !a.is_closed()).cloned())
     }
 
     /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns

@@ -11,7 +11,6 @@ pub use mms_pdu;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
@@ -299,6 +298,23 @@ impl MmsAssociation {
         Ok(())
     }
 
+    /// Send an already encoded unconfirmed MMS PDU (an InformationReport encoded once for
+    /// many associations) as it is; it is checked by decoding it.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`]: [`AssocError::InvalidPdu`](mms_pdu::association::AssocError::InvalidPdu)
+    /// unless `pdu` is one unconfirmed-PDU, or not associated, too large, or the transmit
+    /// queue is full.
+    pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
+        self.shared
+            .lock()
+            .assoc
+            .send_unconfirmed_pdu(pdu)
+            .map_err(MmsError::Local)?;
+        self.shared.notify.notify_one();
+        Ok(())
+    }
+
     /// Conclude and release; waits (bounded by `timeout`) until the association is closed.
     ///
     /// # Errors
@@ -335,7 +351,8 @@ impl MmsAssociation {
         self.shared.notify.notify_one();
     }
 
-    /// This association's id (0 for a client's; numbered from 1 by a server).
+    /// This association's id: unique within the process (servers' and clients'
+    /// associations draw from one counter), the `association` the [`Directory`] hears.
     #[must_use]
     pub fn id(&self) -> u64 {
         self.shared.id
@@ -384,7 +401,7 @@ impl MmsClient {
             .map_err(|_| MmsError::Io(std::io::ErrorKind::TimedOut))?
             .map_err(|e| MmsError::Io(e.kind()))?;
         let assoc = Box::new(Assoc::new(Role::Initiator, config).map_err(MmsError::Local)?);
-        let shared = Shared::new(assoc, 0);
+        let shared = Shared::new(assoc, conn::next_id());
         let (etx, events) = mpsc::unbounded_channel();
         let (atx, arx) = oneshot::channel();
         {
@@ -495,14 +512,13 @@ impl MmsServer {
         let local_addr = listener.local_addr()?;
         let associations = Arc::new(std::sync::Mutex::new(Vec::<MmsAssociation>::new()));
         let list = Arc::clone(&associations);
-        let next = AtomicU64::new(1);
         let (etx, events) = mpsc::channel::<(u64, MmsEvent)>(SERVER_EVENTS);
         let accept = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let Ok(assoc) = Assoc::new(Role::Responder, config.association) else {
                     continue;
                 };
-                let id = next.fetch_add(1, Ordering::Relaxed);
+                let id = conn::next_id();
                 let shared = Shared::new(Box::new(assoc), id);
                 let tx = etx.clone();
                 shared.lock().events = Some(Box::new(move |e| {
@@ -550,6 +566,15 @@ impl MmsServer {
             .lock()
             .map(|l| l.iter().filter(|a| !a.is_closed()).cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// The open association with this id (see [`MmsAssociation::id`]).
+    #[must_use]
+    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
+        self.associations
+            .lock()
+            .ok()
+            .and_then(|l| l.iter().find(|a| a.id() == id && !a.is_closed()).cloned())
     }
 
     /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns

@@ -229,6 +229,7 @@ impl Directory for SampleDirectory {
 
     fn names(
         &self,
+        _association: u64,
         class: ObjectClass,
         scope: ObjectScope<'_>,
         after: Option<&str>,
@@ -278,6 +279,7 @@ impl Directory for SampleDirectory {
 
     fn variable_type(
         &self,
+        _association: u64,
         name: &ObjectName<'_>,
         out: &mut Writer<'_>,
     ) -> Result<bool, ErrorClass> {
@@ -290,7 +292,12 @@ impl Directory for SampleDirectory {
         Ok(false)
     }
 
-    fn read(&self, name: &ObjectName<'_>, out: &mut Writer<'_>) -> Result<(), DataAccessError> {
+    fn read(
+        &self,
+        _association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
         let value = {
             let vars = self
                 .vars
@@ -303,7 +310,12 @@ impl Directory for SampleDirectory {
             .write_data(out)
     }
 
-    fn write(&self, name: &ObjectName<'_>, value: &Data<'_>) -> Result<(), DataAccessError> {
+    fn write(
+        &self,
+        _association: u64,
+        name: &ObjectName<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
         let mut vars = self
             .vars
             .lock()

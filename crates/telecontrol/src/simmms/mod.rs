@@ -136,7 +136,7 @@ fn report(server: &MmsServer, dir: &SampleDirectory) {
         let mut buf = vec![0u8; 256];
         let Some(name) = parse_name(m) else { continue };
         let mut w = telecontrol_core::Writer::new(&mut buf);
-        if dir.read(&name, &mut w).is_ok() {
+        if dir.read(0, &name, &mut w).is_ok() {
             let n = w.position();
             buf.truncate(n);
             encoded.push(buf);

@@ -1,0 +1,338 @@
+//! The directory hears every association: `associate` (after the adapter's `authorize`,
+//! able to refuse), the association id on every service call, `released` once at the end;
+//! a client association that serves has an id of its own; an encoded InformationReport
+//! sent as it is to one association looked up by id.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use telecontrol_core::{Encode, Writer};
+use telecontrol_tokio::mms::mms_pdu as telecontrol_mms_pdu;
+use telecontrol_tokio::mms::{MmsClient, MmsError, MmsEvent, MmsServer, MmsServerConfig};
+
+use telecontrol_mms_pdu::acse::SourceDiagnostic;
+use telecontrol_mms_pdu::association::{
+    AssocError, AssociateIndication, CloseReason, Config, Refusal,
+};
+use telecontrol_mms_pdu::mms::{
+    AccessResult, ConfirmedServiceResponse, Data, DataAccessError, Element, ErrorClass,
+    IdentifyResponse, InformationReport, MmsPdu, ObjectClass, ObjectName, ObjectScope, SeqOf,
+    TypeDescription, TypeSpecification, UnconfirmedService, VariableAccessSpecification,
+};
+use telecontrol_mms_pdu::server::{self, Directory};
+
+/// The AE-qualifier the directory refuses.
+const REFUSED_BY_DIRECTORY: i64 = 13;
+/// The AE-qualifier the adapter's `authorize` refuses (the directory never hears it).
+const REFUSED_BY_AUTHORIZE: i64 = 99;
+
+const REFUSAL: Refusal = Refusal::Acse {
+    result: 1,
+    diagnostic: Some(SourceDiagnostic::ServiceUser(4)),
+};
+
+/// One variable "x" (integer: the id of the association reading it); a log of calls.
+#[derive(Default)]
+struct Gate {
+    log: Mutex<Vec<String>>,
+}
+
+impl Gate {
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+    fn push(&self, s: String) {
+        self.log.lock().unwrap().push(s);
+    }
+}
+
+impl Directory for Gate {
+    fn identify(&self) -> IdentifyResponse<'_> {
+        IdentifyResponse {
+            vendor: b"v",
+            model: b"m",
+            revision: b"1",
+            abstract_syntaxes: None,
+        }
+    }
+    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
+        let q = ind.calling_ae_qualifier.unwrap_or(-1);
+        self.push(format!("associate {association} {q}"));
+        if q == REFUSED_BY_DIRECTORY {
+            return Err(REFUSAL);
+        }
+        Ok(())
+    }
+    fn released(&self, association: u64) {
+        self.push(format!("released {association}"));
+    }
+    fn names(
+        &self,
+        association: u64,
+        _class: ObjectClass,
+        _scope: ObjectScope<'_>,
+        _after: Option<&str>,
+        out: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<(), ErrorClass> {
+        self.push(format!("names {association}"));
+        out("x");
+        Ok(())
+    }
+    fn variable_type(
+        &self,
+        association: u64,
+        _name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<bool, ErrorClass> {
+        self.push(format!("type {association}"));
+        TypeSpecification::Description(TypeDescription::Integer(64))
+            .write_element(out)
+            .map_err(|_| server::CAPABILITY_UNAVAILABLE)?;
+        Ok(false)
+    }
+    fn read(
+        &self,
+        association: u64,
+        _name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.push(format!("read {association}"));
+        Data::Integer(i64::try_from(association).unwrap())
+            .write_element(out)
+            .map_err(|_| DataAccessError::HardwareFault)
+    }
+    fn write(
+        &self,
+        association: u64,
+        _name: &ObjectName<'_>,
+        _value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.push(format!("write {association}"));
+        Ok(())
+    }
+    fn list_members(
+        &self,
+        _association: u64,
+        _name: &ObjectName<'_>,
+        _out: &mut dyn FnMut(&ObjectName<'_>),
+    ) -> Result<bool, ErrorClass> {
+        Err(server::OBJECT_UNDEFINED)
+    }
+    fn define_list(
+        &self,
+        _association: u64,
+        _name: &ObjectName<'_>,
+        _members: &[ObjectName<'_>],
+    ) -> Result<(), ErrorClass> {
+        Err(server::SERVICE_UNSUPPORTED)
+    }
+    fn delete_list(&self, _association: u64, _name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
+        Err(server::OBJECT_UNDEFINED)
+    }
+}
+
+fn config(qualifier: i64) -> Config<'static> {
+    let mut c = Config::DEFAULT;
+    c.local.ae_qualifier = Some(qualifier);
+    c.request_timeout = Duration::from_secs(2);
+    c.connect_timeout = Duration::from_secs(2);
+    c
+}
+
+/// The integer read from "x" (the id of the association the directory served).
+fn read_x(r: &telecontrol_tokio::mms::Response) -> i64 {
+    let Some(ConfirmedServiceResponse::Read(r)) = r.service() else {
+        panic!("{r:?}")
+    };
+    match r.results.iter().next() {
+        Some(AccessResult::Success(Data::Integer(i))) => i,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn wait_for(gate: &Gate, entry: &str) {
+    let t0 = std::time::Instant::now();
+    while !gate.log().iter().any(|e| e == entry) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(3),
+            "{entry} not in {:?}",
+            gate.log()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mms_tokio_directory_hears_associations() {
+    let gate = Arc::new(Gate::default());
+    let cfg = MmsServerConfig {
+        association: config(1),
+        authorize: Some(Arc::new(|ind| {
+            if ind.calling_ae_qualifier == Some(REFUSED_BY_AUTHORIZE) {
+                Err(Refusal::Session { reason: 2 })
+            } else {
+                Ok(())
+            }
+        })),
+    };
+    let mut server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+
+    // Refused by the directory: asked, answered with its refusal, never released.
+    let r = MmsClient::connect(addr, config(REFUSED_BY_DIRECTORY)).await;
+    assert!(
+        matches!(
+            r,
+            Err(MmsError::NotAssociated(CloseReason::Refused(REFUSAL)))
+        ),
+        "{r:?}"
+    );
+    // Refused by `authorize`: the directory is not asked.
+    let r = MmsClient::connect(addr, config(REFUSED_BY_AUTHORIZE)).await;
+    assert!(
+        matches!(
+            r,
+            Err(MmsError::NotAssociated(CloseReason::Refused(
+                Refusal::Session { reason: 2 }
+            )))
+        ),
+        "{r:?}"
+    );
+    let log = gate.log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    let refused: u64 = log[0]
+        .strip_prefix("associate ")
+        .and_then(|l| l.strip_suffix(" 13"))
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // Accepted: the client side serves from a directory of its own.
+    let peer_gate = Arc::new(Gate::default());
+    let mut client = MmsClient::connect_serving(addr, config(12), Some(peer_gate.clone()))
+        .await
+        .unwrap();
+    let open = server.associations();
+    assert_eq!(open.len(), 1);
+    let server_side = open[0].id();
+    assert!(gate.log().contains(&format!("associate {server_side} 12")));
+    // Ids are unique across the server's and the client's associations.
+    assert_ne!(client.id(), server_side);
+    assert_ne!(refused, server_side);
+    assert_ne!(refused, client.id());
+
+    // Every service call names the association.
+    let x = [ObjectName::vmd("x").unwrap()];
+    let got = read_x(&client.read(&x).await.unwrap());
+    assert_eq!(u64::try_from(got).unwrap(), server_side);
+    client
+        .get_name_list(ObjectClass::NamedVariable, ObjectScope::Vmd)
+        .await
+        .unwrap();
+    client.variable_type(x[0]).await.unwrap();
+    client.write(&x, &[Data::Integer(5)]).await.unwrap();
+    for call in ["read", "names", "type", "write"] {
+        assert!(
+            gate.log().contains(&format!("{call} {server_side}")),
+            "{call}: {:?}",
+            gate.log()
+        );
+    }
+
+    // The server looks the association up by id and asks the client's directory.
+    let there = server.association(server_side).unwrap();
+    assert_eq!(there.id(), server_side);
+    assert!(server.association(client.id()).is_none());
+    let got = read_x(&there.read(&x).await.unwrap());
+    assert_eq!(u64::try_from(got).unwrap(), client.id());
+    assert_eq!(peer_gate.log(), [format!("read {}", client.id())]);
+
+    // An InformationReport encoded once, sent as it is.
+    let values = [AccessResult::Success(Data::Integer(7))];
+    let report = MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(InformationReport {
+        variable_access_specification: VariableAccessSpecification::VariableListName(
+            ObjectName::vmd("x").unwrap(),
+        ),
+        results: SeqOf::from_slice(&values),
+    }));
+    let mut encoded = vec![0u8; report.encoded_len()];
+    report.encode(&mut encoded).unwrap();
+    there.send_unconfirmed_pdu(&encoded).unwrap();
+    let ev = tokio::time::timeout(Duration::from_secs(2), client.next_event())
+        .await
+        .unwrap();
+    assert_eq!(ev, Some(MmsEvent::Unconfirmed(encoded.clone())));
+    // Not an unconfirmed PDU, or trailing octets: refused before anything is sent.
+    let conclude = [0x8B, 0x00];
+    for bad in [&conclude[..], &[encoded.as_slice(), &[0]].concat()] {
+        let r = there.send_unconfirmed_pdu(bad);
+        assert!(
+            matches!(r, Err(MmsError::Local(AssocError::InvalidPdu(_)))),
+            "{r:?}"
+        );
+    }
+
+    // Conclude: both directories hear `released` once.
+    client
+        .association()
+        .conclude(Duration::from_secs(2))
+        .await
+        .unwrap();
+    wait_for(&gate, &format!("released {server_side}")).await;
+    wait_for(&peer_gate, &format!("released {}", client.id())).await;
+    let client_id = client.id();
+    tokio::time::timeout(Duration::from_secs(2), client.closed())
+        .await
+        .unwrap();
+    // The server's event for the close has come; nothing more is heard.
+    let t0 = std::time::Instant::now();
+    while !server.associations().is_empty() {
+        assert!(t0.elapsed() < Duration::from_secs(3));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_millis(50), server.next_event()).await;
+    let count = |g: &Gate, e: String| g.log().iter().filter(|l| **l == e).count();
+    assert_eq!(count(&gate, format!("released {server_side}")), 1);
+    assert_eq!(count(&peer_gate, format!("released {client_id}")), 1);
+    assert!(
+        !gate
+            .log()
+            .iter()
+            .any(|l| l.starts_with("released ") && *l != format!("released {server_side}")),
+        "a refused association was released: {:?}",
+        gate.log()
+    );
+}
+
+/// An aborted association is released too (once), on both sides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mms_tokio_abort_releases() {
+    let gate = Arc::new(Gate::default());
+    let cfg = MmsServerConfig {
+        association: config(1),
+        authorize: None,
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone())
+        .await
+        .unwrap();
+    let peer_gate = Arc::new(Gate::default());
+    let client =
+        MmsClient::connect_serving(server.local_addr(), config(5), Some(peer_gate.clone()))
+            .await
+            .unwrap();
+    let server_side = server.associations()[0].id();
+    server.association(server_side).unwrap().abort();
+    wait_for(&gate, &format!("released {server_side}")).await;
+    wait_for(&peer_gate, &format!("released {}", client.id())).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(gate.log().len(), 2, "{:?}", gate.log());
+    assert_eq!(peer_gate.log().len(), 1, "{:?}", peer_gate.log());
+}
