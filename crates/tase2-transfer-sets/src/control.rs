@@ -157,6 +157,7 @@ impl DeviceControl {
         owner: u16,
         value: DeviceValue,
     ) -> Result<(), ControlError> {
+        self.expire(now);
         let kind = match value {
             DeviceValue::Command(_) => DeviceKind::Command,
             DeviceValue::DiscreteSetPoint(_) => DeviceKind::DiscreteSetPoint,
@@ -182,7 +183,6 @@ impl DeviceControl {
             return Err(ControlError::Tagged { tag: self.tag });
         }
         if self.cfg.sbo {
-            self.expire(now);
             match self.armed {
                 Some(a) if a.owner == owner => {}
                 Some(a) => return Err(ControlError::SelectedByOther { owner: a.owner }),

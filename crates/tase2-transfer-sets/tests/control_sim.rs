@@ -335,8 +335,7 @@ proptest! {
                     prop_assert_eq!(res.is_ok(), tag_ok && live.is_some_and(|(w, _)| w == o));
                     if res.is_ok() {
                         model = None;
-                    } else if tag_ok {
-                        // The device looked at its selection (the tag check comes first).
+                    } else {
                         settle(&mut model, &mut expired, now);
                     }
                 }

@@ -54,4 +54,8 @@ pub const TARGETS: &[Target] = &[
         name: "tase2_values",
         run: crate::fuzz_tase2::tase2_values,
     },
+    Target {
+        name: "tase2_schedule",
+        run: crate::fuzz_schedule::tase2_schedule,
+    },
 ];

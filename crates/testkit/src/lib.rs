@@ -11,6 +11,7 @@ pub mod fuzz_assoc;
 pub mod fuzz_link;
 pub mod fuzz_mms;
 pub mod fuzz_osi;
+pub mod fuzz_schedule;
 pub mod fuzz_station;
 pub mod fuzz_tase2;
 pub mod proxy;

@@ -1,0 +1,4 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| (telecontrol_testkit::fuzz_schedule::tase2_schedule)(data)
+);
