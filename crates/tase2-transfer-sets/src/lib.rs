@@ -2,7 +2,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 pub use mms_pdu;
@@ -17,6 +17,8 @@ pub mod objects;
 mod prim;
 mod report;
 pub mod schedule;
+#[cfg(feature = "std")]
+pub mod station;
 mod transfer_set;
 mod value;
 
