@@ -297,6 +297,14 @@ impl Inner {
         }
     }
 
+    pub(crate) fn find_device(&self, d: &Domain, name: &str) -> Option<DeviceId> {
+        let dom = self.find_dom(d)?;
+        match self.names.get(usize::try_from(dom).ok()?)?.get(name)? {
+            Obj::Device(i) => Some(DeviceId(*i)),
+            _ => None,
+        }
+    }
+
     pub(crate) fn point_value(&self, p: PointId) -> Option<Value> {
         self.point_ref(p.0).map(|p| p.value)
     }

@@ -145,12 +145,8 @@ impl Inner {
         if t.owner != Some(association) {
             return Err(bad("transfer set of another association"));
         }
-        if let Some(stamp) = stamp {
-            t.acknowledge(stamp, positive)
-                .map_err(|_| bad("no report with that time stamp awaits acknowledgement"))?;
-        } else if positive {
-            return Err(bad("Transfer_Report_ACK without Transfer_Set_Time_Stamp"));
-        }
+        t.acknowledge(stamp, positive)
+            .map_err(|_| bad("no report with that time stamp awaits acknowledgement"))?;
         if !positive {
             self.events.push_back(StationEvent::ReportNack {
                 association,

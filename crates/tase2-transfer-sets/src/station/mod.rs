@@ -302,6 +302,12 @@ impl Tase2Station {
         self.lock().add_device(device)
     }
 
+    /// The device called `name` in `domain`.
+    #[must_use]
+    pub fn device(&self, domain: &Domain, name: &str) -> Option<DeviceId> {
+        self.lock().find_device(domain, name)
+    }
+
     /// Register a server-defined data set.
     ///
     /// # Errors

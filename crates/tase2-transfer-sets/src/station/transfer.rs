@@ -99,6 +99,9 @@ pub(crate) struct TransferSet {
     /// `AllChangesReported` (RBE): every change in order.
     queue: VecDeque<(u32, Value)>,
     queue_changes: bool,
+    /// Time stamps of critical reports sent, oldest first (a stamp-less ACK settles the
+    /// oldest still awaited).
+    sent: VecDeque<i32>,
     dropped: u64,
     drop_reported: bool,
 }
@@ -115,6 +118,7 @@ impl TransferSet {
             changed: Vec::new(),
             queue: VecDeque::new(),
             queue_changes: false,
+            sent: VecDeque::new(),
             dropped: 0,
             drop_reported: false,
         }
@@ -130,13 +134,31 @@ impl TransferSet {
         }
     }
 
-    /// `Transfer_Report_ACK`/`NACK` of the report stamped `stamp`.
+    /// `Transfer_Report_ACK`/`NACK` of the report stamped `stamp`, or without a stamp
+    /// (the client's data set has no `Transfer_Set_Time_Stamp`) of the oldest report still
+    /// awaited.
     pub(crate) fn acknowledge(
         &mut self,
-        stamp: i32,
+        stamp: Option<i32>,
         positive: bool,
     ) -> Result<(), crate::schedule::ScheduleError> {
-        self.runner.acknowledge(stamp, positive)
+        match stamp {
+            Some(s) => {
+                self.runner.acknowledge(s, positive)?;
+                if let Some(i) = self.sent.iter().position(|x| *x == s) {
+                    self.sent.remove(i);
+                }
+                Ok(())
+            }
+            None => {
+                while let Some(s) = self.sent.pop_front() {
+                    if self.runner.acknowledge(s, positive).is_ok() {
+                        return Ok(());
+                    }
+                }
+                Err(crate::schedule::ScheduleError::NotEnabled)
+            }
+        }
     }
 
     pub(crate) fn is_enabled(&self) -> bool {
@@ -171,6 +193,12 @@ impl TransferSet {
         }
         self.queue.clear();
         self.drop_reported = false;
+    }
+
+    fn stop(&mut self) {
+        self.runner.disable();
+        self.clear_changes();
+        self.sent.clear();
     }
 }
 
@@ -371,8 +399,7 @@ impl Inner {
         if !t.runner.is_enabled() {
             return;
         }
-        t.runner.disable();
-        t.clear_changes();
+        t.stop();
         let ds = t.data_set.take();
         if let Some(w) = t.written.as_mut() {
             w.status = false;
@@ -654,7 +681,14 @@ impl Inner {
             if sent {
                 // Critical sets await the acknowledgement of this time stamp; a full
                 // acknowledgement table was ruled out by `poll_report`.
-                let _ = t.runner.report_sent(now, gmt);
+                if t.runner.report_sent(now, gmt).is_ok()
+                    && t.runner.config().is_some_and(|c| c.critical)
+                {
+                    t.sent.push_back(gmt);
+                    if t.sent.len() > CRITICAL.saturating_mul(4) {
+                        t.sent.pop_front();
+                    }
+                }
             }
             if due.clear_changes {
                 t.clear_changes();
