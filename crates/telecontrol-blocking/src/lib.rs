@@ -6,6 +6,7 @@ pub mod iec101;
 mod io;
 pub mod mms;
 mod server;
+pub mod tase2;
 
 pub use client::{Client, ClientEvents};
 pub use server::{Server, ServerHandle};

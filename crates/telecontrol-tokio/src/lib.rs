@@ -5,6 +5,7 @@ mod client;
 pub mod iec101;
 pub mod mms;
 mod server;
+pub mod tase2;
 
 pub use client::{Client, ClientEvents};
 pub use server::{Server, ServerHandle};

@@ -1,0 +1,645 @@
+//! [`Tase2Client`] on threads: the TASE.2 client procedures (IEC 60870-6-503) over an [`MmsClient`],
+//! each built and interpreted by the sans-IO client core
+//! ([`tase2_transfer_sets::client`]); received reports are typed and critical ones
+//! acknowledged by the core's [`ReportTracker`].
+
+use std::collections::VecDeque;
+use std::net::ToSocketAddrs;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mms_pdu::association::{CloseReason, Config};
+use mms_pdu::mms::{
+    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, MmsPdu, ObjectClass, ObjectName,
+    ObjectScope,
+};
+use mms_pdu::server::Directory;
+use tase2_transfer_sets::client::{
+    self as core, ClientError, ComponentStorage, DeviceTag, Expectation, IdentityStorage,
+    PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, Received, ReportTracker, Suffixed,
+    Tase2Message, Tase2Report, TransferSetOptions, TransferSetStorage, WriteStorage,
+};
+use tase2_transfer_sets::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name, Tase2Version};
+use tase2_transfer_sets::{
+    ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, TagValue, Value,
+    ValueKind,
+};
+use telecontrol_core::Decode;
+
+use crate::mms::{MmsAssociation, MmsClient, MmsError, MmsEvent, Response};
+
+/// How to reach and check a TASE.2 server.
+#[derive(Clone, Debug)]
+pub struct Tase2ClientConfig {
+    /// The association: our AP-title / AE-qualifier / selectors / password (`local`,
+    /// `password`), the server's addresses (`peer`), PDU sizes and timeouts.
+    pub association: Config<'static>,
+    /// The ICC domain the bilateral table gives us.
+    pub icc_domain: String,
+    /// The `Bilateral_Table_ID` agreed; `None` accepts any.
+    pub table_id: Option<String>,
+    /// Editions accepted (`TASE2_Version`); empty accepts any.
+    pub versions: Vec<Tase2Version>,
+    /// Conformance blocks the server must announce in `Supported_Features`.
+    pub blocks: Vec<u8>,
+}
+
+impl Tase2ClientConfig {
+    /// Default association parameters, ICC `icc_domain`, any table id, editions 2000-08
+    /// and 1996-08, block 1 required.
+    #[must_use]
+    pub fn new(icc_domain: &str) -> Self {
+        Tase2ClientConfig {
+            association: Config::DEFAULT,
+            icc_domain: icc_domain.to_owned(),
+            table_id: None,
+            versions: vec![Tase2Version::EDITION_2000_08, Tase2Version::EDITION_1996_08],
+            blocks: vec![1],
+        }
+    }
+}
+
+/// Why a TASE.2 client call failed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Tase2ClientError {
+    /// The MMS layer failed (connection, association, timeout, ServiceError).
+    Mms(MmsError),
+    /// The server's answer is not what the procedure expects, or refuses it (access
+    /// denied, version / features / table id mismatch, ...).
+    Client(ClientError),
+}
+
+impl From<MmsError> for Tase2ClientError {
+    fn from(e: MmsError) -> Self {
+        Tase2ClientError::Mms(e)
+    }
+}
+
+impl From<ClientError> for Tase2ClientError {
+    fn from(e: ClientError) -> Self {
+        Tase2ClientError::Client(e)
+    }
+}
+
+impl std::fmt::Display for Tase2ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tase2ClientError::Mms(e) => write!(f, "MMS: {e}"),
+            Tase2ClientError::Client(e) => write!(f, "TASE.2: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Tase2ClientError {}
+
+/// What the server sent on its own.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Tase2ClientEvent {
+    /// A transfer report (already acknowledged if critical).
+    Report(Tase2Report),
+    /// An information message.
+    Message(Tase2Message),
+    /// Another unconfirmed PDU (an acknowledgement meant for our server role, a report of
+    /// an unknown data set), as received.
+    Other(Vec<u8>),
+    /// The association ended.
+    Closed(CloseReason),
+}
+
+/// A TASE.2 client on one association.
+#[derive(Debug)]
+pub struct Tase2Client {
+    mms: MmsClient,
+    icc: String,
+    peer: PeerCheck,
+    tracker: ReportTracker,
+    queued: VecDeque<Tase2ClientEvent>,
+    acknowledged: u64,
+}
+
+fn answer(r: &Response) -> Result<ConfirmedServiceResponse<'_>, Tase2ClientError> {
+    r.service()
+        .ok_or(Tase2ClientError::Mms(MmsError::UnexpectedAnswer))
+}
+
+impl Tase2Client {
+    /// Connect, associate, read `TASE2_Version`, `Supported_Features` and
+    /// `Bilateral_Table_ID` and check them; the association is aborted if they do not
+    /// match.
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`] if the association fails (a server without a bilateral
+    /// table for us refuses it), [`Tase2ClientError::Client`] with
+    /// [`ClientError::Version`], [`ClientError::Feature`], [`ClientError::TableId`] or
+    /// [`ClientError::Access`] when the check fails.
+    pub fn connect(
+        addr: impl ToSocketAddrs,
+        config: Tase2ClientConfig,
+    ) -> Result<Tase2Client, Tase2ClientError> {
+        let mms = MmsClient::connect(addr, config.association)?;
+        Self::check(mms, config)
+    }
+
+    /// As [`connect`](Self::connect), and serve the peer's requests on the same
+    /// association from `directory` (client and server roles on one association).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub fn connect_serving(
+        addr: impl ToSocketAddrs,
+        config: Tase2ClientConfig,
+        directory: Arc<dyn Directory + Send + Sync>,
+    ) -> Result<Tase2Client, Tase2ClientError> {
+        let mms = MmsClient::connect_serving(addr, config.association, Some(directory))?;
+        Self::check(mms, config)
+    }
+
+    fn check(mms: MmsClient, config: Tase2ClientConfig) -> Result<Tase2Client, Tase2ClientError> {
+        let checked = (|| {
+            let mut st = IdentityStorage::default();
+            let r = mms.request(core::identity_request(&config.icc_domain, &mut st)?)?;
+            let expect = Expectation {
+                icc_domain: &config.icc_domain,
+                table_id: config.table_id.as_deref(),
+                versions: &config.versions,
+                blocks: &config.blocks,
+            };
+            Ok::<_, Tase2ClientError>(core::check_identity(&answer(&r)?, &expect)?)
+        })();
+        match checked {
+            Ok(peer) => Ok(Tase2Client {
+                mms,
+                icc: config.icc_domain,
+                peer,
+                tracker: ReportTracker::new(),
+                queued: VecDeque::new(),
+                acknowledged: 0,
+            }),
+            Err(e) => {
+                mms.abort();
+                Err(e)
+            }
+        }
+    }
+
+    /// What the association check found (version, features, table id).
+    #[must_use]
+    pub fn peer(&self) -> &PeerCheck {
+        &self.peer
+    }
+
+    /// Our ICC domain.
+    #[must_use]
+    pub fn icc_domain(&self) -> &str {
+        &self.icc
+    }
+
+    /// The MMS association (for services this type does not wrap).
+    #[must_use]
+    pub fn association(&self) -> &MmsAssociation {
+        self.mms.association()
+    }
+
+    /// The client's memory of data sets, point types and transfer sets.
+    #[must_use]
+    pub fn tracker(&self) -> &ReportTracker {
+        &self.tracker
+    }
+
+    /// Critical reports acknowledged so far.
+    #[must_use]
+    pub fn acknowledged(&self) -> u64 {
+        self.acknowledged
+    }
+
+    /// A name in our ICC domain.
+    #[must_use]
+    pub fn icc(&self, item: &str) -> PointName {
+        PointName::icc(&self.icc, item)
+    }
+
+    fn request(&self, req: ConfirmedServiceRequest<'_>) -> Result<Response, Tase2ClientError> {
+        Ok(self.mms.request(req)?)
+    }
+
+    /// Discovery: every name of `class` in `scope` (GetNameList, following `moreFollows`).
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`] (e.g. a ServiceError for an unknown domain).
+    pub fn names(
+        &self,
+        class: ObjectClass,
+        scope: ObjectScope<'_>,
+    ) -> Result<Vec<String>, Tase2ClientError> {
+        let mut names: Vec<String> = Vec::new();
+        loop {
+            let last = names.last().cloned();
+            let r = self.request(core::name_list_request(class, scope, last.as_deref())?)?;
+            let (list, more) = core::name_list_response(&answer(&r)?)?;
+            let before = names.len();
+            names.extend(list.iter().map(|i| i.as_str().to_owned()));
+            if !more || names.len() == before {
+                return Ok(names);
+            }
+        }
+    }
+
+    /// Read points, each typed by its -802 kind (remembered for later reports); one result
+    /// per point (`ClientError::Access` for a point the server refuses).
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`], or [`Tase2ClientError::Client`] for a malformed answer.
+    pub fn read(
+        &mut self,
+        points: &[(PointName, ValueKind)],
+    ) -> Result<Vec<Result<Value, ClientError>>, Tase2ClientError> {
+        let names: Vec<ObjectName<'_>> = points
+            .iter()
+            .map(|(p, _)| p.object_name())
+            .collect::<Result<_, _>>()?;
+        let mut items = vec![PLACEHOLDER_ITEM; names.len()];
+        let r = self.request(core::read_request(&names, &mut items)?)?;
+        let results = core::read_results(&answer(&r)?, names.len())?;
+        for (p, k) in points {
+            self.tracker.add_point(p.clone(), *k);
+        }
+        Ok(results
+            .iter()
+            .zip(points)
+            .enumerate()
+            .map(|(i, (res, (_, kind)))| core::typed_value(&res, i, *kind))
+            .collect())
+    }
+
+    /// Read one point.
+    ///
+    /// # Errors
+    /// As [`read`](Self::read), and the point's own error.
+    pub fn read_value(
+        &mut self,
+        point: &PointName,
+        kind: ValueKind,
+    ) -> Result<Value, Tase2ClientError> {
+        let mut v = self.read(&[(point.clone(), kind)])?;
+        Ok(v.pop().ok_or(ClientError::ResultCount {
+            expected: 1,
+            found: 0,
+        })??)
+    }
+
+    /// Define the ICC data set `name`: `Transfer_Set_Name`, `Transfer_Set_Time_Stamp`,
+    /// `DSConditions_Detected`, then `points` (their kinds remembered for reports).
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`] with the server's ServiceError (a member not in the
+    /// bilateral table: `object-attribute-inconsistent` / access), or a bad name.
+    pub fn define_data_set(
+        &mut self,
+        name: &str,
+        points: &[(PointName, ValueKind)],
+    ) -> Result<PointName, Tase2ClientError> {
+        let ds = self.icc(name);
+        let members = ReportTracker::data_set_members(&self.icc, points);
+        {
+            let names: Vec<ObjectName<'_>> = members
+                .iter()
+                .map(PointName::object_name)
+                .collect::<Result<_, _>>()?;
+            let mut items = vec![PLACEHOLDER_ITEM; names.len()];
+            let req = core::define_data_set_request(ds.object_name()?, &names, &mut items)?;
+            let r = self.request(req)?;
+            core::define_data_set_response(&answer(&r)?)?;
+        }
+        self.tracker.add_data_set(ds.clone(), members, points);
+        Ok(ds)
+    }
+
+    /// Delete the ICC data set `name`; whether the server deleted it.
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`], [`Tase2ClientError::Client`].
+    pub fn delete_data_set(&mut self, name: &str) -> Result<bool, Tase2ClientError> {
+        let ds = self.icc(name);
+        let deleted = {
+            let mut st = [PLACEHOLDER_NAME];
+            let r = self.request(core::delete_data_set_request(ds.object_name()?, &mut st))?;
+            core::delete_data_set_response(&answer(&r)?)?
+        };
+        if deleted {
+            self.tracker.remove_data_set(&ds);
+        }
+        Ok(deleted)
+    }
+
+    /// Get a transfer set (`Next_DSTransfer_Set`) and start it on the ICC data set
+    /// `data_set` with `options` (a whole write with `Status` true); its name.
+    ///
+    /// # Errors
+    /// [`ClientError::Access`] (`temporarily-unavailable`: none free; a refused write),
+    /// [`Tase2ClientError::Mms`].
+    pub fn start_transfer_set(
+        &mut self,
+        data_set: &str,
+        options: TransferSetOptions,
+    ) -> Result<PointName, Tase2ClientError> {
+        let ts = {
+            let mut items = [PLACEHOLDER_ITEM];
+            let r = self.request(core::next_transfer_set_request(&self.icc, &mut items)?)?;
+            let name = core::next_transfer_set_response(&answer(&r)?)?;
+            PointName::icc(name.domain, name.name)
+        };
+        let ds = self.icc(data_set);
+        // Known before the write: the first report may come before its answer.
+        self.tracker
+            .add_transfer_set(ts.clone(), ds.clone(), options);
+        let written = self.write_transfer_set(&ts, &ds, options, true);
+        if let Err(e) = written {
+            self.tracker.remove_transfer_set(&ts);
+            return Err(e);
+        }
+        Ok(ts)
+    }
+
+    fn write_transfer_set(
+        &self,
+        ts: &PointName,
+        ds: &PointName,
+        options: TransferSetOptions,
+        status: bool,
+    ) -> Result<(), Tase2ClientError> {
+        let value = options.transfer_set(
+            Tase2Name {
+                scope: Scope::Icc,
+                domain: ds.domain.as_deref().unwrap_or(&self.icc),
+                name: &ds.item,
+            },
+            status,
+        );
+        let mut st = TransferSetStorage::default();
+        let r = self.request(core::write_transfer_set_request(
+            ts.object_name()?,
+            &value,
+            &mut st,
+        ))?;
+        Ok(core::write_response(&answer(&r)?, 1)?)
+    }
+
+    /// Stop a transfer set this client started (its whole value written again with
+    /// `Status` false).
+    ///
+    /// # Errors
+    /// [`ClientError::BadName`] for a transfer set this client did not start; as
+    /// [`start_transfer_set`](Self::start_transfer_set).
+    pub fn stop_transfer_set(&mut self, ts: &PointName) -> Result<(), Tase2ClientError> {
+        let (ds, options) = self
+            .tracker
+            .transfer_set(ts)
+            .map(|(d, o)| (d.clone(), o))
+            .ok_or(ClientError::BadName {
+                what: "transfer set not started here",
+            })?;
+        self.write_transfer_set(ts, &ds, options, false)?;
+        self.tracker.remove_transfer_set(ts);
+        Ok(())
+    }
+
+    /// Write one component of a transfer set (MMS alternate access).
+    ///
+    /// # Errors
+    /// [`ClientError::Value`] for a value of another type; the server's refusal.
+    pub fn write_transfer_set_component(
+        &self,
+        ts: &PointName,
+        component: DsTransferSetComponent,
+        value: ComponentValue<'_>,
+    ) -> Result<(), Tase2ClientError> {
+        let mut st = ComponentStorage::default();
+        let r = self.request(core::write_component_request(
+            ts.object_name()?,
+            component,
+            value,
+            &mut st,
+        )?)?;
+        Ok(core::write_response(&answer(&r)?, 1)?)
+    }
+
+    /// Select a device for operation: Read of `<dev>_SBO`; its CheckBackID.
+    ///
+    /// # Errors
+    /// [`ClientError::Access`] when the server refuses (already selected, tagged, no
+    /// right).
+    pub fn select(&self, device: &PointName) -> Result<i16, Tase2ClientError> {
+        let sbo = Suffixed::new(&device.item, SBO_SUFFIX)?;
+        let dev = device.object_name()?;
+        let mut items = [PLACEHOLDER_ITEM];
+        let r = self.request(core::select_request(sbo.in_scope_of(&dev)?, &mut items))?;
+        Ok(core::select_response(&answer(&r)?)?)
+    }
+
+    /// Operate a device (Write of its value; after [`select`](Self::select) for an SBO
+    /// device).
+    ///
+    /// # Errors
+    /// [`ClientError::Access`] when refused (not selected, select timed out, tagged, no
+    /// right).
+    pub fn operate(&self, device: &PointName, value: DeviceValue) -> Result<(), Tase2ClientError> {
+        let mut st = WriteStorage::default();
+        let r = self.request(core::operate_request(device.object_name()?, value, &mut st))?;
+        Ok(core::write_response(&answer(&r)?, 1)?)
+    }
+
+    /// Read a device's tag (`<dev>_TAG`).
+    ///
+    /// # Errors
+    /// [`ClientError::Access`] without the get-tag right.
+    pub fn tag(&self, device: &PointName) -> Result<DeviceTag, Tase2ClientError> {
+        let tag = Suffixed::new(&device.item, TAG_SUFFIX)?;
+        let dev = device.object_name()?;
+        let mut items = [PLACEHOLDER_ITEM];
+        let r = self.request(core::tag_read_request(tag.in_scope_of(&dev)?, &mut items))?;
+        let t = core::tag_response(&answer(&r)?)?;
+        Ok(DeviceTag {
+            tag: t.tag,
+            armed_for_execution: t.armed_for_execution,
+            reason: t.reason.to_owned(),
+        })
+    }
+
+    /// Set a device's tag (Write of `<dev>_TAG`).
+    ///
+    /// # Errors
+    /// [`ClientError::Access`] without the set-tag right, or while another table's tag
+    /// holds.
+    pub fn set_tag(
+        &self,
+        device: &PointName,
+        tag: TagState,
+        reason: &str,
+    ) -> Result<(), Tase2ClientError> {
+        let name = Suffixed::new(&device.item, TAG_SUFFIX)?;
+        let dev = device.object_name()?;
+        let value = TagValue {
+            tag,
+            armed_for_execution: false,
+            reason,
+        };
+        let mut fields = [Data::Boolean(false); 2];
+        let mut st = WriteStorage::default();
+        let r = self.request(core::tag_write_request(
+            name.in_scope_of(&dev)?,
+            &value,
+            &mut fields,
+            &mut st,
+        ))?;
+        Ok(core::write_response(&answer(&r)?, 1)?)
+    }
+
+    /// Enable or disable information messages on this association (`IM_Transfer_Set`).
+    ///
+    /// # Errors
+    /// The server's refusal; [`Tase2ClientError::Mms`].
+    pub fn enable_messages(&self, enable: bool) -> Result<(), Tase2ClientError> {
+        let mut st = WriteStorage::default();
+        let r = self.request(core::im_transfer_set_request(enable, &mut st))?;
+        Ok(core::write_response(&answer(&r)?, 1)?)
+    }
+
+    /// Send an information message to the server, in our ICC domain (`icc` true) or VMD
+    /// scope; `header.size` is set to the text's length.
+    ///
+    /// # Errors
+    /// [`ClientError::MessageSize`] for an oversized text; [`Tase2ClientError::Mms`] if it
+    /// cannot be queued.
+    pub fn send_message(
+        &self,
+        icc: bool,
+        header: InfoMessHeader,
+        text: &[u8],
+    ) -> Result<(), Tase2ClientError> {
+        let pdu = core::encode_message(icc.then_some(self.icc.as_str()), header, text)?;
+        self.send_pdu(&pdu)
+    }
+
+    fn send_pdu(&self, pdu: &[u8]) -> Result<(), Tase2ClientError> {
+        match MmsPdu::decode(pdu) {
+            Ok(MmsPdu::Unconfirmed(svc)) => Ok(self.mms.send_unconfirmed(svc)?),
+            _ => Err(Tase2ClientError::Mms(MmsError::UnexpectedAnswer)),
+        }
+    }
+
+    fn handle(&mut self, ev: MmsEvent) -> Tase2ClientEvent {
+        match ev {
+            MmsEvent::Unconfirmed(pdu) => match self.tracker.handle_unconfirmed(&pdu) {
+                Ok(Received::Report { report, ack }) => {
+                    if let Some(ack) = ack
+                        && self.send_pdu(&ack).is_ok()
+                    {
+                        self.acknowledged = self.acknowledged.saturating_add(1);
+                    }
+                    Tase2ClientEvent::Report(report)
+                }
+                Ok(Received::Message(m)) => Tase2ClientEvent::Message(m),
+                _ => Tase2ClientEvent::Other(pdu),
+            },
+            MmsEvent::Closed(r) => Tase2ClientEvent::Closed(r),
+        }
+    }
+
+    fn receive(&mut self, timeout: Option<Duration>) -> Option<Tase2ClientEvent> {
+        let ev = match timeout {
+            Some(t) => self.mms.next_event_timeout(t)?,
+            None => self.mms.next_event()?,
+        };
+        Some(self.handle(ev))
+    }
+
+    /// The next event the server sent (reports arrive typed, critical ones already
+    /// acknowledged); `None` once the association is gone.
+    pub fn next_event(&mut self) -> Option<Tase2ClientEvent> {
+        match self.queued.pop_front() {
+            Some(e) => Some(e),
+            None => self.receive(None),
+        }
+    }
+
+    /// As [`next_event`](Self::next_event), waiting at most `timeout` (`None`: nothing
+    /// came in time, or the association is gone).
+    pub fn next_event_timeout(&mut self, timeout: Duration) -> Option<Tase2ClientEvent> {
+        match self.queued.pop_front() {
+            Some(e) => Some(e),
+            None => self.receive(Some(timeout)),
+        }
+    }
+
+    fn next_matching(
+        &mut self,
+        pick: fn(&Tase2ClientEvent) -> bool,
+        timeout: Option<Duration>,
+    ) -> Option<Tase2ClientEvent> {
+        if let Some(i) = self.queued.iter().position(pick) {
+            return self.queued.remove(i);
+        }
+        let start = std::time::Instant::now();
+        loop {
+            let left = match timeout {
+                Some(t) => Some(t.checked_sub(start.elapsed())?),
+                None => None,
+            };
+            let e = self.receive(left)?;
+            if pick(&e) {
+                return Some(e);
+            }
+            let closed = matches!(e, Tase2ClientEvent::Closed(_));
+            self.queued.push_back(e);
+            if closed {
+                return None;
+            }
+        }
+    }
+
+    /// The next transfer report (other events are kept for
+    /// [`next_event`](Self::next_event)); `None` once the association is gone.
+    pub fn next_report(&mut self) -> Option<Tase2Report> {
+        self.report_within(None)
+    }
+
+    /// As [`next_report`](Self::next_report), waiting at most `timeout`.
+    pub fn next_report_timeout(&mut self, timeout: Duration) -> Option<Tase2Report> {
+        self.report_within(Some(timeout))
+    }
+
+    fn report_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Report> {
+        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Report(_)), timeout)? {
+            Tase2ClientEvent::Report(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The next information message (other events are kept); `None` once the association
+    /// is gone.
+    pub fn next_message(&mut self) -> Option<Tase2Message> {
+        self.message_within(None)
+    }
+
+    /// As [`next_message`](Self::next_message), waiting at most `timeout`.
+    pub fn next_message_timeout(&mut self, timeout: Duration) -> Option<Tase2Message> {
+        self.message_within(Some(timeout))
+    }
+
+    fn message_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Message> {
+        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Message(_)), timeout)? {
+            Tase2ClientEvent::Message(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Conclude the association (bounded by `timeout`).
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Mms`] if the release did not complete.
+    pub fn conclude(self, timeout: Duration) -> Result<CloseReason, Tase2ClientError> {
+        Ok(self.mms.conclude(timeout)?)
+    }
+}
