@@ -16,7 +16,8 @@ use std::time::Duration;
 use proptest::prelude::*;
 use telecontrol_core::Instant;
 use telecontrol_tase2_transfer_sets::{
-    Contents, DsConditions, ReportDue, RunConfig, RunnerEvent, TransferSetRunner,
+    Contents, DsConditions, DsTransferSet, ReportDue, RunConfig, RunnerEvent, ScheduleError, Scope,
+    Tase2Name, TransferSetRunner,
 };
 
 const DAY: u64 = 86_400;
@@ -495,6 +496,48 @@ proptest! {
             prop_assert_eq!(r.outstanding(), sent.len());
             if let Some(t) = r.poll_timeout() {
                 prop_assert!(t > now, "poll_timeout {} not after {}", t, now);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// `RunConfig::from_transfer_set` accepts exactly the consistent transfer sets and
+    /// places `StartTime` relative to `now`.
+    #[test]
+    fn from_transfer_set_accepts_exactly_consistent_sets(
+        start in prop_oneof![Just(0i32), 999_000i32..1_001_000],
+        interval in -2i32..5, tle in -2i32..5, buffer in -2i32..5, integrity in -2i32..5,
+        conditions in any::<u8>(), critical in any::<bool>(), ack in 0u64..3,
+    ) {
+        let ts = DsTransferSet {
+            data_set_name: Tase2Name { scope: Scope::Icc, domain: "ICC1", name: "DS" },
+            start_time: start, interval, tle, buffer_time: buffer, integrity_check: integrity,
+            ds_conditions_requested: DsConditions(conditions),
+            block_data: false, critical, rbe: false, all_changes_reported: false, status: true,
+            event_code_requested: None,
+        };
+        let now = S(50);
+        let res = RunConfig::from_transfer_set(&ts, now, 1_000_000, Duration::from_secs(ack));
+        let c = conditions & 0xF8;
+        let consistent = interval >= 0 && tle >= 0 && buffer >= 0 && integrity >= 0
+            && c != 0
+            && (c & INTERVAL == 0 || interval > 0)
+            && (c & INTEGRITY == 0 || integrity > 0)
+            && !(critical && ack == 0);
+        prop_assert_eq!(res.is_ok(), consistent, "{:?}", res);
+        match res {
+            Ok(cfg) => {
+                let expect = (start > 1_000_000).then(|| S(50 + (start - 1_000_000) as u64));
+                prop_assert_eq!(cfg.start_at, expect);
+                prop_assert_eq!(cfg.conditions, DsConditions(c));
+                prop_assert_eq!(cfg.tle.is_some(), tle > 0);
+                let mut r = TransferSetRunner::<2>::new();
+                prop_assert!(r.enable(now, cfg).is_ok());
+            }
+            Err(e) => {
+                let inconsistent = matches!(e, ScheduleError::Inconsistent { .. });
+                prop_assert!(inconsistent, "{e:?}");
             }
         }
     }
