@@ -382,9 +382,7 @@ impl Inner {
         ident(&d.name, "data set name")?;
         let mut members = Vec::with_capacity(d.members.len());
         for (md, name) in d.members {
-            let mdom = self.find_dom(&md).ok_or(StationError::Unknown {
-                what: "member domain",
-            })?;
+            let mdom = self.dom(&md)?;
             let m = self
                 .member(mdom, &name)
                 .ok_or(StationError::Unknown { what: "member" })?;
