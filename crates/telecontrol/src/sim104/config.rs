@@ -238,12 +238,12 @@ pub fn parse(path: &Path, text: &str) -> Result<StationSpec, ConfigError> {
 }
 
 /// 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
         .map_or(1, |t| t.bytes().filter(|&b| b == b'\n').count() + 1)
 }
 
-fn check_ioa(v: &Spanned<i64>) -> Result<u32, String> {
+pub(crate) fn check_ioa(v: &Spanned<i64>) -> Result<u32, String> {
     u32::try_from(*v.get_ref())
         .ok()
         .filter(|v| (1..=0x00FF_FFFF).contains(v))

@@ -1,0 +1,83 @@
+//! The gateway configuration: the sample in docs/examples loads; errors name file, line and
+//! field.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::path::Path;
+use telecontrol::gateway::config::{load, parse};
+use telecontrol::gateway::map::{CommandKind, PointKind};
+
+#[test]
+fn the_sample_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/gateway.toml");
+    let c = load(&path).unwrap();
+    assert_eq!(c.tase2.bind.port(), 10102);
+    assert_eq!(c.tase2.icc, "ICC1");
+    assert_eq!(c.tase2.peers.len(), 1);
+    assert_eq!(c.tase2.peers[0].ap_title, vec![1, 3, 9999, 2]);
+    assert_eq!(c.rtus.len(), 1);
+    let rtu = &c.rtus[0];
+    assert_eq!(rtu.points.len(), 5);
+    assert_eq!(rtu.points[0].kind, PointKind::State);
+    assert!(rtu.points[3].vcc);
+    assert_eq!(rtu.devices.len(), 2);
+    assert_eq!(rtu.devices[0].command, CommandKind::Single);
+    assert!(rtu.devices[0].sbo && rtu.devices[0].rtu_select);
+    assert!(!rtu.devices[1].sbo && !rtu.devices[1].rtu_select);
+}
+
+#[test]
+fn errors_name_file_line_and_field() {
+    let base = "[tase2]\nbind = \"127.0.0.1:10102\"\nicc = \"ICC1\"\n";
+    let cases = [
+        (format!("{base}[[rtu]]\nname = \"A\"\naddress = \"nowhere\"\n"), 6, "rtu[0].address"),
+        (
+            format!("{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.point]]\nioa = 0\nname = \"P\"\nkind = \"real\"\n"),
+            8,
+            "rtu[0].point[0].ioa",
+        ),
+        (
+            format!("{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.point]]\nioa = 1\nname = \"P\"\nkind = \"analog\"\n"),
+            10,
+            "rtu[0].point[0].kind",
+        ),
+        (
+            format!("{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.point]]\nioa = 1\nname = \"1P\"\nkind = \"real\"\n"),
+            9,
+            "rtu[0].point[0].name",
+        ),
+        (
+            format!("{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.point]]\nioa = 1\nname = \"P\"\nkind = \"real\"\n[[rtu.device]]\nioa = 1\nname = \"D\"\ncommand = \"single\"\n"),
+            12,
+            "rtu[0].device[0].ioa",
+        ),
+        (
+            format!("{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.device]]\nioa = 2\nname = \"D\"\ncommand = \"step\"\n"),
+            10,
+            "rtu[0].device[0].command",
+        ),
+        (
+            "[tase2]\nbind = \"127.0.0.1:10102\"\nicc = \"ICC1\"\n[[tase2.peer]]\nap_title = \"x\"\ntable_id = \"T\"\n".into(),
+            5,
+            "tase2.peer[0].ap_title",
+        ),
+    ];
+    for (text, line, field) in cases {
+        let e = parse(Path::new("gw.toml"), &text).unwrap_err();
+        assert_eq!(e.line, Some(line), "{e}");
+        assert_eq!(e.field.as_deref(), Some(field), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("gw.toml:{line}: {field}: ")),
+            "{e}"
+        );
+    }
+    // Unknown fields and missing sections are TOML errors with a line.
+    let e = parse(
+        Path::new("gw.toml"),
+        "[tase2]\nbind = \"127.0.0.1:1\"\nicc = \"I\"\ncolour = 1\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(4), "{e}");
+    let e = parse(Path::new("gw.toml"), "").unwrap_err();
+    assert!(e.reason.contains("tase2"), "{e}");
+}
