@@ -11,14 +11,15 @@ fn the_sample_loads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/gateway.toml");
     let c = load(&path).unwrap();
     assert_eq!(c.tase2.bind.port(), 10102);
-    assert_eq!(c.tase2.icc, "ICC1");
+    assert_eq!(c.tase2.peers[0].icc, "ICC1");
     assert_eq!(c.tase2.peers.len(), 1);
     assert_eq!(c.tase2.peers[0].ap_title, vec![1, 3, 9999, 2]);
     assert_eq!(c.rtus.len(), 1);
     let rtu = &c.rtus[0];
     assert_eq!(rtu.points.len(), 5);
     assert_eq!(rtu.points[0].kind, PointKind::State);
-    assert!(rtu.points[3].vcc);
+    assert_eq!(rtu.points[3].icc.as_deref(), Some("ICC1"));
+    assert_eq!(rtu.points[0].icc, None);
     assert_eq!(rtu.devices.len(), 2);
     assert_eq!(rtu.devices[0].command, CommandKind::Single);
     assert!(rtu.devices[0].sbo && rtu.devices[0].rtu_select);
@@ -27,7 +28,7 @@ fn the_sample_loads() {
 
 #[test]
 fn errors_name_file_line_and_field() {
-    let base = "[tase2]\nbind = \"127.0.0.1:10102\"\nicc = \"ICC1\"\n";
+    let base = "[tase2]\nbind = \"127.0.0.1:10102\"\nopen_icc = \"ICC1\"\n";
     let cases = [
         (format!("{base}[[rtu]]\nname = \"A\"\naddress = \"nowhere\"\n"), 6, "rtu[0].address"),
         (
@@ -56,8 +57,8 @@ fn errors_name_file_line_and_field() {
             "rtu[0].device[0].command",
         ),
         (
-            "[tase2]\nbind = \"127.0.0.1:10102\"\nicc = \"ICC1\"\n[[tase2.peer]]\nap_title = \"x\"\ntable_id = \"T\"\n".into(),
-            5,
+            "[tase2]\nbind = \"127.0.0.1:10102\"\n[[tase2.peer]]\nap_title = \"x\"\nicc = \"ICC1\"\ntable_id = \"T\"\n".into(),
+            4,
             "tase2.peer[0].ap_title",
         ),
     ];
@@ -74,10 +75,20 @@ fn errors_name_file_line_and_field() {
     // Unknown fields and missing sections are TOML errors with a line.
     let e = parse(
         Path::new("gw.toml"),
-        "[tase2]\nbind = \"127.0.0.1:1\"\nicc = \"I\"\ncolour = 1\n",
+        "[tase2]\nbind = \"127.0.0.1:1\"\nopen_icc = \"I\"\ncolour = 1\n",
     )
     .unwrap_err();
     assert_eq!(e.line, Some(4), "{e}");
+    // A scope that is no peer's domain.
+    let text = format!(
+        "{base}[[rtu]]\nname = \"A\"\naddress = \"127.0.0.1:1\"\n[[rtu.point]]\nioa = 1\nname = \"P\"\nkind = \"real\"\nscope = \"ICC9\"\n"
+    );
+    let e = parse(Path::new("gw.toml"), &text).unwrap_err();
+    assert_eq!(
+        (e.line, e.field.as_deref()),
+        (Some(11), Some("rtu[0].point[0].scope")),
+        "{e}"
+    );
     let e = parse(Path::new("gw.toml"), "").unwrap_err();
     assert!(e.reason.contains("tase2"), "{e}");
 }

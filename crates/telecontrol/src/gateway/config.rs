@@ -5,13 +5,15 @@
 //!
 //! [tase2]
 //! bind = "127.0.0.1:10102"       # where control centres connect (TASE.2 / MMS)
-//! icc = "ICC1"                   # the ICC domain the points and devices live in
 //! transfer_sets = 8              # DS transfer sets per ICC, default 8
+//! open_icc = "ICC1"              # without any [[tase2.peer]] the server is open: any peer
+//!                                # reads points and operates devices in this ICC domain
 //!
-//! [[tase2.peer]]                 # one bilateral table per control centre; without any,
-//! ap_title = "1.3.9999.2"        # the server is open (any peer reads points and
-//! ae_qualifier = 12              # operates devices)
-//! table_id = "CC_1"
+//! [[tase2.peer]]                 # one bilateral table per control centre
+//! ap_title = "1.3.9999.2"        # its calling AP-title
+//! ae_qualifier = 12              # and AE-qualifier (optional)
+//! icc = "ICC1"                   # its ICC domain (one per peer)
+//! table_id = "CC_1"              # Bilateral_Table_ID
 //! operate = true                 # may operate devices and set tags, default false
 //!
 //! [[rtu]]
@@ -24,7 +26,7 @@
 //! ioa = 100
 //! name = "RTU1_BRK1_POS"         # the TASE.2 point
 //! kind = "state"                 # real, state or discrete
-//! scope = "icc"                  # icc (default) or vcc
+//! scope = "vcc"                  # vcc (default: every peer) or a peer's ICC domain
 //!
 //! [[rtu.device]]
 //! ioa = 1100
@@ -33,6 +35,7 @@
 //! sbo = true                     # TASE.2 select-before-operate, default true
 //! select_timeout = 30            # seconds, default 30
 //! rtu_select = true              # 60870-5 select-then-execute, default: as sbo
+//! scope = "vcc"                  # as for points
 //! ```
 //!
 //! Every error names the file, the line and the field.
@@ -62,8 +65,8 @@ pub struct GatewayConfig {
 pub struct Tase2Side {
     /// Listening address.
     pub bind: SocketAddr,
-    /// The ICC domain of the points and devices.
-    pub icc: String,
+    /// The ICC domain of an open server's peers (used when `peers` is empty).
+    pub open_icc: String,
     /// DS transfer sets per ICC.
     pub transfer_sets: u16,
     /// Bilateral tables; empty: open server.
@@ -77,6 +80,8 @@ pub struct Peer {
     pub ap_title: Vec<u64>,
     /// Calling AE-qualifier, when checked.
     pub ae_qualifier: Option<i64>,
+    /// Its ICC domain.
+    pub icc: String,
     /// `Bilateral_Table_ID`.
     pub table_id: String,
     /// May operate devices and set tags.
@@ -109,8 +114,8 @@ pub struct RtuPoint {
     pub name: String,
     /// TASE.2 kind.
     pub kind: PointKind,
-    /// VCC scope instead of the ICC domain.
-    pub vcc: bool,
+    /// The ICC domain it lives in; `None`: VCC scope.
+    pub icc: Option<String>,
 }
 
 /// A TASE.2 device forwarded as a 60870-5 command.
@@ -128,6 +133,8 @@ pub struct RtuDevice {
     pub select_timeout: Duration,
     /// 60870-5 select-then-execute.
     pub rtu_select: bool,
+    /// The ICC domain it lives in; `None`: VCC scope.
+    pub icc: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,7 +150,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawTase2 {
     bind: Spanned<String>,
-    icc: Spanned<String>,
+    open_icc: Option<Spanned<String>>,
     transfer_sets: Option<Spanned<i64>>,
     #[serde(default)]
     peer: Vec<RawPeer>,
@@ -154,6 +161,7 @@ struct RawTase2 {
 struct RawPeer {
     ap_title: Spanned<String>,
     ae_qualifier: Option<i64>,
+    icc: Spanned<String>,
     table_id: Spanned<String>,
     #[serde(default)]
     operate: bool,
@@ -190,6 +198,7 @@ struct RawDevice {
     sbo: Option<bool>,
     select_timeout: Option<Spanned<i64>>,
     rtu_select: Option<bool>,
+    scope: Option<Spanned<String>>,
 }
 
 /// Read and validate the gateway configuration at `path`.
@@ -235,6 +244,19 @@ fn arcs(text: &str) -> Result<Vec<u64>, String> {
     }
 }
 
+/// A scope: `vcc` (or absent) → `None`, otherwise an ICC domain name (checked against the
+/// peers' domains after parsing).
+fn scope(s: Option<&Spanned<String>>) -> Result<Option<String>, (core::ops::Range<usize>, String)> {
+    match s {
+        None => Ok(None),
+        Some(s) if s.get_ref() == "vcc" => Ok(None),
+        Some(s) => {
+            identifier(s.get_ref()).map_err(|e| (s.span(), e))?;
+            Ok(Some(s.get_ref().clone()))
+        }
+    }
+}
+
 /// Validate gateway configuration `text` (from `path`, for the messages).
 ///
 /// # Errors
@@ -274,7 +296,13 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
             format!("{:?} is not ADDR:PORT", t.bind.get_ref()),
         )
     })?;
-    identifier(t.icc.get_ref()).map_err(|r| err(t.icc.span(), "tase2.icc".into(), r))?;
+    let open_icc = match &t.open_icc {
+        None => "ICC1".to_owned(),
+        Some(i) => {
+            identifier(i.get_ref()).map_err(|r| err(i.span(), "tase2.open_icc".into(), r))?;
+            i.get_ref().clone()
+        }
+    };
     let transfer_sets = match &t.transfer_sets {
         None => 8,
         Some(n) => u16::try_from(*n.get_ref())
@@ -293,6 +321,14 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
         let f = |x: &str| format!("tase2.peer[{i}].{x}");
         let ap_title =
             arcs(p.ap_title.get_ref()).map_err(|r| err(p.ap_title.span(), f("ap_title"), r))?;
+        identifier(p.icc.get_ref()).map_err(|r| err(p.icc.span(), f("icc"), r))?;
+        if peers.iter().any(|q: &Peer| q.icc == *p.icc.get_ref()) {
+            return Err(err(
+                p.icc.span(),
+                f("icc"),
+                format!("ICC domain {:?} is already another peer's", p.icc.get_ref()),
+            ));
+        }
         let id = p.table_id.get_ref();
         if id.is_empty() || id.len() > 32 {
             return Err(err(
@@ -304,6 +340,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
         peers.push(Peer {
             ap_title,
             ae_qualifier: p.ae_qualifier,
+            icc: p.icc.get_ref().clone(),
             table_id: id.clone(),
             operate: p.operate,
         });
@@ -378,22 +415,12 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
                     ));
                 }
             };
-            let vcc = match p.scope.as_ref().map(|s| (s.get_ref().as_str(), s.span())) {
-                None | Some(("icc", _)) => false,
-                Some(("vcc", _)) => true,
-                Some((other, span)) => {
-                    return Err(err(
-                        span,
-                        f("scope"),
-                        format!("unknown scope {other:?} (icc, vcc)"),
-                    ));
-                }
-            };
+            let icc = scope(p.scope.as_ref()).map_err(|(span, e)| err(span, f("scope"), e))?;
             points.push(RtuPoint {
                 ioa,
                 name: p.name.get_ref().clone(),
                 kind,
-                vcc,
+                icc,
             });
         }
         let mut devices = Vec::new();
@@ -447,6 +474,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
                 },
             };
             let sbo = d.sbo.unwrap_or(true);
+            let icc = scope(d.scope.as_ref()).map_err(|(span, e)| err(span, f("scope"), e))?;
             devices.push(RtuDevice {
                 ioa,
                 name: d.name.get_ref().clone(),
@@ -454,6 +482,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
                 sbo,
                 select_timeout,
                 rtu_select: d.rtu_select.unwrap_or(sbo),
+                icc,
             });
         }
         rtus.push(Rtu {
@@ -465,11 +494,43 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
             devices,
         });
     }
+    // Every ICC scope must be a peer's domain (or the open domain without peers).
+    let known = |icc: &str| {
+        if peers.is_empty() {
+            icc == open_icc
+        } else {
+            peers.iter().any(|p| p.icc == icc)
+        }
+    };
+    for (r, raw_rtu) in raw.rtu.iter().enumerate() {
+        let points = raw_rtu
+            .point
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ("point", i, &p.scope));
+        let devices = raw_rtu
+            .device
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ("device", i, &d.scope));
+        for (what, n, sc) in points.chain(devices) {
+            if let Some(sc) = sc
+                && sc.get_ref() != "vcc"
+                && !known(sc.get_ref())
+            {
+                return Err(err(
+                    sc.span(),
+                    format!("rtu[{r}].{what}[{n}].scope"),
+                    format!("no peer has the ICC domain {:?}", sc.get_ref()),
+                ));
+            }
+        }
+    }
     Ok(GatewayConfig {
         year_base,
         tase2: Tase2Side {
             bind,
-            icc: t.icc.get_ref().clone(),
+            open_icc,
             transfer_sets,
             peers,
         },
@@ -479,8 +540,8 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
 
 impl GatewayConfig {
     /// The configuration the demo runs: the sample 104 station (`telecontrol 104 server`'s
-    /// built-in points) at `rtu`, published on `bind` in ICC `ICC1` for the demo control
-    /// centre's identity (AP-title 1.3.9999.2, AE-qualifier 12, table `DEMO_CC`), which may
+    /// built-in points) at `rtu`, published on `bind` (VCC scope) for the demo control
+    /// centre's identity (AP-title 1.3.9999.2, AE-qualifier 12, ICC `ICC1`, table `DEMO_CC`), which may
     /// operate the breaker `RTU1_BRK1` (single command 1100, status single point 100).
     #[must_use]
     pub fn demo(bind: SocketAddr, rtu: SocketAddr) -> GatewayConfig {
@@ -488,17 +549,18 @@ impl GatewayConfig {
             ioa,
             name: name.into(),
             kind,
-            vcc: false,
+            icc: None,
         };
         GatewayConfig {
             year_base: 2000,
             tase2: Tase2Side {
                 bind,
-                icc: "ICC1".into(),
+                open_icc: "ICC1".into(),
                 transfer_sets: 4,
                 peers: vec![Peer {
                     ap_title: vec![1, 3, 9999, 2],
                     ae_qualifier: Some(12),
+                    icc: "ICC1".into(),
                     table_id: "DEMO_CC".into(),
                     operate: true,
                 }],
@@ -523,6 +585,7 @@ impl GatewayConfig {
                     sbo: true,
                     select_timeout: Duration::from_secs(30),
                     rtu_select: true,
+                    icc: None,
                 }],
             }],
         }
