@@ -338,3 +338,60 @@ fn information_messages_go_to_associations_that_enabled_them() {
     st.released(3);
     assert_eq!(st.send_message(&Domain::Vcc, header, b"x").unwrap(), 0);
 }
+
+#[test]
+fn tag_changes_are_reported_through_transfer_sets() {
+    let (st, _) = sample(StationConfig::default());
+    icc1(&st, 1);
+    define(
+        &st,
+        1,
+        dom("ICC1", "TAGS"),
+        &[dom("ICC1", "Transfer_Set_Name"), dom("ICC1", "BRK1_TAG")],
+    )
+    .unwrap();
+    // A tag is a data set member for a peer with GET_TAG on the device.
+    let v = read(&st, 1, dom("ICC1", "Next_DSTransfer_Set")).unwrap();
+    let ts = Tase2Name::from_data(&data(&v)).unwrap().name.to_owned();
+    let t = DsTransferSet {
+        data_set_name: Tase2Name {
+            scope: Scope::Icc,
+            domain: "ICC1",
+            name: "TAGS",
+        },
+        start_time: 0,
+        interval: 0,
+        tle: 0,
+        buffer_time: 0,
+        integrity_check: 0,
+        ds_conditions_requested: DsConditions(DsConditions::OBJECT_CHANGE),
+        block_data: false,
+        critical: false,
+        rbe: true,
+        all_changes_reported: false,
+        status: true,
+        event_code_requested: Some(0),
+    };
+    let mut name = [Data::Boolean(false); 3];
+    let mut fields = [Data::Boolean(false); 13];
+    write(&st, 1, dom("ICC1", &ts), t.to_data(&mut name, &mut fields)).unwrap();
+    assert!(drain(&st, Instant::ZERO).is_empty());
+    let tag = TagValue {
+        tag: TagState::CloseOnlyInhibit,
+        armed_for_execution: false,
+        reason: "line work",
+    };
+    let mut f = [Data::Boolean(false); 2];
+    write(&st, 1, dom("ICC1", "BRK1_TAG"), tag.to_data(&mut f)).unwrap();
+    let pdus = drain(&st, Instant::ZERO);
+    assert_eq!(pdus.len(), 1);
+    let ir = report(&pdus[0].1);
+    let r = telecontrol_tase2_transfer_sets::TransferReport::new(&ir, None).unwrap();
+    let entries: Vec<_> = r.entries().map(Result::unwrap).collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].name.item().as_str(), "BRK1_TAG");
+    let telecontrol_tase2_transfer_sets::ReportItem::Point(d) = entries[1].item else {
+        panic!()
+    };
+    assert_eq!(TagValue::from_data(&d).unwrap(), tag);
+}

@@ -33,6 +33,8 @@ pub(crate) struct Device {
     pub(crate) name: String,
     pub(crate) kind: DeviceKind,
     pub(crate) control: DeviceControl,
+    /// Enabled transfer sets whose data set holds `<dev>_TAG`.
+    pub(crate) watchers: Vec<super::inner::Watch>,
 }
 
 impl Device {
@@ -55,6 +57,7 @@ impl Device {
             name: d.name.clone(),
             kind: d.kind,
             control,
+            watchers: Vec::new(),
         })
     }
 }
@@ -117,11 +120,11 @@ impl Inner {
         }
     }
 
-    fn device(&self, i: u32) -> Option<&Device> {
+    pub(crate) fn device(&self, i: u32) -> Option<&Device> {
         self.devices.get(usize::try_from(i).ok()?)
     }
 
-    fn device_rights(&self, association: u64, i: u32) -> AccessRights {
+    pub(crate) fn device_rights(&self, association: u64, i: u32) -> AccessRights {
         self.device(i).map_or(AccessRights::NONE, |d| {
             self.rights(association, d.dom, &d.name)
         })
@@ -548,6 +551,13 @@ impl Inner {
                 d.control
                     .set_tag(owner, t.tag, t.reason)
                     .map_err(|e| e.data_access_error())?;
+                let watchers = core::mem::take(&mut d.watchers);
+                for w in &watchers {
+                    self.note_change(now, *w, None);
+                }
+                if let Some(d) = usize::try_from(i).ok().and_then(|i| self.devices.get_mut(i)) {
+                    d.watchers = watchers;
+                }
                 self.events.push_back(StationEvent::TagChanged {
                     association,
                     device: DeviceId(i),
@@ -628,6 +638,12 @@ impl Inner {
                     Member::Point(p)
                 }
                 Obj::Special(s) => Member::Special(s),
+                Obj::Tag(i) => {
+                    if !self.device_rights(association, i).allows(AccessRights::GET_TAG) {
+                        return Err(ACCESS_DENIED);
+                    }
+                    Member::Tag(i)
+                }
                 _ => return Err(OBJECT_ATTRIBUTE_INCONSISTENT),
             };
             list.push((dom, String::from(item), member));

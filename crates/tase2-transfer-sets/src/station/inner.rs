@@ -91,6 +91,8 @@ pub(crate) struct Watch {
 pub(crate) enum Member {
     Point(u32),
     Special(Special),
+    /// A device's `<dev>_TAG`: tag changes are reported like point changes.
+    Tag(u32),
 }
 
 /// Where a named variable list lives.
@@ -329,7 +331,7 @@ impl Inner {
         p.value = value;
         let watchers = core::mem::take(&mut p.watchers);
         for w in &watchers {
-            self.note_change(now, *w, value);
+            self.note_change(now, *w, Some(value));
         }
         if let Some(p) = usize::try_from(id.0)
             .ok()
@@ -373,6 +375,7 @@ impl Inner {
         match self.names.get(usize::try_from(dom).ok()?)?.get(name)? {
             Obj::Point(p) => Some(Member::Point(*p)),
             Obj::Special(s) => Some(Member::Special(*s)),
+            Obj::Tag(i) => Some(Member::Tag(*i)),
             _ => Special::from_name(name).map(Member::Special),
         }
     }

@@ -320,6 +320,9 @@ impl Inner {
             Member::Point(_) => self
                 .rights(association, *d, name)
                 .allows(AccessRights::READ),
+            Member::Tag(i) => self
+                .device_rights(association, *i)
+                .allows(AccessRights::GET_TAG),
             Member::Special(_) => true,
         });
         readable.then_some(ix)
@@ -370,14 +373,24 @@ impl Inner {
         t.queue_changes = w.rbe && w.all_changes_reported;
         t.written = Some(Written { status: true, ..w });
         for (member, m) in members {
-            if let Member::Point(p) = m
-                && let Some(p) = usize::try_from(p).ok().and_then(|p| self.points.get_mut(p))
-            {
-                p.watchers.push(Watch {
-                    icc,
-                    ts: ix,
-                    member,
-                });
+            let watch = Watch {
+                icc,
+                ts: ix,
+                member,
+            };
+            let watchers = match m {
+                Member::Point(p) => usize::try_from(p)
+                    .ok()
+                    .and_then(|p| self.points.get_mut(p))
+                    .map(|p| &mut p.watchers),
+                Member::Tag(d) => usize::try_from(d)
+                    .ok()
+                    .and_then(|d| self.devices.get_mut(d))
+                    .map(|d| &mut d.watchers),
+                Member::Special(_) => None,
+            };
+            if let Some(w) = watchers {
+                w.push(watch);
             }
         }
         if let Some(d) = self.data_sets.get_mut(ds).and_then(Option::as_mut) {
@@ -408,17 +421,21 @@ impl Inner {
         let ds = ds.and_then(|d| self.data_sets.get_mut(d)?.as_mut().map(|s| (d, s)));
         if let Some((_, d)) = ds {
             d.in_use = d.in_use.saturating_sub(1);
-            let points: Vec<u32> = d
-                .members
-                .iter()
-                .filter_map(|(_, _, m)| match m {
-                    Member::Point(p) => Some(*p),
+            let watched: Vec<Member> = d.members.iter().map(|(_, _, m)| *m).collect();
+            for m in watched {
+                let watchers = match m {
+                    Member::Point(p) => usize::try_from(p)
+                        .ok()
+                        .and_then(|p| self.points.get_mut(p))
+                        .map(|p| &mut p.watchers),
+                    Member::Tag(d) => usize::try_from(d)
+                        .ok()
+                        .and_then(|d| self.devices.get_mut(d))
+                        .map(|d| &mut d.watchers),
                     Member::Special(_) => None,
-                })
-                .collect();
-            for p in points {
-                if let Some(p) = usize::try_from(p).ok().and_then(|p| self.points.get_mut(p)) {
-                    p.watchers.retain(|w| !(w.icc == icc && w.ts == ix));
+                };
+                if let Some(w) = watchers {
+                    w.retain(|w| !(w.icc == icc && w.ts == ix));
                 }
             }
         }
@@ -430,8 +447,9 @@ impl Inner {
         }
     }
 
-    /// A watched point changed: O(1) for this transfer set.
-    pub(crate) fn note_change(&mut self, now: Instant, w: Watch, value: Value) {
+    /// A watched point changed (`value`), or a watched tag (`None`): O(1) for this
+    /// transfer set.
+    pub(crate) fn note_change(&mut self, now: Instant, w: Watch, value: Option<Value>) {
         let limit = self.config.change_queue_limit;
         let Some(t) = self.ts_mut(w.icc, w.ts) else {
             return;
@@ -439,7 +457,7 @@ impl Inner {
         if !t.runner.object_changed(now) {
             return;
         }
-        if t.queue_changes {
+        if let (true, Some(value)) = (t.queue_changes, value) {
             t.queue.push_back((w.member, value));
             if t.queue.len() > limit {
                 t.queue.pop_front();
@@ -607,37 +625,40 @@ impl Inner {
                 special(*s, &mut r.special_results);
             }
         }
-        let entry = |dom: Dom, name: &str, v: &Value, r: &mut Report| {
+        // A point's or tag's current value (`given` for a queued change).
+        let entry = |dom: Dom, name: &str, m: Member, given: Option<&Value>, r: &mut Report| {
             let (n0, r0) = (r.names.len(), r.results.len());
+            match (m, given) {
+                (Member::Point(_), Some(v)) => encode::append_value(v, &mut r.results),
+                (Member::Point(p), None) => match self.point_ref(p) {
+                    Some(p) => encode::append_value(&p.value, &mut r.results),
+                    None => return,
+                },
+                (Member::Tag(i), _) => match self.device(i) {
+                    Some(d) => {
+                        let mut f = [Data::Boolean(false); 2];
+                        encode::append_data(d.control.tag_value().to_data(&mut f), &mut r.results);
+                    }
+                    None => return,
+                },
+                (Member::Special(_), _) => return,
+            }
             encode::append_name(self.domain_name(dom), name, &mut r.names);
-            encode::append_value(v, &mut r.results);
             r.entries.push((n0..r.names.len(), r0..r.results.len()));
         };
         let member = |m: u32| ds.members.get(usize::try_from(m).ok()?);
-        let point = |p: u32| self.point_ref(p);
         match due.contents {
             Contents::All => {
                 for (d, name, m) in &ds.members {
-                    if let Member::Point(p) = m
-                        && let Some(p) = point(*p)
-                    {
-                        entry(*d, name, &p.value, &mut r);
-                    }
-                }
-            }
-            Contents::Changed if t.queue_changes => {
-                for (m, v) in &t.queue {
-                    if let Some((d, name, _)) = member(*m) {
-                        entry(*d, name, v, &mut r);
-                    }
+                    entry(*d, name, *m, None, &mut r);
                 }
             }
             Contents::Changed => {
-                for m in &t.changed {
-                    if let Some((d, name, Member::Point(p))) = member(*m)
-                        && let Some(p) = point(*p)
-                    {
-                        entry(*d, name, &p.value, &mut r);
+                let queued = t.queue.iter().map(|(m, v)| (*m, Some(v)));
+                let latest = t.changed.iter().map(|m| (*m, None));
+                for (m, v) in queued.chain(latest) {
+                    if let Some((d, name, member)) = member(m) {
+                        entry(*d, name, *member, v, &mut r);
                     }
                 }
             }
@@ -662,7 +683,7 @@ impl Inner {
             for (_, _, m) in &ds.members {
                 match m {
                     Member::Special(_) => si.copy(&r.special_results, &mut results),
-                    Member::Point(_) => {
+                    Member::Point(_) | Member::Tag(_) => {
                         if let Some(e) = pi.next() {
                             results.extend_from_slice(r.results.get(e.1.clone()).unwrap_or(&[]));
                         }
