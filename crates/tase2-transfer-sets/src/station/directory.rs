@@ -555,7 +555,10 @@ impl Inner {
                 for w in &watchers {
                     self.note_change(now, *w, None);
                 }
-                if let Some(d) = usize::try_from(i).ok().and_then(|i| self.devices.get_mut(i)) {
+                if let Some(d) = usize::try_from(i)
+                    .ok()
+                    .and_then(|i| self.devices.get_mut(i))
+                {
                     d.watchers = watchers;
                 }
                 self.events.push_back(StationEvent::TagChanged {
@@ -639,7 +642,10 @@ impl Inner {
                 }
                 Obj::Special(s) => Member::Special(s),
                 Obj::Tag(i) => {
-                    if !self.device_rights(association, i).allows(AccessRights::GET_TAG) {
+                    if !self
+                        .device_rights(association, i)
+                        .allows(AccessRights::GET_TAG)
+                    {
                         return Err(ACCESS_DENIED);
                     }
                     Member::Tag(i)
