@@ -1,5 +1,6 @@
 //! `telecontrol gateway`: 60870-5-104 outstations' points published in a TASE.2 server for
 //! other control centres, and TASE.2 device control forwarded back as 60870-5 commands.
 
+pub mod bridge;
 pub mod config;
 pub mod map;
