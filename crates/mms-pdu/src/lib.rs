@@ -6,6 +6,8 @@ pub mod acse;
 pub mod association;
 pub mod ber;
 pub mod cotp;
+#[cfg(feature = "std")]
+pub mod driver;
 pub mod mms;
 pub mod presentation;
 pub mod server;

@@ -14,75 +14,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
+use mms_pdu::driver::calls::{self, NameList};
+use mms_pdu::driver::{Answer, Link, Registry, Serving};
 use mms_pdu::mms::{
-    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DefineNamedVariableListRequest,
-    DeleteNamedVariableListRequest, ErrorClass, ExtendedObjectClass, GetNameListRequest,
-    GetVariableAccessAttributesRequest, Identifier, MmsPdu, ObjectClass, ObjectName, ObjectScope,
-    ReadRequest, SeqOf, UnconfirmedService, VariableAccessSpecification, VariableListItem,
-    WriteRequest, WriteResult,
+    ConfirmedServiceRequest, Data, ObjectClass, ObjectName, ObjectScope, UnconfirmedService,
+    WriteResult,
 };
 use mms_pdu::server::Directory;
-use telecontrol_core::Decode;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use conn::{Answer, Shared};
-pub use conn::{Authorize, MmsEvent};
-
-/// Why an MMS call failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MmsError {
-    /// The TCP connection failed (the `std::io::ErrorKind`).
-    Io(std::io::ErrorKind),
-    /// The association could not be made (refused, closed, timed out).
-    NotAssociated(CloseReason),
-    /// The core refused the call (wrong state, too many outstanding, PDU too large).
-    Local(mms_pdu::association::AssocError),
-    /// The peer answered with a ServiceError.
-    Service(ErrorClass),
-    /// The request failed without an answer (timeout, reject, association closed).
-    Failed(FailReason),
-    /// The answer was not the response to the service asked.
-    UnexpectedAnswer,
-}
-
-impl std::fmt::Display for MmsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MmsError::Io(k) => write!(f, "connection failed: {k}"),
-            MmsError::NotAssociated(r) => write!(f, "not associated: {r:?}"),
-            MmsError::Local(e) => write!(f, "request not sent: {e}"),
-            MmsError::Service(c) => write!(f, "service error {c:?}"),
-            MmsError::Failed(r) => write!(f, "request failed: {r:?}"),
-            MmsError::UnexpectedAnswer => f.write_str("unexpected answer"),
-        }
-    }
-}
-
-impl std::error::Error for MmsError {}
-
-/// A confirmed response as received: the whole encoded MMS PDU, decoded on demand.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Response(Vec<u8>);
-
-impl Response {
-    /// The decoded service response (borrowing these octets).
-    #[must_use]
-    pub fn service(&self) -> Option<ConfirmedServiceResponse<'_>> {
-        match MmsPdu::decode(&self.0) {
-            Ok(MmsPdu::ConfirmedResponse(r)) => Some(r.service),
-            _ => None,
-        }
-    }
-
-    /// The encoded MMS PDU.
-    #[must_use]
-    pub fn pdu(&self) -> &[u8] {
-        &self.0
-    }
-}
+use conn::Shared;
+pub use mms_pdu::driver::{
+    Authorize, MmsError, MmsEvent, MmsServerConfig, Response, SERVER_EVENTS,
+};
 
 /// Common to both ends: requests, reports, conclude, abort on one association.
 #[derive(Clone)]
@@ -93,12 +39,24 @@ pub struct MmsAssociation {
 impl std::fmt::Debug for MmsAssociation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MmsAssociation")
-            .field("id", &self.shared.id)
+            .field("id", &self.id())
             .finish()
     }
 }
 
+impl AsRef<Link> for MmsAssociation {
+    fn as_ref(&self) -> &Link {
+        &self.shared.link
+    }
+}
+
 impl MmsAssociation {
+    /// Queued something: wake the connection task.
+    fn wake<T>(&self, r: Result<T, MmsError>) -> Result<T, MmsError> {
+        self.shared.notify.notify_one();
+        r
+    }
+
     /// Send a confirmed request and wait for its answer (the core's request timeout bounds
     /// the wait).
     ///
@@ -109,24 +67,11 @@ impl MmsAssociation {
         service: ConfirmedServiceRequest<'_>,
     ) -> Result<Response, MmsError> {
         let (tx, rx) = oneshot::channel();
-        {
-            let now = self.shared.now();
-            let mut inner = self.shared.lock();
-            if let Some(reason) = inner.closed {
-                return Err(MmsError::Failed(FailReason::Closed(reason)));
-            }
-            let id = inner.assoc.request(now, service).map_err(MmsError::Local)?;
-            inner.pending.insert(id, tx);
-        }
-        self.shared.notify.notify_one();
-        match rx.await {
-            Ok(Answer::Response(pdu)) => Ok(Response(pdu)),
-            Ok(Answer::Error(c)) => Err(MmsError::Service(c)),
-            Ok(Answer::Failed(r)) => Err(MmsError::Failed(r)),
-            Err(_) => Err(MmsError::Failed(FailReason::Closed(
-                CloseReason::LocalAbort,
-            ))),
-        }
+        let reply = Box::new(move |a| {
+            let _ = tx.send(a);
+        });
+        self.wake(self.shared.link.request(service, reply))?;
+        Answer::into_result(rx.await.ok())
     }
 
     /// Identify: (vendor, model, revision), Latin-1 read as UTF-8 lossily.
@@ -134,15 +79,7 @@ impl MmsAssociation {
     /// # Errors
     /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
     pub async fn identify(&self) -> Result<(String, String, String), MmsError> {
-        let r = self.request(ConfirmedServiceRequest::Identify).await?;
-        match r.service() {
-            Some(ConfirmedServiceResponse::Identify(i)) => Ok((
-                String::from_utf8_lossy(i.vendor).into_owned(),
-                String::from_utf8_lossy(i.model).into_owned(),
-                String::from_utf8_lossy(i.revision).into_owned(),
-            )),
-            _ => Err(MmsError::UnexpectedAnswer),
-        }
+        calls::identity(&self.request(ConfirmedServiceRequest::Identify).await?)
     }
 
     /// GetNameList of `class` in `scope`, following `moreFollows` with `continueAfter`.
@@ -154,26 +91,12 @@ impl MmsAssociation {
         class: ObjectClass,
         scope: ObjectScope<'_>,
     ) -> Result<Vec<String>, MmsError> {
-        let mut names: Vec<String> = Vec::new();
-        loop {
-            let last = names.last().cloned();
-            let continue_after = last.as_deref().and_then(Identifier::new);
-            let r = self
-                .request(ConfirmedServiceRequest::GetNameList(GetNameListRequest {
-                    object_class: ExtendedObjectClass::Basic(class),
-                    object_scope: scope,
-                    continue_after,
-                }))
-                .await?;
-            let Some(ConfirmedServiceResponse::GetNameList(l)) = r.service() else {
-                return Err(MmsError::UnexpectedAnswer);
-            };
-            let before = names.len();
-            names.extend(l.identifiers.iter().map(|i| i.as_str().to_owned()));
-            if !l.more_follows() || names.len() == before {
-                return Ok(names);
-            }
+        let mut walk = NameList::new(class, scope);
+        while let Some(req) = walk.next_request() {
+            let r = self.request(req).await?;
+            walk.absorb(&r)?;
         }
+        Ok(walk.into_names())
     }
 
     /// Read the named variables; the response's `results` are one per name.
@@ -181,15 +104,8 @@ impl MmsAssociation {
     /// # Errors
     /// As [`request`](Self::request).
     pub async fn read(&self, names: &[ObjectName<'_>]) -> Result<Response, MmsError> {
-        let items: Vec<VariableListItem<'_>> =
-            names.iter().map(|n| VariableListItem::named(*n)).collect();
-        self.request(ConfirmedServiceRequest::Read(ReadRequest {
-            specification_with_result: None,
-            variable_access_specification: VariableAccessSpecification::ListOfVariable(
-                SeqOf::from_slice(&items),
-            ),
-        }))
-        .await
+        let items = calls::named(names);
+        self.request(calls::read(&items)).await
     }
 
     /// Read a named variable list.
@@ -197,11 +113,7 @@ impl MmsAssociation {
     /// # Errors
     /// As [`request`](Self::request).
     pub async fn read_list(&self, list: ObjectName<'_>) -> Result<Response, MmsError> {
-        self.request(ConfirmedServiceRequest::Read(ReadRequest {
-            specification_with_result: None,
-            variable_access_specification: VariableAccessSpecification::VariableListName(list),
-        }))
-        .await
+        self.request(calls::read_list(list)).await
     }
 
     /// Write `values` to the named variables (one each); one result per variable.
@@ -213,20 +125,8 @@ impl MmsAssociation {
         names: &[ObjectName<'_>],
         values: &[Data<'_>],
     ) -> Result<Vec<WriteResult>, MmsError> {
-        let items: Vec<VariableListItem<'_>> =
-            names.iter().map(|n| VariableListItem::named(*n)).collect();
-        let r = self
-            .request(ConfirmedServiceRequest::Write(WriteRequest {
-                variable_access_specification: VariableAccessSpecification::ListOfVariable(
-                    SeqOf::from_slice(&items),
-                ),
-                data: SeqOf::from_slice(values),
-            }))
-            .await?;
-        match r.service() {
-            Some(ConfirmedServiceResponse::Write(w)) => Ok(w.iter().collect()),
-            _ => Err(MmsError::UnexpectedAnswer),
-        }
+        let items = calls::named(names);
+        calls::write_results(&self.request(calls::write(&items, values)).await?)
     }
 
     /// Define the named variable list `name` of `members`.
@@ -238,18 +138,9 @@ impl MmsAssociation {
         name: ObjectName<'_>,
         members: &[ObjectName<'_>],
     ) -> Result<(), MmsError> {
-        let items: Vec<VariableListItem<'_>> = members
-            .iter()
-            .map(|n| VariableListItem::named(*n))
-            .collect();
-        self.request(ConfirmedServiceRequest::DefineNamedVariableList(
-            DefineNamedVariableListRequest {
-                name,
-                variables: SeqOf::from_slice(&items),
-            },
-        ))
-        .await
-        .map(|_| ())
+        let items = calls::named(members);
+        self.request(calls::define_list(name, &items)).await?;
+        Ok(())
     }
 
     /// Delete the named variable list `name`; true if it was deleted.
@@ -258,19 +149,8 @@ impl MmsAssociation {
     /// As [`request`](Self::request); [`MmsError::UnexpectedAnswer`].
     pub async fn delete_named_variable_list(&self, name: ObjectName<'_>) -> Result<bool, MmsError> {
         let names = [name];
-        let r = self
-            .request(ConfirmedServiceRequest::DeleteNamedVariableList(
-                DeleteNamedVariableListRequest {
-                    scope: None,
-                    names: Some(SeqOf::from_slice(&names)),
-                    domain: None,
-                },
-            ))
-            .await?;
-        match r.service() {
-            Some(ConfirmedServiceResponse::DeleteNamedVariableList(d)) => Ok(d.number_deleted == 1),
-            _ => Err(MmsError::UnexpectedAnswer),
-        }
+        let r = self.request(calls::delete_lists(&names)).await?;
+        Ok(calls::deleted(&r)? == 1)
     }
 
     /// The type of a named variable (GetVariableAccessAttributes), as the response.
@@ -278,10 +158,7 @@ impl MmsAssociation {
     /// # Errors
     /// As [`request`](Self::request).
     pub async fn variable_type(&self, name: ObjectName<'_>) -> Result<Response, MmsError> {
-        self.request(ConfirmedServiceRequest::GetVariableAccessAttributes(
-            GetVariableAccessAttributesRequest::Name(name),
-        ))
-        .await
+        self.request(calls::variable_type(name)).await
     }
 
     /// Send an unconfirmed PDU (InformationReport, UnsolicitedStatus).
@@ -289,13 +166,7 @@ impl MmsAssociation {
     /// # Errors
     /// [`MmsError::Local`] unless associated or if the transmit queue is full.
     pub fn send_unconfirmed(&self, service: UnconfirmedService<'_>) -> Result<(), MmsError> {
-        self.shared
-            .lock()
-            .assoc
-            .send_unconfirmed(service)
-            .map_err(MmsError::Local)?;
-        self.shared.notify.notify_one();
-        Ok(())
+        self.wake(self.shared.link.send_unconfirmed(service))
     }
 
     /// Send an already encoded unconfirmed MMS PDU (an InformationReport encoded once for
@@ -306,13 +177,7 @@ impl MmsAssociation {
     /// unless `pdu` is one unconfirmed-PDU, or not associated, too large, or the transmit
     /// queue is full.
     pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
-        self.shared
-            .lock()
-            .assoc
-            .send_unconfirmed_pdu(pdu)
-            .map_err(MmsError::Local)?;
-        self.shared.notify.notify_one();
-        Ok(())
+        self.wake(self.shared.link.send_unconfirmed_pdu(pdu))
     }
 
     /// Conclude and release; waits (bounded by `timeout`) until the association is closed.
@@ -321,19 +186,11 @@ impl MmsAssociation {
     /// [`MmsError::Local`] (e.g. requests outstanding); [`MmsError::Failed`] if the peer
     /// did not finish within `timeout` (the association is then aborted).
     pub async fn conclude(&self, timeout: Duration) -> Result<CloseReason, MmsError> {
-        {
-            let now = self.shared.now();
-            self.shared
-                .lock()
-                .assoc
-                .conclude(now)
-                .map_err(MmsError::Local)?;
-        }
-        self.shared.notify.notify_one();
+        self.wake(self.shared.link.conclude())?;
         let start = tokio::time::Instant::now();
         let deadline = start.checked_add(timeout).unwrap_or(start);
         loop {
-            if let Some(r) = self.shared.lock().closed {
+            if let Some(r) = self.shared.link.closed() {
                 return Ok(r);
             }
             if tokio::time::Instant::now() >= deadline {
@@ -346,8 +203,7 @@ impl MmsAssociation {
 
     /// Abort the association (ACSE A-ABORT); outstanding requests fail.
     pub fn abort(&self) {
-        let now = self.shared.now();
-        self.shared.lock().assoc.abort(now);
+        self.shared.link.abort();
         self.shared.notify.notify_one();
     }
 
@@ -355,13 +211,13 @@ impl MmsAssociation {
     /// associations draw from one counter), the `association` the [`Directory`] hears.
     #[must_use]
     pub fn id(&self) -> u64 {
-        self.shared.id
+        self.shared.link.id()
     }
 
     /// Whether the association has ended.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        self.shared.lock().closed.is_some()
+        self.shared.link.closed().is_some()
     }
 }
 
@@ -400,20 +256,23 @@ impl MmsClient {
             .await
             .map_err(|_| MmsError::Io(std::io::ErrorKind::TimedOut))?
             .map_err(|e| MmsError::Io(e.kind()))?;
-        let assoc = Box::new(Assoc::new(Role::Initiator, config).map_err(MmsError::Local)?);
-        let shared = Shared::new(assoc, conn::next_id());
+        let shared = Shared::new(Link::new(Role::Initiator, config).map_err(MmsError::Local)?);
         let (etx, events) = mpsc::unbounded_channel();
         let (atx, arx) = oneshot::channel();
-        {
-            let now = shared.now();
-            let mut inner = shared.lock();
-            inner.events = Some(Box::new(move |e| {
-                let _ = etx.send(e);
-            }));
-            inner.associated = Some(atx);
-            inner.assoc.connect(now).map_err(MmsError::Local)?;
-        }
-        let task = tokio::spawn(conn::drive(stream, Arc::clone(&shared), directory, None));
+        shared.link.set_events(Box::new(move |e| {
+            let _ = etx.send(e);
+        }));
+        shared.link.connect(Box::new(move |r| {
+            let _ = atx.send(r);
+        }))?;
+        let task = tokio::spawn(conn::drive(
+            stream,
+            Arc::clone(&shared),
+            Serving {
+                directory,
+                authorize: None,
+            },
+        ));
         let association = MmsAssociation { shared };
         match arx.await {
             Ok(Ok(())) => Ok(MmsClient {
@@ -458,14 +317,12 @@ impl Drop for MmsClient {
     }
 }
 
-use conn::Assoc;
-
 /// An MMS server (responder) on the current tokio runtime: one task per association,
 /// requests answered from the [`Directory`].
 pub struct MmsServer {
     local_addr: SocketAddr,
     events: mpsc::Receiver<(u64, MmsEvent)>,
-    associations: Arc<std::sync::Mutex<Vec<MmsAssociation>>>,
+    associations: Arc<Registry<MmsAssociation>>,
     accept: JoinHandle<()>,
 }
 
@@ -473,27 +330,6 @@ impl std::fmt::Debug for MmsServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MmsServer")
             .field("local_addr", &self.local_addr)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Events an [`MmsServer`] keeps for [`MmsServer`]'s `next_event` before dropping more.
-pub const SERVER_EVENTS: usize = 256;
-
-/// Server settings.
-#[derive(Clone)]
-pub struct MmsServerConfig {
-    /// The association parameters offered.
-    pub association: Config<'static>,
-    /// Decides on each association attempt (AP-title, AE-qualifier, password); `None`
-    /// accepts all.
-    pub authorize: Option<Arc<Authorize>>,
-}
-
-impl std::fmt::Debug for MmsServerConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MmsServerConfig")
-            .field("association", &self.association)
             .finish_non_exhaustive()
     }
 }
@@ -510,32 +346,28 @@ impl MmsServer {
     ) -> std::io::Result<MmsServer> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
-        let associations = Arc::new(std::sync::Mutex::new(Vec::<MmsAssociation>::new()));
+        let associations = Arc::new(Registry::default());
+        let serving = Serving {
+            directory: Some(directory),
+            authorize: config.authorize.clone(),
+        };
         let list = Arc::clone(&associations);
         let (etx, events) = mpsc::channel::<(u64, MmsEvent)>(SERVER_EVENTS);
         let accept = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let Ok(assoc) = Assoc::new(Role::Responder, config.association) else {
+                let Ok(link) = Link::new(Role::Responder, config.association) else {
                     continue;
                 };
-                let id = conn::next_id();
-                let shared = Shared::new(Box::new(assoc), id);
+                let id = link.id();
+                let shared = Shared::new(link);
                 let tx = etx.clone();
-                shared.lock().events = Some(Box::new(move |e| {
+                shared.link.set_events(Box::new(move |e| {
                     let _ = tx.try_send((id, e));
                 }));
-                if let Ok(mut l) = list.lock() {
-                    l.retain(|a| !a.is_closed());
-                    l.push(MmsAssociation {
-                        shared: Arc::clone(&shared),
-                    });
-                }
-                tokio::spawn(conn::drive(
-                    stream,
-                    shared,
-                    Some(Arc::clone(&directory)),
-                    config.authorize.clone(),
-                ));
+                list.add(MmsAssociation {
+                    shared: Arc::clone(&shared),
+                });
+                tokio::spawn(conn::drive(stream, shared, serving.clone()));
             }
         });
         Ok(MmsServer {
@@ -562,19 +394,13 @@ impl MmsServer {
     /// The open associations.
     #[must_use]
     pub fn associations(&self) -> Vec<MmsAssociation> {
-        self.associations
-            .lock()
-            .map(|l| l.iter().filter(|a| !a.is_closed()).cloned().collect())
-            .unwrap_or_default()
+        self.associations.open()
     }
 
     /// The open association with this id (see [`MmsAssociation::id`]).
     #[must_use]
     pub fn association(&self, id: u64) -> Option<MmsAssociation> {
-        self.associations
-            .lock()
-            .ok()
-            .and_then(|l| l.iter().find(|a| a.id() == id && !a.is_closed()).cloned())
+        self.associations.find(id)
     }
 
     /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns

@@ -1,0 +1,622 @@
+//! The runtime-independent half of an MMS adapter (feature `std`): one [`Link`] per TCP
+//! connection holds the sans-IO [`Association`] behind a mutex, hands the association's
+//! events to the waiting callers and the owner's event sink, and runs the application's
+//! [`Directory`] outside that lock. The tokio and the blocking adapter only move octets
+//! between a `Link` and a socket and sleep until [`Link::deadline`]; both share this code.
+//!
+//! Driving a `Link` (what each adapter's connection loop does):
+//! 1. send what [`Link::poll_transmit`] hands out; on a write error call
+//!    [`Link::transport_closed`];
+//! 2. stop once [`Link::is_finished`] (closed and every octet sent), then call
+//!    [`Link::release`] once;
+//! 3. wait for input, a wake-up (a caller queued something) or [`Link::deadline`]; feed
+//!    input with [`Link::input`], a TCP close with [`Link::transport_closed`], an expired
+//!    deadline with [`Link::timeout`];
+//! 4. answer what was collected with [`Link::serve`] (no lock held while the directory
+//!    runs).
+
+extern crate std;
+
+pub mod calls;
+
+use std::boxed::Box;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::vec::Vec;
+
+use core::fmt;
+use core::time::Duration;
+
+use telecontrol_core::{Decode, Instant};
+
+use crate::association::{
+    AssocError, AssociateIndication, Association, CloseReason, Config, Event, FailReason, Refusal,
+    Role,
+};
+use crate::mms::{
+    ConfirmedServiceRequest, ConfirmedServiceResponse, ErrorClass, MmsPdu, ServiceError,
+    UnconfirmedService,
+};
+use crate::server::{self, Context, Directory};
+
+/// Octets of each association buffer (received frame, TSDU, transmit queue, scratch).
+pub const BUF: usize = 65_536;
+/// Outstanding requests tracked per direction.
+pub const OUT: usize = 16;
+/// The association every adapter drives.
+pub type Assoc = Association<'static, BUF, OUT>;
+
+/// Decides on an association attempt before the directory does: `Ok` accepts, `Err`
+/// refuses this way.
+pub type Authorize = dyn Fn(&AssociateIndication<'_>) -> Result<(), Refusal> + Send + Sync;
+
+/// The directory an adapter serves from (shared with the application).
+pub type SharedDirectory = dyn Directory + Send + Sync;
+
+/// What a connection loop serves the peer from: the directory (none: requests are
+/// answered `SERVICE_UNSUPPORTED`) and, for a responder, the adapter's `authorize` check
+/// (none: every attempt goes to the directory).
+#[derive(Clone, Default)]
+pub struct Serving {
+    /// The directory.
+    pub directory: Option<Arc<SharedDirectory>>,
+    /// The first check of association attempts.
+    pub authorize: Option<Arc<Authorize>>,
+}
+
+impl fmt::Debug for Serving {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Serving")
+            .field("directory", &self.directory.is_some())
+            .field("authorize", &self.authorize.is_some())
+            .finish()
+    }
+}
+
+/// Events an adapter's `MmsServer` keeps for its `next_event` before dropping more.
+pub const SERVER_EVENTS: usize = 256;
+
+/// Server settings.
+#[derive(Clone)]
+pub struct MmsServerConfig {
+    /// The association parameters offered.
+    pub association: Config<'static>,
+    /// Decides on each association attempt (AP-title, AE-qualifier, password) before the
+    /// directory's `associate`; `None` leaves it to the directory.
+    pub authorize: Option<Arc<Authorize>>,
+}
+
+impl fmt::Debug for MmsServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MmsServerConfig")
+            .field("association", &self.association)
+            .field("authorize", &self.authorize.is_some())
+            .finish()
+    }
+}
+
+/// A server's associations (of the adapter's association type, which shows its
+/// [`Link`]); closed ones are forgotten as new ones come.
+pub struct Registry<A>(Mutex<Vec<A>>);
+
+impl<A> Default for Registry<A> {
+    fn default() -> Self {
+        Registry(Mutex::new(Vec::new()))
+    }
+}
+
+impl<A> fmt::Debug for Registry<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry").finish_non_exhaustive()
+    }
+}
+
+impl<A: AsRef<Link> + Clone> Registry<A> {
+    fn list(&self) -> MutexGuard<'_, Vec<A>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Add a new association.
+    pub fn add(&self, association: A) {
+        let mut l = self.list();
+        l.retain(|a| a.as_ref().closed().is_none());
+        l.push(association);
+    }
+
+    /// The open associations.
+    #[must_use]
+    pub fn open(&self) -> Vec<A> {
+        self.list()
+            .iter()
+            .filter(|a| a.as_ref().closed().is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// The open association with this id.
+    #[must_use]
+    pub fn find(&self, id: u64) -> Option<A> {
+        self.list()
+            .iter()
+            .find(|a| a.as_ref().id() == id && a.as_ref().closed().is_none())
+            .cloned()
+    }
+}
+
+/// Why an MMS call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MmsError {
+    /// The TCP connection failed (the `std::io::ErrorKind`).
+    Io(std::io::ErrorKind),
+    /// The association could not be made (refused, closed, timed out).
+    NotAssociated(CloseReason),
+    /// The core refused the call (wrong state, too many outstanding, PDU too large, not an
+    /// encoded PDU).
+    Local(AssocError),
+    /// The peer answered with a ServiceError.
+    Service(ErrorClass),
+    /// The request failed without an answer (timeout, reject, association closed).
+    Failed(FailReason),
+    /// The answer was not the response to the service asked.
+    UnexpectedAnswer,
+}
+
+impl fmt::Display for MmsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MmsError::Io(k) => write!(f, "connection failed: {k}"),
+            MmsError::NotAssociated(r) => write!(f, "not associated: {r:?}"),
+            MmsError::Local(e) => write!(f, "request not sent: {e}"),
+            MmsError::Service(c) => write!(f, "service error {c:?}"),
+            MmsError::Failed(r) => write!(f, "request failed: {r:?}"),
+            MmsError::UnexpectedAnswer => f.write_str("unexpected answer"),
+        }
+    }
+}
+
+impl core::error::Error for MmsError {}
+
+/// A confirmed response as received: the whole encoded MMS PDU, decoded on demand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response(Vec<u8>);
+
+impl Response {
+    /// The decoded service response (borrowing these octets).
+    #[must_use]
+    pub fn service(&self) -> Option<ConfirmedServiceResponse<'_>> {
+        match MmsPdu::decode(&self.0) {
+            Ok(MmsPdu::ConfirmedResponse(r)) => Some(r.service),
+            _ => None,
+        }
+    }
+
+    /// The encoded MMS PDU.
+    #[must_use]
+    pub fn pdu(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// How one of our confirmed requests ended, as handed to its reply callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The response PDU.
+    Response(Vec<u8>),
+    /// The peer's ServiceError class.
+    Error(ErrorClass),
+    /// No answer.
+    Failed(FailReason),
+}
+
+impl Answer {
+    /// The caller's result; `None` (the reply was dropped unanswered) reads as a local
+    /// abort.
+    ///
+    /// # Errors
+    /// [`MmsError::Service`], [`MmsError::Failed`].
+    pub fn into_result(answer: Option<Answer>) -> Result<Response, MmsError> {
+        match answer {
+            Some(Answer::Response(pdu)) => Ok(Response(pdu)),
+            Some(Answer::Error(c)) => Err(MmsError::Service(c)),
+            Some(Answer::Failed(r)) => Err(MmsError::Failed(r)),
+            None => Err(MmsError::Failed(FailReason::Closed(
+                CloseReason::LocalAbort,
+            ))),
+        }
+    }
+}
+
+/// What the association reports to its owner besides answers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MmsEvent {
+    /// An unconfirmed PDU from the peer (InformationReport, UnsolicitedStatus): the whole
+    /// encoded MMS PDU; decode it with [`MmsPdu::decode`].
+    Unconfirmed(Vec<u8>),
+    /// The association ended.
+    Closed(CloseReason),
+}
+
+/// Where a request's answer goes (a channel send; never application code).
+pub type Reply = Box<dyn FnOnce(Answer) + Send>;
+/// Where the owner's events go (a channel send; never application code).
+pub type EventSink = Box<dyn Fn(MmsEvent) + Send>;
+/// Told once whether the association was made.
+pub type OnAssociated = Box<dyn FnOnce(Result<(), CloseReason>) + Send>;
+
+struct Inner {
+    assoc: Box<Assoc>,
+    pending: HashMap<u32, Reply>,
+    events: Option<EventSink>,
+    associated: Option<OnAssociated>,
+    closed: Option<CloseReason>,
+    /// The directory must hear `released` when the association ends: it accepted the
+    /// association (`associate`), or we initiated it and it was established.
+    release_due: bool,
+}
+
+/// What the directory must do, copied out of the association to run without the lock.
+#[derive(Debug)]
+pub struct Work(WorkKind);
+
+#[derive(Debug)]
+enum WorkKind {
+    /// A request of the peer to answer.
+    Request { invoke_id: u32, pdu: Vec<u8> },
+    /// An association attempt `authorize` accepted: the connect TSDU, for `associate`.
+    Associate(Vec<u8>),
+}
+
+/// Association ids: unique within the process, for servers' and clients' associations.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// One association over one TCP connection, shared by the connection loop and the callers.
+pub struct Link {
+    inner: Mutex<Inner>,
+    origin: std::time::Instant,
+    id: u64,
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link").field("id", &self.id).finish()
+    }
+}
+
+impl Link {
+    /// A new association in `role` with a fresh process-unique id (never 0).
+    ///
+    /// # Errors
+    /// The core's [`AssocError::Config`].
+    pub fn new(role: Role, config: Config<'static>) -> Result<Link, AssocError> {
+        let assoc = Box::new(Assoc::new(role, config)?);
+        Ok(Link {
+            inner: Mutex::new(Inner {
+                assoc,
+                pending: HashMap::new(),
+                events: None,
+                associated: None,
+                closed: None,
+                release_due: false,
+            }),
+            origin: std::time::Instant::now(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The association id the directory hears.
+    #[must_use]
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Microseconds since this link was made, as the core's clock.
+    #[must_use]
+    pub fn now(&self) -> Instant {
+        let us = u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Instant::from_micros(us)
+    }
+
+    /// Send the association's events (unconfirmed PDUs, the close) to `sink`.
+    pub fn set_events(&self, sink: EventSink) {
+        self.lock().events = Some(sink);
+    }
+
+    /// Initiator: start associating; `done` hears the outcome.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`] unless a new initiator.
+    pub fn connect(&self, done: OnAssociated) -> Result<(), MmsError> {
+        let now = self.now();
+        let mut inner = self.lock();
+        inner.associated = Some(done);
+        inner.assoc.connect(now).map_err(MmsError::Local)
+    }
+
+    /// Queue a confirmed request; `reply` hears its answer (then wake the connection loop).
+    ///
+    /// # Errors
+    /// [`MmsError::Failed`] once closed; [`MmsError::Local`].
+    pub fn request(
+        &self,
+        service: ConfirmedServiceRequest<'_>,
+        reply: Reply,
+    ) -> Result<(), MmsError> {
+        let now = self.now();
+        let mut inner = self.lock();
+        if let Some(reason) = inner.closed {
+            return Err(MmsError::Failed(FailReason::Closed(reason)));
+        }
+        let id = inner.assoc.request(now, service).map_err(MmsError::Local)?;
+        inner.pending.insert(id, reply);
+        Ok(())
+    }
+
+    /// Queue an unconfirmed PDU.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`] unless associated or if the transmit queue is full.
+    pub fn send_unconfirmed(&self, service: UnconfirmedService<'_>) -> Result<(), MmsError> {
+        self.lock()
+            .assoc
+            .send_unconfirmed(service)
+            .map_err(MmsError::Local)
+    }
+
+    /// Queue an already encoded unconfirmed PDU as it is (checked by decoding it).
+    ///
+    /// # Errors
+    /// [`MmsError::Local`]: [`AssocError::InvalidPdu`] unless `pdu` is one
+    /// unconfirmed-PDU, or not associated, too large, or the transmit queue is full.
+    pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
+        self.lock()
+            .assoc
+            .send_unconfirmed_pdu(pdu)
+            .map_err(MmsError::Local)
+    }
+
+    /// Queue conclude-Request.
+    ///
+    /// # Errors
+    /// [`MmsError::Local`] (e.g. requests outstanding).
+    pub fn conclude(&self) -> Result<(), MmsError> {
+        let now = self.now();
+        self.lock().assoc.conclude(now).map_err(MmsError::Local)
+    }
+
+    /// Abort the association (ACSE A-ABORT).
+    pub fn abort(&self) {
+        let now = self.now();
+        self.lock().assoc.abort(now);
+    }
+
+    /// Why the association ended, once its close was reported.
+    #[must_use]
+    pub fn closed(&self) -> Option<CloseReason> {
+        self.lock().closed
+    }
+
+    /// The negotiated MMS PDU size, capped to [`BUF`].
+    fn max_pdu_size(&self) -> usize {
+        let negotiated = self.lock().assoc.negotiated().max_pdu_size;
+        usize::try_from(negotiated).unwrap_or(BUF).min(BUF)
+    }
+
+    // ---- the connection loop's side ----
+
+    /// Move queued octets into `out`; `None` when nothing is queued.
+    pub fn poll_transmit(&self, out: &mut [u8]) -> Option<usize> {
+        self.lock().assoc.poll_transmit(out)
+    }
+
+    /// Whether the association is closed (the loop stops once the queue is sent).
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.lock().assoc.is_closed()
+    }
+
+    /// The core's next deadline.
+    #[must_use]
+    pub fn deadline(&self) -> Option<Instant> {
+        self.lock().assoc.poll_timeout()
+    }
+
+    /// How long until [`deadline`](Self::deadline) (zero if passed), `None` without one.
+    #[must_use]
+    pub fn time_to_deadline(&self) -> Option<Duration> {
+        self.deadline()
+            .map(|d| d.saturating_duration_since(self.now()))
+    }
+
+    /// Feed received octets; the peer's requests and accepted association attempts are
+    /// collected into `work` for [`serve`](Self::serve).
+    pub fn input(&self, bytes: &[u8], serving: &Serving, work: &mut Vec<Work>) {
+        let authorize = serving.authorize.as_deref();
+        let now = self.now();
+        let mut inner = self.lock();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let Ok(used) = inner.assoc.handle_input(now, rest) else {
+                break;
+            };
+            drain(&mut inner, authorize, now, work);
+            rest = rest.get(used..).unwrap_or_default();
+        }
+        drain(&mut inner, authorize, now, work);
+    }
+
+    /// The TCP connection closed or failed.
+    pub fn transport_closed(&self) {
+        let now = self.now();
+        let mut inner = self.lock();
+        inner.assoc.handle_close(now);
+        drain(&mut inner, None, now, &mut Vec::new());
+    }
+
+    /// A deadline may have passed.
+    pub fn timeout(&self) {
+        let now = self.now();
+        let mut inner = self.lock();
+        inner.assoc.handle_timeout(now);
+        drain(&mut inner, None, now, &mut Vec::new());
+    }
+
+    /// Do the collected `work` with the directory (none: requests are answered
+    /// `SERVICE_UNSUPPORTED`, attempts accepted), without holding the lock while it runs;
+    /// `scratch` holds encoded answers (at least [`BUF`] octets serve every PDU size).
+    pub fn serve(&self, serving: &Serving, work: &mut Vec<Work>, scratch: &mut [u8]) {
+        let directory = serving.directory.as_deref();
+        for Work(w) in work.drain(..) {
+            match w {
+                WorkKind::Request { invoke_id, pdu } => {
+                    self.answer(directory, invoke_id, &pdu, scratch);
+                }
+                WorkKind::Associate(tsdu) => self.associate(directory, &tsdu),
+            }
+        }
+    }
+
+    /// Tell the directory, once, that the association has ended (call when the loop
+    /// stops).
+    pub fn release(&self, serving: &Serving) {
+        let due = core::mem::take(&mut self.lock().release_due);
+        if let (true, Some(dir)) = (due, serving.directory.as_deref()) {
+            dir.released(self.id);
+        }
+    }
+
+    /// Ask the directory about an association attempt, then accept or refuse it.
+    fn associate(&self, directory: Option<&SharedDirectory>, tsdu: &[u8]) {
+        let decision = match (directory, AssociateIndication::from_connect(tsdu)) {
+            (Some(dir), Some(ind)) => dir.associate(self.id, &ind),
+            _ => Ok(()),
+        };
+        let now = self.now();
+        let mut inner = self.lock();
+        match decision {
+            Ok(()) => {
+                inner.release_due = directory.is_some();
+                let _ = inner.assoc.accept(now);
+            }
+            Err(how) => {
+                let _ = inner.assoc.refuse(now, how);
+            }
+        }
+        drain(&mut inner, None, now, &mut Vec::new());
+    }
+
+    fn answer(
+        &self,
+        directory: Option<&SharedDirectory>,
+        invoke_id: u32,
+        pdu: &[u8],
+        scratch: &mut [u8],
+    ) {
+        let Ok(MmsPdu::ConfirmedRequest(req)) = MmsPdu::decode(pdu) else {
+            return;
+        };
+        let ctx = Context {
+            max_pdu_size: self.max_pdu_size(),
+            association: self.id,
+        };
+        let result = match directory {
+            Some(dir) => server::answer(dir, &req.service, ctx, scratch),
+            None => Err(ServiceError::new(server::SERVICE_UNSUPPORTED)),
+        };
+        let mut inner = self.lock();
+        let sent = match result {
+            Ok(resp) => inner.assoc.respond(invoke_id, resp),
+            Err(e) => inner.assoc.respond_error(invoke_id, e),
+        };
+        if sent.is_err() {
+            let _ = inner
+                .assoc
+                .respond_error(invoke_id, ServiceError::new(server::CAPABILITY_UNAVAILABLE));
+        }
+    }
+}
+
+/// Drain the association's events into the callers' replies and the owner's sink; collect
+/// the peer's requests and (after `authorize`) association attempts.
+fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &mut Vec<Work>) {
+    loop {
+        let Inner {
+            assoc,
+            pending,
+            events,
+            associated,
+            closed,
+            release_due,
+        } = inner;
+        let initiator = assoc.role() == Role::Initiator;
+        let Some(ev) = assoc.poll_event() else { break };
+        let mut decision = None;
+        match ev {
+            Event::AssociateIndication(ind) => {
+                decision = Some(authorize.map_or(Ok(()), |f| f(&ind)));
+            }
+            Event::Associated(_) => {
+                *release_due |= initiator;
+                if let Some(done) = associated.take() {
+                    done(Ok(()));
+                }
+            }
+            Event::Request { invoke_id, pdu, .. } => {
+                work.push(Work(WorkKind::Request {
+                    invoke_id,
+                    pdu: pdu.to_vec(),
+                }));
+            }
+            Event::Response { invoke_id, pdu, .. } => {
+                if let Some(reply) = pending.remove(&invoke_id) {
+                    reply(Answer::Response(pdu.to_vec()));
+                }
+            }
+            Event::ServiceError { invoke_id, error } => {
+                if let Some(reply) = pending.remove(&invoke_id) {
+                    reply(Answer::Error(error.error_class));
+                }
+            }
+            Event::RequestFailed { invoke_id, reason } => {
+                if let Some(reply) = pending.remove(&invoke_id) {
+                    reply(Answer::Failed(reason));
+                }
+            }
+            Event::Unconfirmed { pdu, .. } => {
+                if let Some(sink) = events {
+                    sink(MmsEvent::Unconfirmed(pdu.to_vec()));
+                }
+            }
+            Event::Closed(reason) => {
+                *closed = Some(reason);
+                if let Some(done) = associated.take() {
+                    done(Err(reason));
+                }
+                for (_, reply) in pending.drain() {
+                    reply(Answer::Failed(FailReason::Closed(reason)));
+                }
+                if let Some(sink) = events {
+                    sink(MmsEvent::Closed(reason));
+                }
+            }
+            _ => {}
+        }
+        match decision {
+            Some(Ok(())) => match assoc.connect_tsdu() {
+                Some(tsdu) => work.push(Work(WorkKind::Associate(tsdu.to_vec()))),
+                None => {
+                    let _ = assoc.accept(now);
+                }
+            },
+            Some(Err(how)) => {
+                let _ = assoc.refuse(now, how);
+            }
+            None => {}
+        }
+    }
+}
