@@ -1,6 +1,6 @@
 //! TASE.2 / ICCP (IEC 60870-6-503) on tokio: [`Tase2Client`] over an MMS client
-//! association and [`Tase2Server`] serving a `Tase2Station`, every procedure built and interpreted by the sans-IO core in
-//! [`tase2_transfer_sets::client`].
+//! association and [`Tase2Server`] serving a `Tase2Station`, every procedure built and
+//! interpreted by the sans-IO core in [`tase2_transfer_sets::client`].
 
 mod client;
 mod server;

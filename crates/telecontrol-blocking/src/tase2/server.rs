@@ -1,0 +1,378 @@
+//! [`Tase2Server`] on threads: an [`MmsServer`] serving a [`Tase2Station`] (the station is
+//! the MMS directory), a pump thread that sends the station's reports and messages on the
+//! association each is for and forwards the station's events to the application, and a
+//! receiver thread that owns the MMS server, hands the clients' unconfirmed PDUs (report
+//! acknowledgements, information messages) to the station and keeps the pump's list of
+//! open associations current.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use mms_pdu::association::{AssociateIndication, Refusal};
+use mms_pdu::mms::{
+    Data, DataAccessError, ErrorClass, IdentifyResponse, MmsPdu, ObjectClass, ObjectName,
+    ObjectScope, StatusResponse,
+};
+use mms_pdu::server::Directory;
+use tase2_transfer_sets::station::{
+    Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
+};
+use tase2_transfer_sets::{InfoMessHeader, Value};
+use telecontrol_core::{Decode, Instant, Writer};
+
+use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
+
+/// The adapter's time base: microseconds since the first call in this process. A station
+/// served by a [`Tase2Server`] must tell time with it ([`Tase2Server::new_station`] does).
+pub fn clock() -> impl Fn() -> Instant + Send + Sync + Clone + 'static {
+    || {
+        let us = u64::try_from(origin().elapsed().as_micros()).unwrap_or(u64::MAX);
+        Instant::from_micros(us)
+    }
+}
+
+fn origin() -> std::time::Instant {
+    static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(std::time::Instant::now)
+}
+
+/// GMTBasedS (seconds since 1970 UTC) at the [`clock`]'s zero.
+fn gmt_at_origin() -> i64 {
+    let since_origin = origin().elapsed();
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| d.checked_sub(since_origin))
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .unwrap_or(0)
+}
+
+/// The station seen as an MMS directory that wakes the pump after every call (a write may
+/// enable a transfer set whose first report is due at once).
+struct Woken {
+    station: Arc<Tase2Station>,
+    wake: mpsc::Sender<()>,
+}
+
+impl Woken {
+    fn woke<T>(&self, t: T) -> T {
+        let _ = self.wake.send(());
+        t
+    }
+}
+
+impl Directory for Woken {
+    fn identify(&self) -> IdentifyResponse<'_> {
+        self.station.identify()
+    }
+    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
+        self.woke(self.station.associate(association, ind))
+    }
+    fn released(&self, association: u64) {
+        self.station.released(association);
+        let _ = self.wake.send(());
+    }
+    fn status(&self) -> StatusResponse<'_> {
+        self.station.status()
+    }
+    fn names(
+        &self,
+        association: u64,
+        class: ObjectClass,
+        scope: ObjectScope<'_>,
+        after: Option<&str>,
+        out: &mut dyn FnMut(&str) -> bool,
+    ) -> Result<(), ErrorClass> {
+        self.station.names(association, class, scope, after, out)
+    }
+    fn variable_type(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<bool, ErrorClass> {
+        self.station.variable_type(association, name, out)
+    }
+    fn read(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.woke(self.station.read(association, name, out))
+    }
+    fn write(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.woke(self.station.write(association, name, value))
+    }
+    fn list_members(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        out: &mut dyn FnMut(&ObjectName<'_>),
+    ) -> Result<bool, ErrorClass> {
+        self.station.list_members(association, name, out)
+    }
+    fn define_list(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        members: &[ObjectName<'_>],
+    ) -> Result<(), ErrorClass> {
+        self.station.define_list(association, name, members)
+    }
+    fn delete_list(&self, association: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
+        self.woke(self.station.delete_list(association, name))
+    }
+}
+
+/// How often the receiver thread looks at the MMS server's association list and its stop
+/// flag when no client PDU arrives (the blocking MMS server offers no wake-up of its own).
+const RECEIVE_TICK: Duration = Duration::from_millis(20);
+/// PDUs held for an association the pump does not know yet (just associated).
+const PENDING_LIMIT: usize = 4096;
+
+type Registry = Arc<Mutex<HashMap<u64, MmsAssociation>>>;
+
+/// A TASE.2 server on threads.
+pub struct Tase2Server {
+    station: Arc<Tase2Station>,
+    local_addr: SocketAddr,
+    wake: mpsc::Sender<()>,
+    stop: Arc<AtomicBool>,
+    events: mpsc::Receiver<StationEvent>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Tase2Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tase2Server")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tase2Server {
+    /// A station telling time with this adapter's [`clock`], its `Transfer_Set_Time_Stamp`s
+    /// in wall-clock seconds (`gmt_at_zero` set from the system time).
+    #[must_use]
+    pub fn new_station(mut config: StationConfig) -> Arc<Tase2Station> {
+        config.gmt_at_zero = gmt_at_origin();
+        Arc::new(Tase2Station::new(config, clock()))
+    }
+
+    /// Listen on `addr` and serve `station` (made by [`new_station`](Self::new_station)):
+    /// peers are accepted or refused by its bilateral tables (and `config.authorize`
+    /// first, if set).
+    ///
+    /// # Errors
+    /// The bind error, or a thread that could not be started.
+    pub fn bind(
+        addr: impl ToSocketAddrs,
+        config: MmsServerConfig,
+        station: Arc<Tase2Station>,
+    ) -> std::io::Result<Tase2Server> {
+        let (wake, woken) = mpsc::channel();
+        let directory = Arc::new(Woken {
+            station: Arc::clone(&station),
+            wake: wake.clone(),
+        });
+        let mms = MmsServer::bind(addr, config, directory)?;
+        let local_addr = mms.local_addr();
+        let stop = Arc::new(AtomicBool::new(false));
+        let registry: Registry = Arc::default();
+        let (tx, events) = mpsc::channel();
+        let receiver = {
+            let (station, registry, stop, wake) = (
+                Arc::clone(&station),
+                Arc::clone(&registry),
+                Arc::clone(&stop),
+                wake.clone(),
+            );
+            std::thread::Builder::new()
+                .name("tase2-receive".into())
+                .spawn(move || receive(&mms, &station, &registry, &stop, &wake))?
+        };
+        let pump = {
+            let (station, stop) = (Arc::clone(&station), Arc::clone(&stop));
+            std::thread::Builder::new()
+                .name("tase2-pump".into())
+                .spawn(move || pump(&station, &registry, &stop, &woken, &tx))?
+        };
+        Ok(Tase2Server {
+            station,
+            local_addr,
+            wake,
+            stop,
+            events,
+            threads: vec![receiver, pump],
+        })
+    }
+
+    /// The station (register objects, read values, transfer set states); after changing
+    /// it directly, call [`wake`](Self::wake).
+    #[must_use]
+    pub fn station(&self) -> &Arc<Tase2Station> {
+        &self.station
+    }
+
+    /// The address listened on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Let the pump look at the station now (after a direct change to it).
+    pub fn wake(&self) {
+        let _ = self.wake.send(());
+    }
+
+    /// Update a point's value; reports that fall due go out at once.
+    ///
+    /// # Errors
+    /// As [`Tase2Station::update`].
+    pub fn update(&self, point: PointId, value: Value) -> Result<(), StationError> {
+        self.station.update(point, value)?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Send an information message from the buffers of `domain` to every association that
+    /// enabled messages and may read them; how many it goes to.
+    ///
+    /// # Errors
+    /// As [`Tase2Station::send_message`].
+    pub fn send_message(
+        &self,
+        domain: &Domain,
+        header: InfoMessHeader,
+        data: &[u8],
+    ) -> Result<usize, StationError> {
+        let n = self.station.send_message(domain, header, data)?;
+        self.wake();
+        Ok(n)
+    }
+
+    /// The next station event (associations, transfer sets, operates, tags, messages,
+    /// acknowledgement timeouts); `None` after [`shutdown`](Self::shutdown).
+    pub fn next_event(&self) -> Option<StationEvent> {
+        self.events.recv().ok()
+    }
+
+    /// As [`next_event`](Self::next_event), waiting at most `timeout`.
+    pub fn next_event_timeout(&self, timeout: Duration) -> Option<StationEvent> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// Stop accepting, abort every association and end the threads (within
+    /// `RECEIVE_TICK`).
+    pub fn shutdown(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// [`shutdown`](Self::shutdown), then wait until both threads have ended (every
+    /// association aborted).
+    pub fn close(mut self) {
+        self.shutdown();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Tase2Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Own the MMS server: clients' unconfirmed PDUs go to the station, the open associations
+/// to the registry; ends on `stop` (aborting every association).
+fn receive(
+    mms: &MmsServer,
+    station: &Tase2Station,
+    registry: &Mutex<HashMap<u64, MmsAssociation>>,
+    stop: &AtomicBool,
+    wake: &mpsc::Sender<()>,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        let event = mms.next_event_timeout(RECEIVE_TICK);
+        let open = mms.associations();
+        if let Ok(mut r) = registry.lock()
+            && (r.len() != open.len() || open.iter().any(|a| !r.contains_key(&a.id())))
+        {
+            *r = open.into_iter().map(|a| (a.id(), a)).collect();
+            let _ = wake.send(());
+        }
+        if let Some((id, MmsEvent::Unconfirmed(pdu))) = event {
+            if let Ok(MmsPdu::Unconfirmed(svc)) = MmsPdu::decode(&pdu) {
+                let _ = station.handle_unconfirmed(id, &svc);
+            }
+            let _ = wake.send(());
+        }
+    }
+    mms.shutdown();
+    let _ = wake.send(());
+}
+
+/// Send what the station has to send, forward its events, and sleep until its next
+/// deadline or a wake-up.
+fn pump(
+    station: &Tase2Station,
+    registry: &Mutex<HashMap<u64, MmsAssociation>>,
+    stop: &AtomicBool,
+    woken: &mpsc::Receiver<()>,
+    events: &mpsc::Sender<StationEvent>,
+) {
+    let now = clock();
+    let mut out = Vec::new();
+    let mut pending: Vec<(u64, Vec<u8>)> = Vec::new();
+    while !stop.load(Ordering::SeqCst) {
+        let known = |id: u64| registry.lock().ok().and_then(|r| r.get(&id).cloned());
+        pending.retain(|(id, pdu)| match known(*id) {
+            Some(a) => {
+                let _ = a.send_unconfirmed_pdu(pdu);
+                false
+            }
+            None => true,
+        });
+        while let Some(id) = station.poll_transmit(now(), &mut out) {
+            match known(id) {
+                Some(a) => {
+                    let _ = a.send_unconfirmed_pdu(&out);
+                }
+                None if pending.len() < PENDING_LIMIT => pending.push((id, out.clone())),
+                None => {}
+            }
+        }
+        while let Some(e) = station.poll_event() {
+            if let StationEvent::Released { association } = &e {
+                pending.retain(|(id, _)| id != association);
+            }
+            let _ = events.send(e);
+        }
+        let woke = match station.poll_timeout() {
+            Some(d) => {
+                let wait = d.saturating_duration_since(now());
+                match woken.recv_timeout(wait) {
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    _ => true,
+                }
+            }
+            None => woken.recv().is_ok(),
+        };
+        if !woke {
+            break;
+        }
+        while woken.try_recv().is_ok() {}
+    }
+}
