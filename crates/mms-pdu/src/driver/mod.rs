@@ -18,11 +18,17 @@
 extern crate std;
 
 pub mod calls;
+mod types;
+
+pub use types::{
+    Answer, EventSink, MmsError, MmsEvent, MmsServerConfig, OnAssociated, Registry, Reply,
+    Response, SERVER_EVENTS, Serving,
+};
 
 use std::boxed::Box;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use core::fmt;
@@ -34,10 +40,7 @@ use crate::association::{
     AssocError, AssociateIndication, Association, CloseReason, Config, Event, FailReason, Refusal,
     Role,
 };
-use crate::mms::{
-    ConfirmedServiceRequest, ConfirmedServiceResponse, ErrorClass, MmsPdu, ServiceError,
-    UnconfirmedService,
-};
+use crate::mms::{ConfirmedServiceRequest, MmsPdu, ServiceError, UnconfirmedService};
 use crate::server::{self, Context, Directory};
 
 /// Octets of each association buffer (received frame, TSDU, transmit queue, scratch).
@@ -53,197 +56,6 @@ pub type Authorize = dyn Fn(&AssociateIndication<'_>) -> Result<(), Refusal> + S
 
 /// The directory an adapter serves from (shared with the application).
 pub type SharedDirectory = dyn Directory + Send + Sync;
-
-/// What a connection loop serves the peer from: the directory (none: requests are
-/// answered `SERVICE_UNSUPPORTED`) and, for a responder, the adapter's `authorize` check
-/// (none: every attempt goes to the directory).
-#[derive(Clone, Default)]
-pub struct Serving {
-    /// The directory.
-    pub directory: Option<Arc<SharedDirectory>>,
-    /// The first check of association attempts.
-    pub authorize: Option<Arc<Authorize>>,
-}
-
-impl fmt::Debug for Serving {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Serving")
-            .field("directory", &self.directory.is_some())
-            .field("authorize", &self.authorize.is_some())
-            .finish()
-    }
-}
-
-/// Events an adapter's `MmsServer` keeps for its `next_event` before dropping more.
-pub const SERVER_EVENTS: usize = 256;
-
-/// Server settings.
-#[derive(Clone)]
-pub struct MmsServerConfig {
-    /// The association parameters offered.
-    pub association: Config<'static>,
-    /// Decides on each association attempt (AP-title, AE-qualifier, password) before the
-    /// directory's `associate`; `None` leaves it to the directory.
-    pub authorize: Option<Arc<Authorize>>,
-}
-
-impl fmt::Debug for MmsServerConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MmsServerConfig")
-            .field("association", &self.association)
-            .field("authorize", &self.authorize.is_some())
-            .finish()
-    }
-}
-
-/// A server's associations (of the adapter's association type, which shows its
-/// [`Link`]); closed ones are forgotten as new ones come.
-pub struct Registry<A>(Mutex<Vec<A>>);
-
-impl<A> Default for Registry<A> {
-    fn default() -> Self {
-        Registry(Mutex::new(Vec::new()))
-    }
-}
-
-impl<A> fmt::Debug for Registry<A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registry").finish_non_exhaustive()
-    }
-}
-
-impl<A: AsRef<Link> + Clone> Registry<A> {
-    fn list(&self) -> MutexGuard<'_, Vec<A>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Add a new association.
-    pub fn add(&self, association: A) {
-        let mut l = self.list();
-        l.retain(|a| a.as_ref().closed().is_none());
-        l.push(association);
-    }
-
-    /// The open associations.
-    #[must_use]
-    pub fn open(&self) -> Vec<A> {
-        self.list()
-            .iter()
-            .filter(|a| a.as_ref().closed().is_none())
-            .cloned()
-            .collect()
-    }
-
-    /// The open association with this id.
-    #[must_use]
-    pub fn find(&self, id: u64) -> Option<A> {
-        self.list()
-            .iter()
-            .find(|a| a.as_ref().id() == id && a.as_ref().closed().is_none())
-            .cloned()
-    }
-}
-
-/// Why an MMS call failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MmsError {
-    /// The TCP connection failed (the `std::io::ErrorKind`).
-    Io(std::io::ErrorKind),
-    /// The association could not be made (refused, closed, timed out).
-    NotAssociated(CloseReason),
-    /// The core refused the call (wrong state, too many outstanding, PDU too large, not an
-    /// encoded PDU).
-    Local(AssocError),
-    /// The peer answered with a ServiceError.
-    Service(ErrorClass),
-    /// The request failed without an answer (timeout, reject, association closed).
-    Failed(FailReason),
-    /// The answer was not the response to the service asked.
-    UnexpectedAnswer,
-}
-
-impl fmt::Display for MmsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MmsError::Io(k) => write!(f, "connection failed: {k}"),
-            MmsError::NotAssociated(r) => write!(f, "not associated: {r:?}"),
-            MmsError::Local(e) => write!(f, "request not sent: {e}"),
-            MmsError::Service(c) => write!(f, "service error {c:?}"),
-            MmsError::Failed(r) => write!(f, "request failed: {r:?}"),
-            MmsError::UnexpectedAnswer => f.write_str("unexpected answer"),
-        }
-    }
-}
-
-impl core::error::Error for MmsError {}
-
-/// A confirmed response as received: the whole encoded MMS PDU, decoded on demand.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Response(Vec<u8>);
-
-impl Response {
-    /// The decoded service response (borrowing these octets).
-    #[must_use]
-    pub fn service(&self) -> Option<ConfirmedServiceResponse<'_>> {
-        match MmsPdu::decode(&self.0) {
-            Ok(MmsPdu::ConfirmedResponse(r)) => Some(r.service),
-            _ => None,
-        }
-    }
-
-    /// The encoded MMS PDU.
-    #[must_use]
-    pub fn pdu(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-/// How one of our confirmed requests ended, as handed to its reply callback.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answer {
-    /// The response PDU.
-    Response(Vec<u8>),
-    /// The peer's ServiceError class.
-    Error(ErrorClass),
-    /// No answer.
-    Failed(FailReason),
-}
-
-impl Answer {
-    /// The caller's result; `None` (the reply was dropped unanswered) reads as a local
-    /// abort.
-    ///
-    /// # Errors
-    /// [`MmsError::Service`], [`MmsError::Failed`].
-    pub fn into_result(answer: Option<Answer>) -> Result<Response, MmsError> {
-        match answer {
-            Some(Answer::Response(pdu)) => Ok(Response(pdu)),
-            Some(Answer::Error(c)) => Err(MmsError::Service(c)),
-            Some(Answer::Failed(r)) => Err(MmsError::Failed(r)),
-            None => Err(MmsError::Failed(FailReason::Closed(
-                CloseReason::LocalAbort,
-            ))),
-        }
-    }
-}
-
-/// What the association reports to its owner besides answers.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MmsEvent {
-    /// An unconfirmed PDU from the peer (InformationReport, UnsolicitedStatus): the whole
-    /// encoded MMS PDU; decode it with [`MmsPdu::decode`].
-    Unconfirmed(Vec<u8>),
-    /// The association ended.
-    Closed(CloseReason),
-}
-
-/// Where a request's answer goes (a channel send; never application code).
-pub type Reply = Box<dyn FnOnce(Answer) + Send>;
-/// Where the owner's events go (a channel send; never application code).
-pub type EventSink = Box<dyn Fn(MmsEvent) + Send>;
-/// Told once whether the association was made.
-pub type OnAssociated = Box<dyn FnOnce(Result<(), CloseReason>) + Send>;
 
 struct Inner {
     assoc: Box<Assoc>,
