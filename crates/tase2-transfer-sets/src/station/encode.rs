@@ -73,41 +73,56 @@ pub(crate) fn list_of_variable_len(names_len: usize) -> usize {
 
 /// The variable access specification of a report.
 pub(crate) enum Spec<'a> {
-    /// `listOfVariable`: the encoded entries.
-    List(&'a [u8]),
+    /// `listOfVariable`: the encoded entries, in parts written back to back.
+    List(&'a [&'a [u8]]),
     /// `variableListName`: the data set.
     Named(ObjectName<'a>),
 }
 
 impl Spec<'_> {
-    fn len(&self) -> usize {
+    /// Octets of the whole specification element.
+    pub(crate) fn len(&self) -> usize {
         match self {
-            Spec::List(n) => list_of_variable_len(n.len()),
+            Spec::List(n) => list_of_variable_len(parts_len(n)),
             Spec::Named(n) => ber::tlv_len(VARIABLE_LIST_NAME, n.element_len()),
         }
     }
 }
 
+fn parts_len(parts: &[&[u8]]) -> usize {
+    parts.iter().fold(0usize, |a, p| a.saturating_add(p.len()))
+}
+
 /// Write the InformationReport PDU into `out` (cleared first). `results` are the encoded
-/// `AccessResult` elements.
-pub(crate) fn write_report(spec: &Spec<'_>, results: &[u8], out: &mut Vec<u8>) {
+/// `AccessResult` elements, in parts written back to back.
+pub(crate) fn write_report(spec: &Spec<'_>, results: &[&[u8]], out: &mut Vec<u8>) {
     out.clear();
-    let spec_len = spec.len();
-    let body = spec_len.saturating_add(ber::tlv_len(RESULTS, results.len()));
+    let results_len = parts_len(results);
+    let body = spec
+        .len()
+        .saturating_add(ber::tlv_len(RESULTS, results_len));
+    out.reserve(ber::tlv_len(
+        UNCONFIRMED,
+        ber::tlv_len(INFORMATION_REPORT, body),
+    ));
     header(out, UNCONFIRMED, ber::tlv_len(INFORMATION_REPORT, body));
     header(out, INFORMATION_REPORT, body);
     match spec {
         Spec::List(names) => {
-            header(out, LIST_OF_VARIABLE, names.len());
-            out.extend_from_slice(names);
+            header(out, LIST_OF_VARIABLE, parts_len(names));
+            for p in *names {
+                out.extend_from_slice(p);
+            }
         }
         Spec::Named(n) => {
             header(out, VARIABLE_LIST_NAME, n.element_len());
             append(n, out);
         }
     }
-    header(out, RESULTS, results.len());
-    out.extend_from_slice(results);
+    header(out, RESULTS, results_len);
+    for p in results {
+        out.extend_from_slice(p);
+    }
 }
 
 fn header(out: &mut Vec<u8>, tag: Tag, len: usize) {
@@ -133,7 +148,7 @@ mod tests {
         append_name(None, "P2", &mut names);
         append_value(&Value::Discrete(-3), &mut results);
         let mut out = Vec::new();
-        write_report(&Spec::List(&names), &results, &mut out);
+        write_report(&Spec::List(&[&names]), &[&results], &mut out);
         let len = list_of_variable_len(names.len());
         assert_eq!(out.len(), report_len(len, results.len()));
         let Ok(MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(ir))) =

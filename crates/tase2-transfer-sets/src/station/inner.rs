@@ -107,11 +107,27 @@ pub(crate) struct DataSet {
     pub(crate) name: String,
     /// Members with the (scope, name) they were defined with.
     pub(crate) members: Vec<(Dom, String, Member)>,
+    /// Each member's name as an encoded `listOfVariable` entry, back to back (reports
+    /// copy them), and where each ends.
+    names: Vec<u8>,
+    name_ends: Vec<usize>,
     /// The association that defined it (client-defined; deletable), `None` for the
     /// server's.
     pub(crate) owner: Option<u64>,
     /// Enabled transfer sets reporting it.
     pub(crate) in_use: u32,
+}
+
+impl DataSet {
+    /// The encoded `listOfVariable` entry naming member `i`.
+    pub(crate) fn member_name(&self, i: usize) -> &[u8] {
+        let start = match i.checked_sub(1) {
+            Some(p) => self.name_ends.get(p).copied().unwrap_or(0),
+            None => 0,
+        };
+        let end = self.name_ends.get(i).copied().unwrap_or(start);
+        self.names.get(start..end).unwrap_or(&[])
+    }
 }
 
 pub(crate) struct Table {
@@ -407,10 +423,18 @@ impl Inner {
         if taken {
             return Err(StationError::BadName { what: "data set" });
         }
+        let mut names = Vec::new();
+        let mut name_ends = Vec::with_capacity(members.len());
+        for (d, n, _) in &members {
+            super::encode::append_name(self.domain_name(*d), n, &mut names);
+            name_ends.push(names.len());
+        }
         let ds = DataSet {
             scope,
             name: name.clone(),
             members,
+            names,
+            name_ends,
             owner,
             in_use: 0,
         };

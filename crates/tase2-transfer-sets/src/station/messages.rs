@@ -57,7 +57,7 @@ impl Inner {
         encode::append_data(header.to_data(&mut f), &mut results);
         encode::append_data(Data::OctetString(data), &mut results);
         let mut pdu = Vec::new();
-        encode::write_report(&Spec::List(&names_buf), &results, &mut pdu);
+        encode::write_report(&Spec::List(&[&names_buf]), &[&results], &mut pdu);
         let mut to: Vec<u64> = self
             .associations
             .iter()

@@ -15,11 +15,13 @@
 //!    [`Tase2Station::poll_transmit`] (send each PDU as an unconfirmed MMS PDU on the
 //!    association it names) and [`Tase2Station::poll_event`] (to the application).
 
+mod access;
 mod config;
 mod directory;
 mod encode;
 mod inner;
 mod messages;
+mod report;
 mod transfer;
 mod types;
 

@@ -6,13 +6,13 @@ use std::collections::VecDeque;
 use std::string::String;
 use std::vec::Vec;
 
-use mms_pdu::mms::{Data, DataAccessError, ObjectName};
+use mms_pdu::mms::{Data, DataAccessError};
 use telecontrol_core::Instant;
 
-use super::encode::{self, Spec};
-use super::inner::{Dom, Inner, ListScope, Member, Special, Watch};
+use super::encode;
+use super::inner::{Dom, Inner, ListScope, Member, Watch};
 use super::{StationEvent, TransferSetState};
-use crate::schedule::{Contents, ReportDue, RunConfig, RunnerEvent, TransferSetRunner};
+use crate::schedule::{RunConfig, RunnerEvent, TransferSetRunner};
 use crate::{
     AccessRights, ComponentValue, DsConditions, DsTransferSet, DsTransferSetComponent, Scope,
     Tase2Name, Value,
@@ -23,7 +23,7 @@ pub(crate) const CRITICAL: usize = 4;
 
 /// The written value of a DS transfer set, owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Written {
+pub(super) struct Written {
     ds_scope: Scope,
     ds_domain: String,
     ds_name: String,
@@ -38,7 +38,7 @@ struct Written {
     rbe: bool,
     all_changes_reported: bool,
     status: bool,
-    event_code_requested: Option<i16>,
+    pub(super) event_code_requested: Option<i16>,
 }
 
 impl Written {
@@ -89,19 +89,19 @@ impl Written {
 pub(crate) struct TransferSet {
     pub(crate) name: String,
     pub(crate) owner: Option<u64>,
-    written: Option<Written>,
-    runner: TransferSetRunner<CRITICAL>,
+    pub(super) written: Option<Written>,
+    pub(super) runner: TransferSetRunner<CRITICAL>,
     /// The data set reported while enabled.
-    data_set: Option<usize>,
+    pub(super) data_set: Option<usize>,
     /// Latest-value change tracking: a flag per data set member and the changed members.
     dirty: Vec<bool>,
-    changed: Vec<u32>,
+    pub(super) changed: Vec<u32>,
     /// `AllChangesReported` (RBE): every change in order.
-    queue: VecDeque<(u32, Value)>,
-    queue_changes: bool,
+    pub(super) queue: VecDeque<(u32, Value)>,
+    pub(super) queue_changes: bool,
     /// Time stamps of critical reports sent, oldest first (a stamp-less ACK settles the
     /// oldest still awaited).
-    sent: VecDeque<i32>,
+    pub(super) sent: VecDeque<i32>,
     dropped: u64,
     drop_reported: bool,
 }
@@ -185,7 +185,7 @@ impl TransferSet {
         })
     }
 
-    fn clear_changes(&mut self) {
+    pub(super) fn clear_changes(&mut self) {
         for m in self.changed.drain(..) {
             if let Some(d) = usize::try_from(m).ok().and_then(|m| self.dirty.get_mut(m)) {
                 *d = false;
@@ -286,6 +286,10 @@ impl Inner {
                     .map_err(|_| DataAccessError::TypeInconsistent)?;
                 w = Written::from_view(&view);
             }
+        }
+        if !edition_2000 {
+            // 1996-08 has no EventCodeRequested: a 13-member write keeps 12.
+            w.event_code_requested = None;
         }
         let enable = w.status;
         if enabled {
@@ -486,7 +490,7 @@ impl Inner {
     }
 
     /// `ICC/DSTransferSet0001`, for events.
-    fn ts_label(&self, icc: Dom, ix: u16) -> String {
+    pub(super) fn ts_label(&self, icc: Dom, ix: u16) -> String {
         std::format!(
             "{}/{}",
             self.domain_name(icc).unwrap_or(""),
@@ -585,215 +589,6 @@ impl Inner {
                     },
                 });
             }
-        }
-    }
-
-    /// Encode the report `due` of transfer set `ix` of `icc` into PDUs on the output queue.
-    fn send_report(&mut self, now: Instant, icc: Dom, ix: u16, due: ReportDue) {
-        let gmt = self.gmt(now);
-        let Some(t) = self.ts(icc, ix) else {
-            return;
-        };
-        let (Some(association), Some(ds)) = (t.owner, t.data_set.and_then(|d| self.data_set(d)))
-        else {
-            return;
-        };
-        let domain = self.domain_name(icc).unwrap_or("");
-        let ts_name = Tase2Name {
-            scope: Scope::Icc,
-            domain,
-            name: &t.name,
-        };
-        let event_code = t
-            .written
-            .as_ref()
-            .and_then(|w| w.event_code_requested)
-            .unwrap_or(0);
-        let special = |s: Special, out: &mut Vec<u8>| match s {
-            Special::Name => {
-                let mut f = [Data::Boolean(false); 3];
-                encode::append_data(ts_name.to_data(&mut f), out);
-            }
-            Special::TimeStamp => encode::append_data(Data::Integer(i64::from(gmt)), out),
-            Special::Conditions => encode::append_data(due.conditions.to_data(), out),
-            Special::EventCode => encode::append_data(Data::Integer(i64::from(event_code)), out),
-        };
-        let mut r = Report::default();
-        for (d, name, m) in &ds.members {
-            if let Member::Special(s) = m {
-                encode::append_name(self.domain_name(*d), name, &mut r.special_names);
-                special(*s, &mut r.special_results);
-            }
-        }
-        // A point's or tag's current value (`given` for a queued change).
-        let entry = |dom: Dom, name: &str, m: Member, given: Option<&Value>, r: &mut Report| {
-            let (n0, r0) = (r.names.len(), r.results.len());
-            match (m, given) {
-                (Member::Point(_), Some(v)) => encode::append_value(v, &mut r.results),
-                (Member::Point(p), None) => match self.point_ref(p) {
-                    Some(p) => encode::append_value(&p.value, &mut r.results),
-                    None => return,
-                },
-                (Member::Tag(i), _) => match self.device(i) {
-                    Some(d) => {
-                        let mut f = [Data::Boolean(false); 2];
-                        encode::append_data(d.control.tag_value().to_data(&mut f), &mut r.results);
-                    }
-                    None => return,
-                },
-                (Member::Special(_), _) => return,
-            }
-            encode::append_name(self.domain_name(dom), name, &mut r.names);
-            r.entries.push((n0..r.names.len(), r0..r.results.len()));
-        };
-        let member = |m: u32| ds.members.get(usize::try_from(m).ok()?);
-        match due.contents {
-            Contents::All => {
-                for (d, name, m) in &ds.members {
-                    entry(*d, name, *m, None, &mut r);
-                }
-            }
-            Contents::Changed => {
-                let queued = t.queue.iter().map(|(m, v)| (*m, Some(v)));
-                let latest = t.changed.iter().map(|m| (*m, None));
-                for (m, v) in queued.chain(latest) {
-                    if let Some((d, name, member)) = member(m) {
-                        entry(*d, name, *member, v, &mut r);
-                    }
-                }
-            }
-        }
-        let list_name = match ds.scope {
-            ListScope::Dom(d) => match self.domain_name(d) {
-                Some(dn) => ObjectName::domain(dn, &ds.name),
-                None => ObjectName::vmd(&ds.name),
-            },
-            ListScope::Aa(_) => None,
-        };
-        let mut pdus = Vec::new();
-        let max = self.config.max_pdu_size;
-        if due.contents == Contents::All
-            && let Some(list) = list_name
-            && r.fits_named(&list, max)
-        {
-            let mut results =
-                Vec::with_capacity(r.special_results.len().saturating_add(r.results.len()));
-            let mut si = SpecialCursor::default();
-            let mut pi = r.entries.iter();
-            for (_, _, m) in &ds.members {
-                match m {
-                    Member::Special(_) => si.copy(&r.special_results, &mut results),
-                    Member::Point(_) | Member::Tag(_) => {
-                        if let Some(e) = pi.next() {
-                            results.extend_from_slice(r.results.get(e.1.clone()).unwrap_or(&[]));
-                        }
-                    }
-                }
-            }
-            let mut pdu = Vec::new();
-            encode::write_report(&Spec::Named(list), &results, &mut pdu);
-            pdus.push(pdu);
-        } else if !r.entries.is_empty() {
-            r.split(max, &mut pdus);
-        }
-        let sent = !pdus.is_empty();
-        self.out.extend(pdus.into_iter().map(|p| (association, p)));
-        if let Some(t) = self.ts_mut(icc, ix) {
-            if sent {
-                // Critical sets await the acknowledgement of this time stamp; a full
-                // acknowledgement table was ruled out by `poll_report`.
-                if t.runner.report_sent(now, gmt).is_ok()
-                    && t.runner.config().is_some_and(|c| c.critical)
-                {
-                    t.sent.push_back(gmt);
-                    if t.sent.len() > CRITICAL.saturating_mul(4) {
-                        t.sent.pop_front();
-                    }
-                }
-            }
-            if due.clear_changes {
-                t.clear_changes();
-            }
-        }
-    }
-}
-
-/// A report's pre-encoded parts: the special variables (names and results), then each
-/// point entry's ranges in `names` and `results`.
-#[derive(Default)]
-struct Report {
-    special_names: Vec<u8>,
-    special_results: Vec<u8>,
-    names: Vec<u8>,
-    results: Vec<u8>,
-    entries: Vec<(core::ops::Range<usize>, core::ops::Range<usize>)>,
-}
-
-impl Report {
-    fn fits_named(&self, list: &ObjectName<'_>, max: usize) -> bool {
-        let spec_len = mms_pdu::ber::tlv_len(
-            mms_pdu::ber::Tag::context(1, true),
-            mms_pdu::mms::Element::element_len(list),
-        );
-        encode::report_len(
-            spec_len,
-            self.special_results
-                .len()
-                .saturating_add(self.results.len()),
-        ) <= max
-    }
-
-    /// `listOfVariable` PDUs: the special variables, then as many points as fit.
-    fn split(&self, max: usize, pdus: &mut Vec<Vec<u8>>) {
-        let mut start = 0;
-        let (mut names, mut results) = (Vec::new(), Vec::new());
-        while start < self.entries.len() {
-            let (mut nl, mut rl) = (self.special_names.len(), self.special_results.len());
-            let mut end = start;
-            while let Some((n, r)) = self.entries.get(end) {
-                let (n2, r2) = (nl.saturating_add(n.len()), rl.saturating_add(r.len()));
-                if end > start && encode::report_len(encode::list_of_variable_len(n2), r2) > max {
-                    break;
-                }
-                (nl, rl, end) = (n2, r2, end.saturating_add(1));
-            }
-            let range = |a: usize, b: usize, r: bool| -> &[u8] {
-                let (first, last) = (self.entries.get(a), self.entries.get(b.saturating_sub(1)));
-                match (first, last, r) {
-                    (Some(f), Some(l), false) => self.names.get(f.0.start..l.0.end),
-                    (Some(f), Some(l), true) => self.results.get(f.1.start..l.1.end),
-                    _ => None,
-                }
-                .unwrap_or(&[])
-            };
-            names.clear();
-            names.extend_from_slice(&self.special_names);
-            names.extend_from_slice(range(start, end, false));
-            results.clear();
-            results.extend_from_slice(&self.special_results);
-            results.extend_from_slice(range(start, end, true));
-            let mut pdu = Vec::new();
-            encode::write_report(&Spec::List(&names), &results, &mut pdu);
-            pdus.push(pdu);
-            start = end;
-        }
-    }
-}
-
-/// Walks the encoded special results one element at a time.
-#[derive(Default)]
-struct SpecialCursor {
-    pos: usize,
-}
-
-impl SpecialCursor {
-    fn copy(&mut self, from: &[u8], to: &mut Vec<u8>) {
-        let rest = from.get(self.pos..).unwrap_or(&[]);
-        let mut r = mms_pdu::ber::BerReader::new(rest);
-        if let Ok(tlv) = r.read_tlv() {
-            let n = tlv.encoded().len();
-            to.extend_from_slice(rest.get(..n).unwrap_or(&[]));
-            self.pos = self.pos.saturating_add(n);
         }
     }
 }
