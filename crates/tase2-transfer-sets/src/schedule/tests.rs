@@ -206,3 +206,14 @@ fn tle_discards_late_reports() {
     );
     assert_eq!(r.poll_timeout(), Some(S(30)));
 }
+
+#[test]
+fn runner_memory_is_bounded() {
+    // Memory per transfer set: a station with thousands of sets keeps one runner each.
+    let size = core::mem::size_of::<TransferSetRunner<4>>();
+    std::println!("TransferSetRunner<4>: {size} octets");
+    assert!(size <= 512, "{size}");
+    let device = core::mem::size_of::<crate::DeviceControl>();
+    std::println!("DeviceControl: {device} octets");
+    assert!(device <= 160, "{device}");
+}
