@@ -43,7 +43,7 @@ fn cfg(conditions: u8, interval: u64, integrity: u64) -> RunConfig {
 }
 
 /// A station stand-in: jumps the clock to the runner's next deadline (or the next scripted
-/// input), drains reports and events, sends reports (time stamp = report number) and
+/// input), drains reports then events (the proptest below also drains the other way), sends reports (time stamp = report number) and
 /// acknowledges critical ones after `ack_delay(n)` (or never).
 struct Sim {
     r: TransferSetRunner<8>,
@@ -69,9 +69,6 @@ impl Sim {
     }
 
     fn drain(&mut self) {
-        while let Some(e) = self.r.poll_event(self.now) {
-            self.events.push((self.now, e));
-        }
         while let Some(due) = self.r.poll_report(self.now) {
             let n = self.reports.len();
             self.reports.push((self.now, due));
@@ -81,6 +78,9 @@ impl Sim {
             {
                 self.acks.push((self.now + d, n as i32));
             }
+        }
+        while let Some(e) = self.r.poll_event(self.now) {
+            self.events.push((self.now, e));
         }
         if let Some(t) = self.r.poll_timeout() {
             assert!(
@@ -415,6 +415,8 @@ proptest! {
         let mut sent: Vec<i32> = Vec::new();
         let mut stamp = 0i32;
         let mut last_interval = None::<Instant>;
+        // Events and reports are drained in alternating order.
+        let mut steps_done = 0u32;
         for s in steps {
             match s {
                 Step::Advance(us) => now = now + Duration::from_micros(u64::from(us)),
@@ -466,32 +468,38 @@ proptest! {
                     }
                 }
             }
-            while let Some(e) = r.poll_event(now) {
-                if let RunnerEvent::AckTimeout { time_stamp } = e {
-                    let i = sent.iter().position(|x| *x == time_stamp);
-                    prop_assert!(i.is_some());
-                    sent.remove(i.unwrap());
+            steps_done += 1;
+            for phase in if steps_done.is_multiple_of(2) { [0, 1] } else { [1, 0] } {
+                if phase == 0 {
+                    while let Some(e) = r.poll_event(now) {
+                        if let RunnerEvent::AckTimeout { time_stamp } = e {
+                            let i = sent.iter().position(|x| *x == time_stamp);
+                            prop_assert!(i.is_some());
+                            sent.remove(i.unwrap());
+                        }
+                    }
+                } else {
+                    while let Some(due) = r.poll_report(now) {
+                        let cfg = *r.config().unwrap();
+                        prop_assert!(due.conditions.0 != 0);
+                        prop_assert_eq!(due.conditions.0 & !cfg.conditions.0, 0, "only requested conditions");
+                        prop_assert!(r.is_started(now));
+                        if due.conditions.contains(INTERVAL) {
+                            let p = cfg.interval.unwrap();
+                            let prev = last_interval.unwrap();
+                            prop_assert!(now >= prev + p, "interval report before due");
+                            last_interval = Some(now - Duration::from_micros(
+                                (now - prev).as_micros() as u64 % p.as_micros() as u64));
+                        }
+                        if due.contents == Contents::Changed {
+                            prop_assert!(cfg.rbe);
+                        }
+                        let res = r.report_sent(now, stamp);
+                        prop_assert!(res.is_ok(), "poll_report never hands out a report that cannot be sent");
+                        if cfg.critical { sent.push(stamp); }
+                        stamp += 1;
+                    }
                 }
-            }
-            while let Some(due) = r.poll_report(now) {
-                let cfg = *r.config().unwrap();
-                prop_assert!(due.conditions.0 != 0);
-                prop_assert_eq!(due.conditions.0 & !cfg.conditions.0, 0, "only requested conditions");
-                prop_assert!(r.is_started(now));
-                if due.conditions.contains(INTERVAL) {
-                    let p = cfg.interval.unwrap();
-                    let prev = last_interval.unwrap();
-                    prop_assert!(now >= prev + p, "interval report before due");
-                    last_interval = Some(now - Duration::from_micros(
-                        (now - prev).as_micros() as u64 % p.as_micros() as u64));
-                }
-                if due.contents == Contents::Changed {
-                    prop_assert!(cfg.rbe);
-                }
-                let res = r.report_sent(now, stamp);
-                prop_assert!(res.is_ok(), "poll_report never hands out a report that cannot be sent");
-                if cfg.critical { sent.push(stamp); }
-                stamp += 1;
             }
             prop_assert_eq!(r.outstanding(), sent.len());
             if let Some(t) = r.poll_timeout() {

@@ -168,30 +168,38 @@ pub fn tase2_schedule(data: &[u8]) {
                 }
             }
         }
-        while let Some(e) = r.poll_event(now) {
-            if let RunnerEvent::AckTimeout { time_stamp } = e {
-                let at = sent.iter().position(|x| *x == time_stamp);
-                sent.remove(at.unwrap_or_else(|| panic!("timeout of unknown {time_stamp}")));
+        // Drain events and reports in the order the opcode's high bit says (either is allowed).
+        for phase in if op & 0x80 == 0 { [0, 1] } else { [1, 0] } {
+            if phase == 0 {
+                while let Some(e) = r.poll_event(now) {
+                    if let RunnerEvent::AckTimeout { time_stamp } = e {
+                        let at = sent.iter().position(|x| *x == time_stamp);
+                        sent.remove(
+                            at.unwrap_or_else(|| panic!("timeout of unknown {time_stamp}")),
+                        );
+                    }
+                }
+            } else {
+                while let Some(due) = r.poll_report(now) {
+                    let cfg = r
+                        .config()
+                        .copied()
+                        .unwrap_or_else(|| panic!("report while disabled"));
+                    assert!(r.is_started(now), "report before the start");
+                    assert!(due.conditions.0 != 0);
+                    assert_eq!(
+                        due.conditions.0 & !cfg.conditions.0,
+                        0,
+                        "unrequested condition"
+                    );
+                    r.report_sent(now, stamp)
+                        .unwrap_or_else(|e| panic!("a due report cannot be sent: {e}"));
+                    if cfg.critical {
+                        sent.push(stamp);
+                    }
+                    stamp = stamp.wrapping_add(1);
+                }
             }
-        }
-        while let Some(due) = r.poll_report(now) {
-            let cfg = r
-                .config()
-                .copied()
-                .unwrap_or_else(|| panic!("report while disabled"));
-            assert!(r.is_started(now), "report before the start");
-            assert!(due.conditions.0 != 0);
-            assert_eq!(
-                due.conditions.0 & !cfg.conditions.0,
-                0,
-                "unrequested condition"
-            );
-            r.report_sent(now, stamp)
-                .unwrap_or_else(|e| panic!("a due report cannot be sent: {e}"));
-            if cfg.critical {
-                sent.push(stamp);
-            }
-            stamp = stamp.wrapping_add(1);
         }
         assert_eq!(r.outstanding(), sent.len());
         if let Some(t) = r.poll_timeout() {

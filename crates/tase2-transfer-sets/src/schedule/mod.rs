@@ -25,10 +25,9 @@ pub use config::{Contents, ReportDue, RunConfig, RunnerEvent, RunnerStats, Sched
 ///    [`external_event`](Self::external_event), [`report_sent`](Self::report_sent) after
 ///    sending a report, [`acknowledge`](Self::acknowledge) on `Transfer_Report_ACK`/`NACK`.
 /// 3. After every input and at [`poll_timeout`](Self::poll_timeout): drain
-///    [`poll_event`](Self::poll_event), then [`poll_report`](Self::poll_report) (build and
-///    send each [`ReportDue`], then `report_sent`). In that order (an acknowledgement
-///    timeout can free room for a held critical report), afterwards `poll_timeout` is
-///    later than `now` (or `None`).
+///    [`poll_report`](Self::poll_report) (build and send each [`ReportDue`], then
+///    `report_sent`) and [`poll_event`](Self::poll_event), in either order. Afterwards
+///    `poll_timeout` is later than `now` (or `None`).
 ///
 /// Periodic timers never drift: each period is due at `start + n × period`; a runner
 /// polled more than a period late hands out one report for the latest period and counts
@@ -46,7 +45,7 @@ pub struct TransferSetRunner<const CRITICAL: usize> {
     pending: Slots,
     expired: u8,
     outstanding: [Option<Outstanding>; CRITICAL],
-    seq: u64,
+    timed_out: [Option<Outstanding>; CRITICAL],
     stats: RunnerStats,
 }
 
@@ -72,7 +71,7 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
             pending: Slots::EMPTY,
             expired: 0,
             outstanding: [None; CRITICAL],
-            seq: 0,
+            timed_out: [None; CRITICAL],
             stats: RunnerStats {
                 reports: 0,
                 skipped: 0,
@@ -198,7 +197,8 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
             t = earliest(t, pending.map(|d| expiry(d, tle)));
         }
         let acks = self.outstanding.iter().flatten().map(|o| o.deadline).min();
-        earliest(t, acks)
+        let undelivered = self.timed_out.iter().flatten().map(|o| o.deadline).min();
+        earliest(earliest(t, acks), undelivered)
     }
 
     /// The next report due at `now`, if any. Everything due by `now` is coalesced into one
@@ -209,6 +209,7 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
         let cfg = self.cfg?;
         self.advance(now);
         self.expire(now, &cfg);
+        self.sweep(now);
         if self.pending.mask() == 0 || self.blocked(&cfg) {
             return None;
         }
@@ -259,9 +260,7 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
         *slot = Some(Outstanding {
             time_stamp,
             deadline: now.saturating_add(cfg.ack_timeout),
-            seq: self.seq,
         });
-        self.seq = self.seq.wrapping_add(1);
         Ok(())
     }
 
@@ -280,7 +279,7 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
             .outstanding
             .iter_mut()
             .filter(|o| o.is_some_and(|o| o.time_stamp == time_stamp))
-            .min_by_key(|o| o.map_or(u64::MAX, |o| o.seq))
+            .min_by_key(|o| o.map_or(Instant::MAX, |o| o.deadline))
             .ok_or(ScheduleError::UnknownTimeStamp { time_stamp })?;
         *slot = None;
         if !positive {
@@ -295,19 +294,42 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
         let cfg = self.cfg?;
         self.advance(now);
         self.expire(now, &cfg);
+        self.sweep(now);
         if self.expired != 0 {
             let conditions = DsConditions(self.expired);
             self.expired = 0;
             return Some(RunnerEvent::Expired { conditions });
         }
         let slot = self
-            .outstanding
+            .timed_out
             .iter_mut()
-            .filter(|o| o.is_some_and(|o| o.deadline <= now))
-            .min_by_key(|o| o.map_or((Instant::MAX, u64::MAX), |o| (o.deadline, o.seq)))?;
+            .filter(|o| o.is_some())
+            .min_by_key(|o| o.map_or(Instant::MAX, |o| o.deadline))?;
         let time_stamp = slot.take()?.time_stamp;
-        self.stats.ack_timeouts = self.stats.ack_timeouts.saturating_add(1);
         Some(RunnerEvent::AckTimeout { time_stamp })
+    }
+
+    /// Move reports whose acknowledgement timed out by `now` out of the outstanding table
+    /// (freeing room) into the undelivered timeouts, oldest first, while there is room.
+    fn sweep(&mut self, now: Instant) {
+        loop {
+            let Some(free) = self.timed_out.iter().position(|o| o.is_none()) else {
+                return;
+            };
+            let Some(slot) = self
+                .outstanding
+                .iter_mut()
+                .filter(|o| o.is_some_and(|o| o.deadline <= now))
+                .min_by_key(|o| o.map_or(Instant::MAX, |o| o.deadline))
+            else {
+                return;
+            };
+            let moved = slot.take();
+            if let Some(dst) = self.timed_out.get_mut(free) {
+                *dst = moved;
+            }
+            self.stats.ack_timeouts = self.stats.ack_timeouts.saturating_add(1);
+        }
     }
 
     fn request(&mut self, now: Instant, bit: u8) -> bool {
@@ -330,6 +352,7 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
         self.pending = Slots::EMPTY;
         self.expired = 0;
         self.outstanding = [None; CRITICAL];
+        self.timed_out = [None; CRITICAL];
     }
 
     fn blocked(&self, cfg: &RunConfig) -> bool {
@@ -388,7 +411,6 @@ impl<const CRITICAL: usize> TransferSetRunner<CRITICAL> {
 struct Outstanding {
     time_stamp: i32,
     deadline: Instant,
-    seq: u64,
 }
 
 /// The instant each condition fell due, while its report is pending.
