@@ -265,8 +265,8 @@ impl Tase2Station {
         alternate: Option<&AlternateAccess<'_>>,
         value: &Data<'_>,
     ) -> Result<(), DataAccessError> {
-        let now = self.now();
-        self.lock().write(now, association, name, alternate, value)
+        let (mut g, now) = self.at(self.now());
+        g.write(now, association, name, alternate, value)
     }
 
     /// Serve `association`, which the adapter initiated (no `associate` call), under the
@@ -345,9 +345,10 @@ impl Directory for Tase2Station {
         name: &ObjectName<'_>,
         out: &mut Writer<'_>,
     ) -> Result<(), DataAccessError> {
-        let now = self.now();
         let mut buf = Vec::new();
-        self.lock().read(now, association, name, &mut buf)?;
+        let (mut g, now) = self.at(self.now());
+        g.read(now, association, name, &mut buf)?;
+        drop(g);
         put(out, &buf)
     }
 

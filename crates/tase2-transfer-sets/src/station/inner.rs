@@ -167,6 +167,8 @@ pub(crate) struct Inner {
     pub(crate) associations: HashMap<u64, Association>,
     pub(crate) out: VecDeque<(u64, Vec<u8>)>,
     pub(crate) events: VecDeque<StationEvent>,
+    /// The latest time seen.
+    last_now: Instant,
 }
 
 fn ident(name: &str, what: &'static str) -> Result<(), StationError> {
@@ -196,7 +198,14 @@ impl Inner {
             associations: HashMap::new(),
             out: VecDeque::new(),
             events: VecDeque::new(),
+            last_now: Instant::ZERO,
         }
+    }
+
+    /// `now`, or the latest time seen if that is later.
+    pub(crate) fn clamp(&mut self, now: Instant) -> Instant {
+        self.last_now = self.last_now.max(now);
+        self.last_now
     }
 
     /// The scope index of `d`, created (with the ICC's mandatory objects and transfer

@@ -260,6 +260,14 @@ impl Tase2Station {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The state, and `now` made monotonic (never before a time the station has seen: the
+    /// engines require it, and the adapter's `now` and the clock may disagree slightly).
+    fn at(&self, now: Instant) -> (MutexGuard<'_, Inner>, Instant) {
+        let mut g = self.lock();
+        let now = g.clamp(now);
+        (g, now)
+    }
+
     fn now(&self) -> Instant {
         (self.clock)()
     }
@@ -292,8 +300,8 @@ impl Tase2Station {
     /// [`StationError::Unknown`] for an unknown point, [`StationError::WrongKind`] for a
     /// value of another -802 type.
     pub fn update(&self, point: PointId, value: Value) -> Result<(), StationError> {
-        let now = self.now();
-        self.lock().update(now, point, value)
+        let (mut g, now) = self.at(self.now());
+        g.update(now, point, value)
     }
 
     /// Register a device (block 5).
@@ -362,22 +370,22 @@ impl Tase2Station {
         association: u64,
         service: &UnconfirmedService<'_>,
     ) -> Result<(), StationError> {
-        let now = self.now();
-        self.lock().handle_unconfirmed(now, association, service)
+        let (mut g, now) = self.at(self.now());
+        g.handle_unconfirmed(now, association, service)
     }
 
     /// A local operator asks every enabled transfer set of `domain`'s ICC (or all, for
     /// `None`) that requested `OperatorRequest` for a report.
     pub fn operator_request(&self, icc: Option<&str>) {
-        let now = self.now();
-        self.lock().request_reports(now, icc, false);
+        let (mut g, now) = self.at(self.now());
+        g.request_reports(now, icc, false);
     }
 
     /// An application event (`OtherExternalEvent`) asks for reports, as
     /// [`operator_request`](Self::operator_request).
     pub fn external_event(&self, icc: Option<&str>) {
-        let now = self.now();
-        self.lock().request_reports(now, icc, true);
+        let (mut g, now) = self.at(self.now());
+        g.request_reports(now, icc, true);
     }
 
     /// When to call [`poll_transmit`](Self::poll_transmit) and
@@ -390,7 +398,8 @@ impl Tase2Station {
     /// The next PDU to send at `now`, written into `out` (cleared first): returns the
     /// association to send it on. Reports that fell due are built here.
     pub fn poll_transmit(&self, now: Instant, out: &mut Vec<u8>) -> Option<u64> {
-        self.lock().poll_transmit(now, out)
+        let (mut g, now) = self.at(now);
+        g.poll_transmit(now, out)
     }
 
     /// The next event for the application.
