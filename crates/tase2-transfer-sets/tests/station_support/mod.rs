@@ -18,11 +18,12 @@ use telecontrol_core::{Decode, Encode, Instant, Writer};
 use telecontrol_tase2_transfer_sets::mms_pdu::association::{AssociateIndication, Refusal};
 use telecontrol_tase2_transfer_sets::mms_pdu::ber::{BerReader, BitString, Oid};
 use telecontrol_tase2_transfer_sets::mms_pdu::mms::{
-    AccessResult, AlternateAccess, ConfirmedServiceRequest, ConfirmedServiceResponse, Data,
-    DataAccessError, DefineNamedVariableListRequest, DeleteNamedVariableListRequest, Element,
-    ErrorClass, ExtendedObjectClass, GetNameListRequest, InformationReport, InitDetail,
-    InitiateParams, MmsPdu, ObjectClass, ObjectName, ObjectScope, ReadRequest, SeqOf,
-    UnconfirmedService, VariableAccessSpecification, VariableListItem, WriteRequest, WriteResult,
+    AccessResult, AlternateAccess, ConfirmedErrorPdu, ConfirmedRequest, ConfirmedResponse,
+    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DataAccessError,
+    DefineNamedVariableListRequest, DeleteNamedVariableListRequest, Element, ErrorClass,
+    ExtendedObjectClass, GetNameListRequest, InformationReport, InitDetail, InitiateParams, MmsPdu,
+    ObjectClass, ObjectName, ObjectScope, ReadRequest, SeqOf, ServiceError, UnconfirmedService,
+    VariableAccessSpecification, VariableListItem, WriteRequest, WriteResult,
 };
 use telecontrol_tase2_transfer_sets::mms_pdu::server::{Context, Directory, answer};
 use telecontrol_tase2_transfer_sets::station::{
@@ -198,10 +199,52 @@ pub fn icc1(st: &Tase2Station, association: u64) {
     associate(st, association, &PEER_OID, Some(12), Some(b"pw")).unwrap();
 }
 
-fn ctx(association: u64) -> Context {
-    Context {
-        max_pdu_size: 16_000,
+/// Serve one confirmed request the way an adapter does, on the wire: the request is
+/// encoded as an MMS PDU and decoded again, answered by `answer` over the station's
+/// `Directory`, and the response (or confirmed-ErrorPDU) encoded and decoded again before
+/// `f` sees it.
+pub fn serve<R>(
+    st: &Tase2Station,
+    association: u64,
+    max_pdu_size: usize,
+    request: ConfirmedServiceRequest<'_>,
+    f: impl FnOnce(Result<ConfirmedServiceResponse<'_>, ServiceError<'_>>) -> R,
+) -> R {
+    let pdu = MmsPdu::ConfirmedRequest(ConfirmedRequest {
+        invoke_id: 7,
+        modifiers: None,
+        service: request,
+    });
+    let mut wire = vec![0u8; pdu.encoded_len()];
+    pdu.encode(&mut wire).unwrap();
+    let MmsPdu::ConfirmedRequest(decoded) = MmsPdu::decode(&wire).unwrap() else {
+        panic!("not a request");
+    };
+    let mut scratch = vec![0u8; 64 * 1024];
+    let ctx = Context {
+        max_pdu_size,
         association,
+    };
+    let answer = match answer(st, &decoded.service, ctx, &mut scratch) {
+        Ok(service) => MmsPdu::ConfirmedResponse(ConfirmedResponse {
+            invoke_id: decoded.invoke_id,
+            service,
+        }),
+        Err(service_error) => MmsPdu::ConfirmedError(ConfirmedErrorPdu {
+            invoke_id: decoded.invoke_id,
+            modifier_position: None,
+            service_error,
+        }),
+    };
+    let mut back = vec![0u8; answer.encoded_len()];
+    answer.encode(&mut back).unwrap();
+    match MmsPdu::decode(&back).unwrap() {
+        MmsPdu::ConfirmedResponse(r) => {
+            assert_eq!(r.invoke_id, 7);
+            f(Ok(r.service))
+        }
+        MmsPdu::ConfirmedError(e) => f(Err(e.service_error)),
+        other => panic!("{other:?}"),
     }
 }
 
@@ -234,14 +277,15 @@ pub fn read(st: &Tase2Station, a: u64, name: ObjectName<'_>) -> Result<Vec<u8>, 
             SeqOf::from_slice(&items),
         ),
     });
-    let mut scratch = vec![0u8; 64 * 1024];
-    let Ok(ConfirmedServiceResponse::Read(r)) = answer(st, &req, ctx(a), &mut scratch) else {
-        panic!("read not answered");
-    };
-    match r.results.iter().next().unwrap() {
-        AccessResult::Success(d) => Ok(bytes(&d)),
-        AccessResult::Failure(e) => Err(e),
-    }
+    serve(st, a, 16_000, req, |r| {
+        let Ok(ConfirmedServiceResponse::Read(r)) = r else {
+            panic!("read not answered: {r:?}");
+        };
+        match r.results.iter().next().unwrap() {
+            AccessResult::Success(d) => Ok(bytes(&d)),
+            AccessResult::Failure(e) => Err(e),
+        }
+    })
 }
 
 /// Write one variable through `answer`.
@@ -259,14 +303,15 @@ pub fn write(
         ),
         data: SeqOf::from_slice(&values),
     });
-    let mut scratch = vec![0u8; 4096];
-    let Ok(ConfirmedServiceResponse::Write(r)) = answer(st, &req, ctx(a), &mut scratch) else {
-        panic!("write not answered");
-    };
-    match r.iter().next().unwrap() {
-        WriteResult::Success => Ok(()),
-        WriteResult::Failure(e) => Err(e),
-    }
+    serve(st, a, 16_000, req, |r| {
+        let Ok(ConfirmedServiceResponse::Write(r)) = r else {
+            panic!("write not answered: {r:?}");
+        };
+        match r.iter().next().unwrap() {
+            WriteResult::Success => Ok(()),
+            WriteResult::Failure(e) => Err(e),
+        }
+    })
 }
 
 /// Write one component of a transfer set (MMS alternate access).
@@ -297,20 +342,21 @@ pub fn names(
                 telecontrol_tase2_transfer_sets::mms_pdu::mms::Identifier::new(l).unwrap()
             }),
         });
-        let mut scratch = vec![0u8; 4096];
-        let c = Context {
-            max_pdu_size: 200,
-            association: a,
-        };
-        match answer(st, &req, c, &mut scratch) {
-            Ok(ConfirmedServiceResponse::GetNameList(r)) => {
-                all.extend(r.identifiers.iter().map(|i| i.as_str().to_owned()));
-                if r.more_follows != Some(true) {
-                    return Ok(all);
-                }
-            }
-            Err(e) => return Err(e.error_class),
+        let page = serve(st, a, 200, req, |r| match r {
+            Ok(ConfirmedServiceResponse::GetNameList(r)) => Ok((
+                r.identifiers
+                    .iter()
+                    .map(|i| i.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+                r.more_follows != Some(false),
+            )),
+            Err(e) => Err(e.error_class),
             Ok(other) => panic!("{other:?}"),
+        });
+        let (names, more) = page?;
+        all.extend(names);
+        if !more {
+            return Ok(all);
         }
     }
 }
@@ -321,14 +367,13 @@ pub fn type_of(st: &Tase2Station, a: u64, name: ObjectName<'_>) -> Result<Vec<u8
     let req = ConfirmedServiceRequest::GetVariableAccessAttributes(
         GetVariableAccessAttributesRequest::Name(name),
     );
-    let mut scratch = vec![0u8; 4096];
-    match answer(st, &req, ctx(a), &mut scratch) {
+    serve(st, a, 16_000, req, |r| match r {
         Ok(ConfirmedServiceResponse::GetVariableAccessAttributes(r)) => {
             Ok(bytes(&r.type_specification))
         }
         Err(e) => Err(e.error_class),
         Ok(other) => panic!("{other:?}"),
-    }
+    })
 }
 
 /// DefineNamedVariableList through `answer`.
@@ -346,10 +391,11 @@ pub fn define(
         name,
         variables: SeqOf::from_slice(&items),
     });
-    let mut scratch = vec![0u8; 4096];
-    answer(st, &req, ctx(a), &mut scratch)
-        .map(|_| ())
-        .map_err(|e| e.error_class)
+    serve(st, a, 16_000, req, |r| match r {
+        Ok(ConfirmedServiceResponse::DefineNamedVariableList) => Ok(()),
+        Err(e) => Err(e.error_class),
+        Ok(other) => panic!("{other:?}"),
+    })
 }
 
 /// DeleteNamedVariableList through `answer`: (matched, deleted).
@@ -360,13 +406,12 @@ pub fn delete(st: &Tase2Station, a: u64, name: ObjectName<'_>) -> (u32, u32) {
         names: Some(SeqOf::from_slice(&names)),
         domain: None,
     });
-    let mut scratch = vec![0u8; 4096];
-    let Ok(ConfirmedServiceResponse::DeleteNamedVariableList(r)) =
-        answer(st, &req, ctx(a), &mut scratch)
-    else {
-        panic!("delete not answered");
-    };
-    (r.number_matched, r.number_deleted)
+    serve(st, a, 16_000, req, |r| {
+        let Ok(ConfirmedServiceResponse::DeleteNamedVariableList(r)) = r else {
+            panic!("delete not answered: {r:?}");
+        };
+        (r.number_matched, r.number_deleted)
+    })
 }
 
 /// Every PDU the station has to send at `now`.
