@@ -2,6 +2,7 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 pub mod decode;
+pub mod demo;
 pub mod gateway;
 pub mod sim101;
 pub mod sim104;

@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telecontrol::decode::{Report, hex, iec101, iec104, mms};
+use telecontrol::gateway::cli as gateway_cli;
 use telecontrol::sim101::cli as sim101_cli;
 use telecontrol::sim104::cli as sim104_cli;
 use telecontrol::simmms;
@@ -20,6 +21,14 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run an RTU (104 server), the gateway (104 → TASE.2) and a control-centre TASE.2
+    /// client on 127.0.0.1: live values, then a breaker control round trip. Ends by itself.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(gateway_cli::DemoArgs),
+    /// Publish IEC 60870-5-104 outstations' points in a TASE.2 server and forward TASE.2
+    /// device control back as 104 commands (configuration in TOML).
+    #[command(after_help = GATEWAY_EXAMPLES)]
+    Gateway(gateway_cli::GatewayArgs),
     /// Decode frames from hex or from a capture into a readable tree or JSON.
     #[command(subcommand, after_help = TOP_EXAMPLES)]
     Decode(Decode),
@@ -35,6 +44,21 @@ enum Command {
     #[command(subcommand)]
     Mms(simmms::SimMms),
 }
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  telecontrol demo
+  telecontrol demo --live 10 --json
+
+Exit status: 0 when the values arrived and the control round trip completed, 1 otherwise.";
+
+const GATEWAY_EXAMPLES: &str = "\
+Examples:
+  telecontrol 104 server &                       # a sample RTU on 127.0.0.1:2404
+  telecontrol gateway --config docs/examples/gateway.toml
+
+Exit status: 0 after Ctrl-C or --duration, 1 if the gateway cannot start, 2 for a bad
+configuration (the message names the file, line and field).";
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -173,6 +197,8 @@ fn main() -> ExitCode {
         Command::Sim104(cmd) => sim104_cli::run(cmd),
         Command::Sim101(cmd) => sim101_cli::run(cmd),
         Command::Mms(cmd) => simmms::run(cmd),
+        Command::Demo(args) => gateway_cli::run_demo(&args),
+        Command::Gateway(args) => gateway_cli::run_gateway(&args),
     }
 }
 

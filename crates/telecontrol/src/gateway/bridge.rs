@@ -12,7 +12,6 @@ use tase2_transfer_sets::station::{
     PeerConfig, PointConfig, PointId, StationConfig, StationError, Tase2Station,
 };
 use tase2_transfer_sets::{AccessRights, DeviceValue};
-use telecontrol_core::Instant;
 
 /// The VCC data set of every VCC point the gateway publishes.
 pub const VCC_DATA_SET: &str = "GATEWAY_POINTS";
@@ -70,7 +69,8 @@ fn domain(icc: Option<&String>) -> Domain {
 }
 
 impl Bridge {
-    /// Build the station for `config`: every RTU point and device, a VCC data set of the VCC
+    /// Build the station for `config` (made by `make`, e.g. a runtime adapter's
+    /// `Tase2Server::new_station`): every RTU point and device, a VCC data set of the VCC
     /// points, message buffers, and one bilateral table per peer (read on every point; with
     /// `operate`, operate and tags on every device; read and write in its own ICC domain for
     /// data sets and transfer sets). Without peers the station is open.
@@ -81,11 +81,11 @@ impl Bridge {
     pub fn build(
         config: &GatewayConfig,
         mut station_config: StationConfig,
-        clock: impl Fn() -> Instant + Send + Sync + 'static,
+        make: impl FnOnce(StationConfig) -> Arc<Tase2Station>,
     ) -> Result<Bridge, StationError> {
         station_config.open = config.tase2.peers.is_empty();
         station_config.transfer_sets_per_icc = config.tase2.transfer_sets;
-        let station = Arc::new(Tase2Station::new(station_config, clock));
+        let station = make(station_config);
         let mut iccs: Vec<String> = config.tase2.peers.iter().map(|p| p.icc.clone()).collect();
         if iccs.is_empty() {
             iccs.push(config.tase2.open_icc.clone());

@@ -2,5 +2,7 @@
 //! other control centres, and TASE.2 device control forwarded back as 60870-5 commands.
 
 pub mod bridge;
+pub mod cli;
 pub mod config;
 pub mod map;
+pub mod run;

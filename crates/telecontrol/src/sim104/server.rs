@@ -179,10 +179,18 @@ pub fn run(opts: ServerOptions) -> Result<()> {
         .enable_all()
         .build()
         .context("tokio runtime")?
-        .block_on(serve(opts))
+        .block_on(serve(opts, None))
 }
 
-async fn serve(opts: ServerOptions) -> Result<()> {
+/// Serve on the current tokio runtime until Ctrl-C or the duration; the bound address goes
+/// to `ready` once listening (the demo runs the station in-process this way).
+///
+/// # Errors
+/// The bind error.
+pub async fn serve(
+    opts: ServerOptions,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<()> {
     let log = Log { json: opts.json };
     let ca = CommonAddress(opts.station.ca);
     let db = Database::new();
@@ -210,6 +218,9 @@ async fn serve(opts: ServerOptions) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", opts.bind))?;
     let _ = cell.set(server.handle());
     let addr = server.local_addr();
+    if let Some(r) = ready {
+        let _ = r.send(addr);
+    }
     log.line(
         &json!({"event": "listening", "addr": addr.to_string(), "ca": ca.0,
                 "points": opts.station.points.len(), "commands": opts.station.commands.len()}),

@@ -12,7 +12,10 @@ fn bridge() -> Bridge {
         "127.0.0.1:10102".parse().unwrap(),
         "127.0.0.1:2404".parse().unwrap(),
     );
-    Bridge::build(&config, StationConfig::default(), || Instant::ZERO).unwrap()
+    Bridge::build(&config, StationConfig::default(), |c| {
+        Arc::new(Tase2Station::new(c, || telecontrol_core::Instant::ZERO))
+    })
+    .unwrap()
 }
 
 fn asdu(t: TypeId, ca: u16, objects: &[(u32, AsduValue<'_>)], out: &mut [u8]) -> usize {

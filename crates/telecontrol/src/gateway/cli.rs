@@ -1,0 +1,192 @@
+//! The `gateway` and `demo` subcommands.
+
+use super::config;
+use super::run::{Gateway, GatewayEvent};
+use crate::demo::{self, DemoOptions};
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// `telecontrol demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Seconds of live values before the control round trip.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub live: u64,
+    /// JSON lines on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Log the components' own messages (tracing) on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `telecontrol gateway`.
+#[derive(Args, Debug)]
+pub struct GatewayArgs {
+    /// The gateway configuration (TOML; see docs/examples/gateway.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Stop after this many seconds (default: at Ctrl-C).
+    #[arg(long, value_name = "S")]
+    pub duration: Option<u64>,
+    /// JSON lines on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Less output: warnings only.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+fn init_tracing(level: tracing::Level) {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
+}
+
+/// Run `demo`: exit 0 when the whole round trip worked.
+#[must_use]
+pub fn run_demo(args: &DemoArgs) -> ExitCode {
+    init_tracing(if args.verbose {
+        tracing::Level::INFO
+    } else {
+        tracing::Level::ERROR
+    });
+    match demo::run(DemoOptions {
+        live: Duration::from_secs(args.live),
+        json: args.json,
+    }) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("telecontrol demo: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Run `gateway --config FILE` until Ctrl-C or the duration.
+#[must_use]
+pub fn run_gateway(args: &GatewayArgs) -> ExitCode {
+    init_tracing(if args.quiet {
+        tracing::Level::WARN
+    } else {
+        tracing::Level::INFO
+    });
+    let cfg = match config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("telecontrol gateway: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("telecontrol gateway: tokio runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let json = args.json;
+    let duration = args.duration.map(Duration::from_secs);
+    runtime.block_on(async move {
+        let mut gw = match Gateway::start(cfg).await {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("telecontrol gateway: {e:#}");
+                return ExitCode::from(1);
+            }
+        };
+        let addr = gw.local_addr();
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"event": "listening", "tase2": addr.to_string()})
+            );
+        } else {
+            println!("TASE.2 server on {addr}");
+        }
+        let stop = async {
+            match duration {
+                Some(d) => tokio::time::sleep(d).await,
+                None => {
+                    if tokio::signal::ctrl_c().await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+            }
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => break,
+                e = gw.next_event() => {
+                    let Some(e) = e else { break };
+                    print_event(&e, json);
+                }
+            }
+        }
+        let s = gw.stats();
+        let line = serde_json::json!({
+            "event": "stopped",
+            "rtu_asdus": s.asdus.load(Ordering::Relaxed),
+            "updates": s.updates.load(Ordering::Relaxed),
+            "operations": s.operations.load(Ordering::Relaxed),
+            "commands_ok": s.commands_ok.load(Ordering::Relaxed),
+            "commands_failed": s.commands_failed.load(Ordering::Relaxed),
+        });
+        if json {
+            println!("{line}");
+        } else {
+            println!("stopped: {line}");
+        }
+        gw.stop().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_event(e: &GatewayEvent, json: bool) {
+    let (v, text) = match e {
+        GatewayEvent::RtuUp(n) => (
+            serde_json::json!({"event": "rtu_up", "rtu": n}),
+            format!("{n}: data transfer started"),
+        ),
+        GatewayEvent::RtuDown(n, why) => (
+            serde_json::json!({"event": "rtu_down", "rtu": n, "reason": why}),
+            format!("{n}: connection lost ({why})"),
+        ),
+        GatewayEvent::PeerAssociated(t) => (
+            serde_json::json!({"event": "associated", "table": t}),
+            format!(
+                "control centre associated (table {})",
+                t.as_deref().unwrap_or("-")
+            ),
+        ),
+        GatewayEvent::Operate { device, rtu, ioa } => (
+            serde_json::json!({"event": "operate", "device": device, "rtu": rtu, "ioa": ioa}),
+            format!("{device}: operate → {rtu} IOA {ioa}"),
+        ),
+        GatewayEvent::CommandDone { device, result } => match result {
+            Ok(()) => (
+                serde_json::json!({"event": "command_done", "device": device, "ok": true}),
+                format!("{device}: the RTU completed the command"),
+            ),
+            Err(why) => (
+                serde_json::json!({"event": "command_done", "device": device, "ok": false, "reason": why}),
+                format!("{device}: command failed: {why}"),
+            ),
+        },
+    };
+    if json {
+        println!("{v}");
+    } else {
+        println!("{text}");
+    }
+}

@@ -1,0 +1,346 @@
+//! The gateway on tokio: a [`Tase2Server`] serving the [`Bridge`]'s station, one 104
+//! [`Client`] per RTU, and one loop that applies what the RTUs send and forwards what the
+//! control centres operate.
+//!
+//! Confirmations: a TASE.2 operate is answered by the station once its own checks pass
+//! (bilateral table, select-before-operate, tag); the gateway then runs the 60870-5 command
+//! (select-then-execute or direct, completing at ACTTERM). The RTU's answer comes back two
+//! ways: the status point's change reaches the control centre through its transfer sets,
+//! and a negative confirmation or a timeout is sent to the operating peer as an information
+//! message (block 4) in its ICC (or VCC) scope, logged and counted.
+
+use super::bridge::{Bridge, DeviceRoute};
+use super::config::GatewayConfig;
+use anyhow::{Context, Result};
+use asdu::{CommonAddress, Ioa, Value as AsduValue};
+use mms_pdu::association::Config;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tase2_transfer_sets::InfoMessHeader;
+use tase2_transfer_sets::station::{Domain, StationConfig, StationEvent};
+use telecontrol_tokio::mms::MmsServerConfig;
+use telecontrol_tokio::tase2::Tase2Server;
+use telecontrol_tokio::{Client, ClientConfig, ClientEvent, ExecuteMode, Outcome};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// Counters of a running gateway.
+#[derive(Debug, Default)]
+pub struct GatewayStats {
+    /// ASDUs received from the RTUs.
+    pub asdus: AtomicU64,
+    /// TASE.2 point updates made from them.
+    pub updates: AtomicU64,
+    /// TASE.2 operations received.
+    pub operations: AtomicU64,
+    /// 60870-5 commands the RTUs completed positively.
+    pub commands_ok: AtomicU64,
+    /// Commands refused, timed out or not forwarded.
+    pub commands_failed: AtomicU64,
+    /// TASE.2 associations accepted.
+    pub associations: AtomicU64,
+}
+
+/// What the gateway reports as it runs (for the CLI's output).
+#[derive(Clone, Debug, PartialEq)]
+pub enum GatewayEvent {
+    /// An RTU connection started data transfer.
+    RtuUp(String),
+    /// An RTU connection was lost (the client reconnects).
+    RtuDown(String, String),
+    /// A control centre associated.
+    PeerAssociated(Option<String>),
+    /// A control centre operated a device; the 60870-5 command is on its way.
+    Operate {
+        /// The TASE.2 device.
+        device: String,
+        /// The RTU.
+        rtu: String,
+        /// The command's address.
+        ioa: u32,
+    },
+    /// The RTU completed the command (`Ok`) or did not (`Err` with the reason).
+    CommandDone {
+        /// The TASE.2 device.
+        device: String,
+        /// The outcome.
+        result: Result<(), String>,
+    },
+}
+
+/// A running gateway.
+#[derive(Debug)]
+pub struct Gateway {
+    local_addr: SocketAddr,
+    stats: Arc<GatewayStats>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    events: mpsc::UnboundedReceiver<GatewayEvent>,
+}
+
+struct Rtu {
+    name: String,
+    ca: u16,
+    client: Arc<Client>,
+}
+
+impl Gateway {
+    /// Start the gateway for `config` on the current tokio runtime.
+    ///
+    /// # Errors
+    /// The TASE.2 listening address cannot be bound, or the station refuses a name.
+    pub async fn start(config: GatewayConfig) -> Result<Gateway> {
+        let bridge = Bridge::build(&config, StationConfig::default(), Tase2Server::new_station)
+            .context("building the TASE.2 station")?;
+        let server = Tase2Server::bind(
+            config.tase2.bind,
+            MmsServerConfig {
+                association: Config::DEFAULT,
+                authorize: None,
+            },
+            Arc::clone(bridge.station()),
+        )
+        .await
+        .with_context(|| format!("cannot listen on {}", config.tase2.bind))?;
+        let local_addr = server.local_addr();
+        let stats = Arc::new(GatewayStats::default());
+        let (stop, stopped) = watch::channel(false);
+        let (etx, events) = mpsc::unbounded_channel();
+        let (rtu_tx, rtu_rx) = mpsc::unbounded_channel();
+        let mut rtus = Vec::new();
+        for (i, r) in config.rtus.iter().enumerate() {
+            let (client, mut ev) = Client::connect(r.address, ClientConfig::default());
+            let tx = rtu_tx.clone();
+            tokio::spawn(async move {
+                while let Some(e) = ev.recv().await {
+                    if tx.send((i, e)).is_err() {
+                        break;
+                    }
+                }
+            });
+            rtus.push(Rtu {
+                name: r.name.clone(),
+                ca: r.ca,
+                client: Arc::new(client),
+            });
+        }
+        let periods: Vec<Option<Duration>> = config.rtus.iter().map(|r| r.interrogation).collect();
+        let task = tokio::spawn(main_loop(
+            Loop {
+                bridge,
+                server,
+                rtus,
+                stats: Arc::clone(&stats),
+                events: etx,
+            },
+            rtu_rx,
+            periods,
+            stopped,
+        ));
+        Ok(Gateway {
+            local_addr,
+            stats,
+            stop,
+            task,
+            events,
+        })
+    }
+
+    /// The TASE.2 address listened on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The counters.
+    #[must_use]
+    pub fn stats(&self) -> &Arc<GatewayStats> {
+        &self.stats
+    }
+
+    /// The next gateway event; `None` once stopped.
+    pub async fn next_event(&mut self) -> Option<GatewayEvent> {
+        self.events.recv().await
+    }
+
+    /// Stop: close the RTU connections and the TASE.2 server, and wait for the end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+struct Loop {
+    bridge: Bridge,
+    server: Tase2Server,
+    rtus: Vec<Rtu>,
+    stats: Arc<GatewayStats>,
+    events: mpsc::UnboundedSender<GatewayEvent>,
+}
+
+/// Milliseconds since 1970 now.
+fn unix_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+async fn interrogate(client: Arc<Client>, ca: u16, name: String) {
+    if let Err(e) = client.general_interrogation(CommonAddress(ca)).await {
+        tracing::warn!("{name}: general interrogation: {e}");
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+async fn main_loop(
+    mut l: Loop,
+    mut rtu_rx: mpsc::UnboundedReceiver<(usize, ClientEvent)>,
+    periods: Vec<Option<Duration>>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let (done_tx, mut done_rx) =
+        mpsc::unbounded_channel::<(String, Option<Domain>, Result<(), String>)>();
+    // One GI timer for all RTUs: the shortest period; each RTU is asked when its own is due.
+    let tick = periods
+        .iter()
+        .flatten()
+        .min()
+        .copied()
+        .unwrap_or(Duration::from_secs(3600));
+    let mut ticker = tokio::time::interval(tick);
+    ticker.tick().await;
+    let mut last_gi: Vec<std::time::Instant> = vec![std::time::Instant::now(); l.rtus.len()];
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => break,
+            ev = l.server.next_event() => {
+                let Some(ev) = ev else { break };
+                on_station_event(&l, ev, &done_tx);
+            }
+            Some((i, ev)) = rtu_rx.recv() => {
+                let Some(rtu) = l.rtus.get(i) else { continue };
+                match ev {
+                    ClientEvent::Started => {
+                        tracing::info!("{}: data transfer started", rtu.name);
+                        let _ = l.events.send(GatewayEvent::RtuUp(rtu.name.clone()));
+                        if let Some(t) = last_gi.get_mut(i) {
+                            *t = std::time::Instant::now();
+                        }
+                        tokio::spawn(interrogate(Arc::clone(&rtu.client), rtu.ca, rtu.name.clone()));
+                    }
+                    ClientEvent::Asdu(a) => {
+                        l.stats.asdus.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(view) = a.view() {
+                            let n = l.bridge.on_asdu(i, &view, unix_millis());
+                            if n > 0 {
+                                l.stats.updates.fetch_add(n as u64, Ordering::Relaxed);
+                                l.server.wake();
+                            }
+                        }
+                    }
+                    ClientEvent::Disconnected(why) => {
+                        tracing::warn!("{}: {why}", rtu.name);
+                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why));
+                    }
+                    _ => {}
+                }
+            }
+            Some((device, domain, result)) = done_rx.recv() => {
+                match &result {
+                    Ok(()) => {
+                        l.stats.commands_ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(why) => {
+                        l.stats.commands_failed.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!("{device}: {why}");
+                        if let Some(d) = domain {
+                            let text = format!("{device}: operation failed at the RTU: {why}");
+                            let bytes = text.as_bytes();
+                            let header = InfoMessHeader {
+                                info_reference: 1,
+                                local_reference: 0,
+                                message_id: i32::try_from(l.stats.commands_failed.load(Ordering::Relaxed)).unwrap_or(0),
+                                size: i32::try_from(bytes.len()).unwrap_or(0),
+                            };
+                            if let Err(e) = l.server.send_message(&d, header, bytes) {
+                                tracing::warn!("cannot tell the peer: {e}");
+                            }
+                        }
+                    }
+                }
+                let _ = l.events.send(GatewayEvent::CommandDone { device, result });
+            }
+            _ = ticker.tick() => {
+                for (i, rtu) in l.rtus.iter().enumerate() {
+                    let (Some(Some(p)), Some(t)) = (periods.get(i), last_gi.get_mut(i)) else { continue };
+                    if t.elapsed() >= *p {
+                        *t = std::time::Instant::now();
+                        tokio::spawn(interrogate(Arc::clone(&rtu.client), rtu.ca, rtu.name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    l.server.close().await;
+    for rtu in l.rtus {
+        if let Ok(c) = Arc::try_unwrap(rtu.client) {
+            c.shutdown().await;
+        }
+    }
+}
+
+type Done = mpsc::UnboundedSender<(String, Option<Domain>, Result<(), String>)>;
+
+fn on_station_event(l: &Loop, ev: StationEvent, done: &Done) {
+    match ev {
+        StationEvent::Associated { table_id, .. } => {
+            l.stats.associations.fetch_add(1, Ordering::Relaxed);
+            tracing::info!("control centre associated (table {table_id:?})");
+            let _ = l.events.send(GatewayEvent::PeerAssociated(table_id));
+        }
+        StationEvent::Operate { name, value, .. } => {
+            l.stats.operations.fetch_add(1, Ordering::Relaxed);
+            match l.bridge.route(&name, value) {
+                Ok((route, command)) => forward(l, name, route, command, done),
+                Err(e) => {
+                    let _ = done.send((name, None, Err(e.to_string())));
+                }
+            }
+        }
+        other => tracing::debug!("station: {other:?}"),
+    }
+}
+
+fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'static>, done: &Done) {
+    let Some(rtu) = l.rtus.get(route.rtu) else {
+        let _ = done.send((device, None, Err("no such RTU".into())));
+        return;
+    };
+    let _ = l.events.send(GatewayEvent::Operate {
+        device: device.clone(),
+        rtu: rtu.name.clone(),
+        ioa: route.ioa,
+    });
+    let client = Arc::clone(&rtu.client);
+    let done = done.clone();
+    let domain = Some(route.icc.as_deref().map_or(Domain::Vcc, Domain::icc));
+    let mode = if route.select {
+        ExecuteMode::SelectThenExecute
+    } else {
+        ExecuteMode::Direct
+    };
+    tokio::spawn(async move {
+        let ioa = Ioa::new(route.ioa).unwrap_or(Ioa::IRRELEVANT);
+        let result = match client
+            .command(CommonAddress(route.ca), ioa, command, mode)
+            .await
+        {
+            Ok(r) if matches!(r.outcome, Outcome::Terminated | Outcome::Confirmed) => Ok(()),
+            Ok(r) => Err(format!("{:?}", r.outcome)),
+            Err(e) => Err(e.to_string()),
+        };
+        let _ = done.send((device, domain, result));
+    });
+}
