@@ -58,4 +58,8 @@ pub const TARGETS: &[Target] = &[
         name: "tase2_schedule",
         run: crate::fuzz_schedule::tase2_schedule,
     },
+    Target {
+        name: "tase2_station",
+        run: crate::fuzz_tase2_station::tase2_station,
+    },
 ];

@@ -14,4 +14,5 @@ pub mod fuzz_osi;
 pub mod fuzz_schedule;
 pub mod fuzz_station;
 pub mod fuzz_tase2;
+pub mod fuzz_tase2_station;
 pub mod proxy;
