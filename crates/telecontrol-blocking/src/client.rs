@@ -16,8 +16,11 @@ use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token, Waker};
 use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Qrp, Tsc, Value};
 use station::{Completion, ExecuteMode, RequestResult};
+use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::{TlsConfig, TlsCounters, TlsStats};
 
 use crate::io::{after, flush, poll_for};
+use crate::tls::Stream;
 
 type Reply = Sender<Result<RequestResult, ClientError>>;
 
@@ -37,6 +40,15 @@ pub struct Client {
     commands: Sender<Command>,
     waker: Arc<Waker>,
     thread: Option<JoinHandle<()>>,
+    tls_counters: Arc<TlsCounters>,
+}
+
+/// What a TLS client needs for each connection attempt.
+struct TlsClient {
+    config: Arc<rustls::ClientConfig>,
+    name: ServerName<'static>,
+    timeout: Duration,
+    counters: Arc<TlsCounters>,
 }
 
 impl std::fmt::Debug for Command {
@@ -88,18 +100,57 @@ impl Client {
     /// # Errors
     /// Creating the poll instance or the thread failed.
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<(Client, ClientEvents)> {
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()))
+    }
+
+    /// As [`Client::connect`], over TLS (IEC 62351-3): each connection first completes a TLS
+    /// handshake within [`TlsConfig::handshake_timeout`], presenting the own certificate of
+    /// `tls` and verifying the server's against it; with a CA, the server's certificate must
+    /// be valid for `server_name` (a DNS name or an IP address). One rustls client
+    /// configuration serves every reconnect, so sessions are resumed. A refused handshake
+    /// ends the attempt with a [`ClientEvent::Disconnected`] naming the reason, counted in
+    /// [`Client::tls_stats`].
+    ///
+    /// # Errors
+    /// As [`Client::connect`], or `tls` cannot be turned into a rustls client configuration
+    /// (an [`io::ErrorKind::InvalidInput`] error carrying the [`telecontrol_tls::TlsError`]).
+    pub fn connect_tls(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> io::Result<(Client, ClientEvents)> {
+        let counters = Arc::new(TlsCounters::new());
+        let t = TlsClient {
+            config: tls
+                .client_config()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?,
+            name: server_name,
+            timeout: tls.handshake_timeout,
+            counters: Arc::clone(&counters),
+        };
+        Client::start(addr, config, Some(t), counters)
+    }
+
+    fn start(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: Option<TlsClient>,
+        tls_counters: Arc<TlsCounters>,
+    ) -> io::Result<(Client, ClientEvents)> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
         let (commands, rx) = mpsc::channel();
         let (events_tx, events_rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("iec104-client".into())
-            .spawn(move || run(poll, addr, &config, &rx, &events_tx))?;
+            .spawn(move || run(poll, addr, &config, tls.as_ref(), &rx, &events_tx))?;
         Ok((
             Client {
                 commands,
                 waker,
                 thread: Some(thread),
+                tls_counters,
             },
             ClientEvents { rx: events_rx },
         ))
@@ -252,6 +303,13 @@ impl Client {
         self.request(r, Completion::OnConfirmation)
     }
 
+    /// TLS handshakes completed (full and resumed) and refused by reason (a TLS error before
+    /// the first 104 octet from the server counts as refused); all zero without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.tls_counters.stats()
+    }
+
     /// Close the connection (no reconnect) and wait for the thread to end.
     pub fn shutdown(mut self) {
         self.stop();
@@ -294,29 +352,40 @@ fn run(
     mut poll: Poll,
     addr: SocketAddr,
     config: &ClientConfig,
+    tls: Option<&TlsClient>,
     commands: &Receiver<Command>,
     events: &Sender<ClientEvent>,
 ) {
     let origin = std::time::Instant::now();
     let mut backoff = config.backoff;
     loop {
-        let end = match connect(&mut poll, addr, config, commands) {
+        let connected = connect(&mut poll, addr, config, commands).and_then(|s| match (s, tls) {
+            (Some(tcp), Some(t)) => handshake(&mut poll, tcp, t, commands),
+            (s, _) => Ok(s.map(Stream::Plain)),
+        });
+        let end = match connected {
             Ok(Some(mut stream)) => {
                 let _ = events.send(ClientEvent::Connected(addr));
-                let end = session(
-                    &mut poll,
-                    &mut stream,
+                let mut ctx = Session {
+                    addr,
                     config,
                     origin,
                     commands,
                     events,
-                    &mut backoff,
-                );
-                let _ = poll.registry().deregister(&mut stream);
+                    tls: tls.map(|t| &*t.counters),
+                };
+                let end = session(&mut poll, &mut stream, &mut ctx, &mut backoff);
+                let _ = poll.registry().deregister(stream.tcp());
                 end
             }
             Ok(None) => End::Shutdown,
-            Err(e) => End::Lost(format!("connect to {addr}: {e}")),
+            Err(e) => match (tls, handshake_error(&e)) {
+                (Some(t), Some(inner)) => {
+                    let reason = t.counters.refuse_io(addr, inner);
+                    End::Lost(format!("TLS handshake with {addr} refused: {reason} ({e})"))
+                }
+                _ => End::Lost(format!("connect to {addr}: {e}")),
+            },
         };
         match end {
             End::Shutdown => return,
@@ -385,15 +454,95 @@ fn connect(
     }
 }
 
+/// Marks an error of the TLS handshake (as against one of the TCP connect).
+#[derive(Debug)]
+struct HandshakeFailed(io::Error);
+
+impl std::fmt::Display for HandshakeFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for HandshakeFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// The error of a failed TLS handshake (`None` for other errors: TCP connect, poll).
+fn handshake_error(e: &io::Error) -> Option<&io::Error> {
+    e.get_ref()
+        .and_then(|e| e.downcast_ref::<HandshakeFailed>())
+        .map(|h| &h.0)
+}
+
+/// The TLS handshake over `tcp` within the handshake time-out, counted when complete; `None`
+/// on shutdown. A failure comes back as a [`HandshakeFailed`] inside the I/O error, with the
+/// rustls error (if any) still reachable for classification.
+fn handshake(
+    poll: &mut Poll,
+    tcp: TcpStream,
+    t: &TlsClient,
+    commands: &Receiver<Command>,
+) -> io::Result<Option<Stream>> {
+    let fail = |mut stream: Stream, poll: &mut Poll, e: io::Error| {
+        let _ = poll.registry().deregister(stream.tcp());
+        // Keep the rustls error as the inner error's inner error for classification.
+        let kind = e.kind();
+        Err(io::Error::new(kind, HandshakeFailed(e)))
+    };
+    let conn = match rustls::ClientConnection::new(Arc::clone(&t.config), t.name.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let stream = Stream::Plain(tcp);
+            return fail(stream, poll, io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+    };
+    let mut stream = Stream::tls(tcp, conn);
+    let deadline = after(t.timeout);
+    let mut ev = Events::with_capacity(8);
+    loop {
+        match stream.drive_handshake() {
+            Ok(true) => {
+                t.counters.handshake(stream.handshake_kind());
+                return Ok(Some(stream));
+            }
+            Ok(false) => {}
+            Err(e) => return fail(stream, poll, e),
+        }
+        if refuse_requests(commands) {
+            let _ = poll.registry().deregister(stream.tcp());
+            return Ok(None);
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return fail(stream, poll, io::ErrorKind::TimedOut.into());
+        }
+        poll_for(poll, &mut ev, Some(left))?;
+    }
+}
+
+/// One connection's context.
+struct Session<'a> {
+    addr: SocketAddr,
+    config: &'a ClientConfig,
+    origin: std::time::Instant,
+    commands: &'a Receiver<Command>,
+    events: &'a Sender<ClientEvent>,
+    /// Counters of a TLS connection: a TLS error before the first octet from the server
+    /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
+    tls: Option<&'a TlsCounters>,
+}
+
 fn session(
     poll: &mut Poll,
-    stream: &mut TcpStream,
-    config: &ClientConfig,
-    origin: std::time::Instant,
-    commands: &Receiver<Command>,
-    events: &Sender<ClientEvent>,
+    stream: &mut Stream,
+    s: &mut Session<'_>,
     backoff: &mut Backoff,
 ) -> End {
+    let (config, origin, commands, events) = (s.config, s.origin, s.commands, s.events);
+    let mut received = false;
     let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
         Ok(c) => c,
         Err(e) => return End::Lost(format!("configuration: {e}")),
@@ -405,7 +554,7 @@ fn session(
     let mut ev = Events::with_capacity(16);
     let end = 'outer: loop {
         wbuf.extend(conn.take_output());
-        if let Err(e) = flush(stream, &mut wbuf) {
+        if let Err(e) = flush(stream, &mut wbuf).and_then(|()| stream.flush_tls()) {
             break End::Lost(format!("write: {e}"));
         }
         for e in new_events.drain(..) {
@@ -440,7 +589,7 @@ fn session(
                     conn.close();
                     wbuf.extend(conn.take_output());
                     let _ = flush(stream, &mut wbuf);
-                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                    stream.close();
                     break 'outer End::Shutdown;
                 }
                 Err(mpsc::TryRecvError::Empty) => break,
@@ -451,12 +600,20 @@ fn session(
             match stream.read(&mut rbuf) {
                 Ok(0) => break 'outer End::Lost("closed by the server".into()),
                 Ok(n) => {
+                    received = true;
                     let bytes = rbuf.get(..n).unwrap_or(&[]);
                     conn.input(instant_since(origin), bytes, &mut new_events, &mut done);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break 'outer End::Lost(format!("read: {e}")),
+                Err(e) => match s.tls {
+                    Some(c) if !received => {
+                        let reason = c.refuse_io(s.addr, &e);
+                        let why = format!("TLS refused by {}: {reason} ({e})", s.addr);
+                        break 'outer End::Lost(why);
+                    }
+                    _ => break 'outer End::Lost(format!("read: {e}")),
+                },
             }
         }
         let now = instant_since(origin);

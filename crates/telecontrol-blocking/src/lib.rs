@@ -7,6 +7,7 @@ mod io;
 pub mod mms;
 mod server;
 pub mod tase2;
+mod tls;
 
 pub use client::{Client, ClientEvents};
 pub use server::{Server, ServerHandle};
@@ -15,6 +16,9 @@ pub use iec104_apci::ApciConfig;
 pub use iec104_session::shared::{
     Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
     ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, UpdateError,
+};
+pub use telecontrol_tls::{
+    self, Fingerprint, TlsConfig, TlsError, TlsRefusal, TlsStats, TlsVersions,
 };
 pub use station::asdu;
 pub use station::{

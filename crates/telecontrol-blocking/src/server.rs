@@ -14,11 +14,13 @@ use iec104_session::LinkId;
 use iec104_session::conn::{Next, ServerConn};
 use iec104_session::registry::Registry;
 use iec104_session::shared::{CommandHandler, Database, ServerConfig, UpdateError, instant_since};
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use station::asdu::{Cause, CommonAddress, InfoObject, Ioa, Value};
+use telecontrol_tls::{TlsConfig, TlsCounters, TlsStats};
 
 use crate::io::{flush, poll_for};
+use crate::tls::Stream;
 
 const LISTENER: Token = Token(0);
 const WAKE: Token = Token(1);
@@ -33,6 +35,10 @@ struct Shared {
     connections: AtomicUsize,
     /// An update queued data: step every connection.
     dirty: AtomicBool,
+    /// The rustls configuration and handshake time-out of a server bound with
+    /// [`Server::bind_tls`].
+    tls: Option<(Arc<rustls::ServerConfig>, Duration)>,
+    tls_counters: TlsCounters,
 }
 
 /// A 104 server (controlled station) on an event-loop thread of its own: accepts clients,
@@ -63,6 +69,39 @@ impl Server {
         db: Database,
         handler: impl CommandHandler,
     ) -> io::Result<Server> {
+        Server::start(addr, config, db, Box::new(handler), None)
+    }
+
+    /// Bind `addr` and accept TLS connections only (IEC 62351-3): every client must complete
+    /// a TLS handshake with a certificate `tls` trusts, within
+    /// [`TlsConfig::handshake_timeout`], before its 104 session starts. The event loop drives
+    /// handshakes without blocking other connections. Refused handshakes are logged, counted
+    /// by reason ([`Server::tls_stats`]) and closed.
+    ///
+    /// # Errors
+    /// As [`Server::bind`], or `tls` cannot be turned into a rustls server configuration (an
+    /// [`io::ErrorKind::InvalidInput`] error carrying the [`telecontrol_tls::TlsError`]).
+    pub fn bind_tls(
+        addr: SocketAddr,
+        config: ServerConfig,
+        db: Database,
+        handler: impl CommandHandler,
+        tls: &TlsConfig,
+    ) -> io::Result<Server> {
+        let server_config = tls
+            .server_config()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let tls = Some((server_config, tls.handshake_timeout));
+        Server::start(addr, config, db, Box::new(handler), tls)
+    }
+
+    fn start(
+        addr: SocketAddr,
+        config: ServerConfig,
+        db: Database,
+        handler: Box<dyn CommandHandler>,
+        tls: Option<(Arc<rustls::ServerConfig>, Duration)>,
+    ) -> io::Result<Server> {
         let mut listener = TcpListener::bind(addr)?;
         let local_addr = listener.local_addr()?;
         let poll = Poll::new()?;
@@ -75,9 +114,10 @@ impl Server {
             shutdown: AtomicBool::new(false),
             connections: AtomicUsize::new(0),
             dirty: AtomicBool::new(false),
+            tls,
+            tls_counters: TlsCounters::new(),
         });
         let s = Arc::clone(&shared);
-        let handler: Box<dyn CommandHandler> = Box::new(handler);
         let thread = std::thread::Builder::new()
             .name("iec104-server".into())
             .spawn(move || event_loop(poll, listener, &s, &*handler))?;
@@ -112,6 +152,13 @@ impl Server {
     #[must_use]
     pub fn connection_count(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
+    /// server bound without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.shared.tls_counters.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -181,6 +228,12 @@ impl ServerHandle {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
+    /// TLS handshakes completed and refused by reason, as [`Server::tls_stats`].
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.shared.tls_counters.stats()
+    }
+
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
     /// active connection of each, or buffered until one is active).
     ///
@@ -227,9 +280,30 @@ impl Drop for Server {
 }
 
 struct Entry {
-    stream: TcpStream,
-    conn: ServerConn,
+    stream: Stream,
+    /// `None` while the TLS handshake runs: the 104 session starts after it.
+    conn: Option<ServerConn>,
+    peer: SocketAddr,
     wbuf: Vec<u8>,
+    /// The end of the time allowed for the TLS handshake.
+    handshake_deadline: Option<std::time::Instant>,
+}
+
+impl Entry {
+    /// The next instant this connection needs a step without input.
+    fn deadline(&self, origin: std::time::Instant) -> Option<Duration> {
+        let now = instant_since(origin);
+        let conn = self
+            .conn
+            .as_ref()
+            .and_then(ServerConn::deadline)
+            .map(|d| Duration::from_micros(d.as_micros().saturating_sub(now.as_micros())));
+        let handshake = self
+            .handshake_deadline
+            .filter(|_| self.conn.is_none())
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        conn.into_iter().chain(handshake).min()
+    }
 }
 
 fn event_loop(
@@ -245,12 +319,7 @@ fn event_loop(
     let mut rbuf = vec![0u8; 16 * 1024];
     let mut to_step: Vec<Token> = Vec::new();
     loop {
-        let now = instant_since(origin);
-        let timeout = conns
-            .values()
-            .filter_map(|e| e.conn.deadline())
-            .min()
-            .map(|d| Duration::from_micros(d.as_micros().saturating_sub(now.as_micros())));
+        let timeout = conns.values().filter_map(|e| e.deadline(origin)).min();
         let timeout = if to_step.is_empty() {
             timeout
         } else {
@@ -273,9 +342,8 @@ fn event_loop(
         if shared.dirty.swap(false, Ordering::SeqCst) {
             to_step.extend(conns.keys().copied());
         }
-        let now = instant_since(origin);
         for (t, e) in &conns {
-            if e.conn.deadline().is_some_and(|d| d <= now) {
+            if e.deadline(origin).is_some_and(|d| d.is_zero()) {
                 to_step.push(*t);
             }
         }
@@ -284,9 +352,15 @@ fn event_loop(
         let mut wake_next = Vec::new();
         for t in to_step.drain(..) {
             let Some(e) = conns.get_mut(&t) else { continue };
-            let stepped = step(e, &mut rbuf, origin, handler);
+            let stepped = match handshake(e, t, shared, origin) {
+                Ok(true) => step(e, &mut rbuf, origin, handler),
+                Ok(false) => None,
+                Err(()) => Some(None),
+            };
             // Return information for the other groups: step every connection again.
-            if !shared.registry.relay(&mut e.conn).is_empty() {
+            if let Some(conn) = &mut e.conn
+                && !shared.registry.relay(conn).is_empty()
+            {
                 wake_next.extend(conns.keys().copied());
             }
             if let Some(other) = stepped {
@@ -300,24 +374,81 @@ fn event_loop(
         to_step = wake_next;
     }
     for (t, mut e) in conns.drain() {
-        e.conn.close();
-        e.wbuf.extend(e.conn.take_output());
-        let _ = flush(&mut e.stream, &mut e.wbuf);
-        let _ = e.stream.shutdown(std::net::Shutdown::Both);
-        let _ = poll.registry().deregister(&mut e.stream);
-        shared.registry.leave(LinkId(t.0 as u64));
+        if let Some(conn) = &mut e.conn {
+            conn.close();
+            e.wbuf.extend(conn.take_output());
+            let _ = flush(&mut e.stream, &mut e.wbuf);
+            shared.registry.leave(LinkId(t.0 as u64));
+        }
+        e.stream.close();
+        let _ = poll.registry().deregister(e.stream.tcp());
         shared.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// Read, run timers, hand events to the handler (no lock held), write. `Some(None)`: close;
 /// `Some(Some(id))`: wake connection `id` (it lost the active role).
+/// Drive a TLS handshake; once it completes, start the 104 session. `Ok(true)`: the session
+/// runs; `Ok(false)`: still handshaking; `Err`: refused (counted and logged), close.
+fn handshake(
+    e: &mut Entry,
+    token: Token,
+    shared: &Shared,
+    origin: std::time::Instant,
+) -> Result<bool, ()> {
+    if e.conn.is_some() {
+        return Ok(true);
+    }
+    let done = match e.stream.drive_handshake() {
+        Ok(false)
+            if e.handshake_deadline
+                .is_some_and(|d| d <= std::time::Instant::now()) =>
+        {
+            Err(io::Error::from(io::ErrorKind::TimedOut))
+        }
+        other => other,
+    };
+    match done {
+        Ok(false) => return Ok(false),
+        Ok(true) => {}
+        Err(err) => {
+            shared.tls_counters.refuse_io(e.peer, &err);
+            return Err(());
+        }
+    }
+    if e.stream.is_tls() {
+        let kind = e.stream.handshake_kind();
+        shared.tls_counters.handshake(kind);
+        tracing::debug!(peer = %e.peer, ?kind, "TLS handshake complete");
+    }
+    let id = LinkId(token.0 as u64);
+    let group = shared.registry.join(id, e.peer.ip(), ());
+    match ServerConn::new(
+        id,
+        shared.registry.config().apci,
+        group,
+        instant_since(origin),
+    ) {
+        Ok(mut c) => {
+            shared.registry.arm(&mut c);
+            e.conn = Some(c);
+            Ok(true)
+        }
+        Err(err) => {
+            tracing::warn!(%err, "104 connection refused: configuration");
+            shared.registry.leave(id);
+            Err(())
+        }
+    }
+}
+
 fn step(
     e: &mut Entry,
     rbuf: &mut [u8],
     origin: std::time::Instant,
     handler: &dyn CommandHandler,
 ) -> Option<Option<LinkId>> {
+    let conn = e.conn.as_mut()?;
     let mut closed = false;
     loop {
         match e.stream.read(rbuf) {
@@ -325,9 +456,7 @@ fn step(
                 closed = true;
                 break;
             }
-            Ok(n) => e
-                .conn
-                .input(instant_since(origin), rbuf.get(..n).unwrap_or(&[])),
+            Ok(n) => conn.input(instant_since(origin), rbuf.get(..n).unwrap_or(&[])),
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => {
@@ -336,10 +465,10 @@ fn step(
             }
         }
     }
-    e.conn.timeout(instant_since(origin));
+    conn.timeout(instant_since(origin));
     let mut wake = None;
-    while e.conn.has_events() {
-        match e.conn.dispatch(instant_since(origin), handler) {
+    while conn.has_events() {
+        match conn.dispatch(instant_since(origin), handler) {
             Next::Continue => {}
             Next::Wake(other) => wake = Some(other),
             Next::Close => {
@@ -348,8 +477,9 @@ fn step(
             }
         }
     }
-    e.wbuf.extend(e.conn.take_output());
-    if flush(&mut e.stream, &mut e.wbuf).is_err() || closed {
+    e.wbuf.extend(conn.take_output());
+    let flushed = flush(&mut e.stream, &mut e.wbuf).and_then(|()| e.stream.flush_tls());
+    if flushed.is_err() || closed {
         return Some(None);
     }
     wake.map(Some)
@@ -357,9 +487,12 @@ fn step(
 
 fn close(poll: &Poll, shared: &Shared, conns: &mut HashMap<Token, Entry>, t: Token) {
     if let Some(mut e) = conns.remove(&t) {
-        e.conn.release();
-        let _ = poll.registry().deregister(&mut e.stream);
-        shared.registry.leave(e.conn.id());
+        if let Some(mut conn) = e.conn.take() {
+            conn.release();
+            shared.registry.leave(conn.id());
+        }
+        e.stream.close();
+        let _ = poll.registry().deregister(e.stream.tcp());
         shared.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
@@ -373,7 +506,7 @@ fn accept(
     origin: std::time::Instant,
 ) {
     loop {
-        let (mut stream, peer) = match listener.accept() {
+        let (stream, peer) = match listener.accept() {
             Ok(s) => s,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -393,36 +526,40 @@ fn accept(
         }
         let token = Token(*next);
         *next = next.wrapping_add(1).max(FIRST);
-        let id = LinkId(token.0 as u64);
-        let group = shared.registry.join(id, peer.ip(), ());
-        let conn = match ServerConn::new(id, config.apci, group, instant_since(origin)) {
-            Ok(mut c) => {
-                shared.registry.arm(&mut c);
-                c
-            }
-            Err(e) => {
-                tracing::warn!(%e, "104 connection refused: configuration");
-                shared.registry.leave(id);
-                continue;
-            }
+        let _ = stream.set_nodelay(true);
+        let (mut stream, handshake_deadline) = match &shared.tls {
+            None => (Stream::Plain(stream), None),
+            Some((tls, timeout)) => match rustls::ServerConnection::new(Arc::clone(tls)) {
+                Ok(c) => (Stream::tls(stream, c), Some(crate::io::after(*timeout))),
+                Err(e) => {
+                    tracing::warn!(%e, "TLS connection state could not be made");
+                    continue;
+                }
+            },
         };
         if poll
             .registry()
-            .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
+            .register(stream.tcp(), token, Interest::READABLE | Interest::WRITABLE)
             .is_err()
         {
-            shared.registry.leave(id);
             continue;
         }
-        let _ = stream.set_nodelay(true);
         shared.connections.fetch_add(1, Ordering::SeqCst);
-        conns.insert(
-            token,
-            Entry {
-                stream,
-                conn,
-                wbuf: Vec::new(),
-            },
-        );
+        let mut entry = Entry {
+            stream,
+            conn: None,
+            peer,
+            wbuf: Vec::new(),
+            handshake_deadline,
+        };
+        // Plain TCP: the session starts now.
+        if entry.handshake_deadline.is_none()
+            && handshake(&mut entry, token, shared, origin).is_err()
+        {
+            let _ = poll.registry().deregister(entry.stream.tcp());
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            continue;
+        }
+        conns.insert(token, entry);
     }
 }

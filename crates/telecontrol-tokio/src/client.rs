@@ -2,13 +2,16 @@
 //! transfer, reconnects with back-off, and carries requests and events over channels.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use iec104_session::conn::ClientConn;
 use iec104_session::shared::{ClientConfig, ClientError, ClientEvent, Request, instant_since};
 use station::asdu::{CommonAddress, Cp56Time2a, Ioa, Qcc, Qoi, Qrp, Tsc, Value};
 use station::{Completion, ExecuteMode, RequestResult};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::{TlsConfig, TlsCounters, TlsError, TlsStats};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -27,6 +30,15 @@ enum Command {
 pub struct Client {
     commands: mpsc::UnboundedSender<Command>,
     task: Option<JoinHandle<()>>,
+    tls_counters: Arc<TlsCounters>,
+}
+
+/// What a TLS client needs for each connection attempt.
+struct TlsClient {
+    connector: tokio_rustls::TlsConnector,
+    name: ServerName<'static>,
+    timeout: Duration,
+    counters: Arc<TlsCounters>,
 }
 
 impl std::fmt::Debug for Command {
@@ -61,16 +73,59 @@ impl Client {
     /// its own. Must be called within a tokio runtime.
     #[must_use]
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> (Client, ClientEvents) {
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()))
+    }
+
+    /// As [`Client::connect`], over TLS (IEC 62351-3): each connection first completes a TLS
+    /// handshake within [`TlsConfig::handshake_timeout`], presenting the own certificate of
+    /// `tls` and verifying the server's against it; with a CA, the server's certificate must
+    /// be valid for `server_name` (a DNS name or an IP address). One rustls client
+    /// configuration serves every reconnect, so sessions are resumed. A refused handshake
+    /// ends the attempt with a [`ClientEvent::Disconnected`] naming the reason, counted in
+    /// [`Client::tls_stats`].
+    ///
+    /// # Errors
+    /// `tls` cannot be turned into a rustls client configuration.
+    pub fn connect_tls(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> Result<(Client, ClientEvents), TlsError> {
+        let counters = Arc::new(TlsCounters::new());
+        let t = TlsClient {
+            connector: tokio_rustls::TlsConnector::from(tls.client_config()?),
+            name: server_name,
+            timeout: tls.handshake_timeout,
+            counters: Arc::clone(&counters),
+        };
+        Ok(Client::start(addr, config, Some(t), counters))
+    }
+
+    fn start(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: Option<TlsClient>,
+        tls_counters: Arc<TlsCounters>,
+    ) -> (Client, ClientEvents) {
         let (commands, rx) = mpsc::unbounded_channel();
         let (events_tx, events_rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(addr, config, rx, events_tx));
+        let task = tokio::spawn(run(addr, config, tls, rx, events_tx));
         (
             Client {
                 commands,
                 task: Some(task),
+                tls_counters,
             },
             ClientEvents { rx: events_rx },
         )
+    }
+
+    /// TLS handshakes completed (full and resumed) and refused by reason (a TLS error before
+    /// the first 104 octet from the server counts as refused); all zero without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.tls_counters.stats()
     }
 
     /// Submit `request` and wait until `completion` (or a negative confirmation, or the
@@ -231,6 +286,7 @@ enum End {
 async fn run(
     addr: SocketAddr,
     config: ClientConfig,
+    tls: Option<TlsClient>,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<ClientEvent>,
 ) {
@@ -241,8 +297,22 @@ async fn run(
         let end = tokio::select! {
             r = attempt => match r {
                 Ok(Ok(stream)) => {
-                    let _ = events.send(ClientEvent::Connected(addr));
-                    session(stream, &config, origin, &mut commands, &events, &mut backoff).await
+                    let _ = stream.set_nodelay(true);
+                    let mut s = Session { addr, config: &config, origin, commands: &mut commands, events: &events, backoff: &mut backoff, tls: None };
+                    match &tls {
+                        None => {
+                            let _ = events.send(ClientEvent::Connected(addr));
+                            session(stream, &mut s).await
+                        }
+                        Some(t) => match handshake(t, stream, addr).await {
+                            Ok(stream) => {
+                                let _ = events.send(ClientEvent::Connected(addr));
+                                s.tls = Some(&t.counters);
+                                session(stream, &mut s).await
+                            }
+                            Err(why) => End::Lost(why),
+                        },
+                    }
                 }
                 Ok(Err(e)) => End::Lost(format!("connect to {addr}: {e}")),
                 Err(_) => End::Lost(format!("connect to {addr}: t0 expired")),
@@ -287,15 +357,44 @@ async fn wait_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) -> End {
     }
 }
 
-async fn session(
-    mut stream: TcpStream,
-    config: &ClientConfig,
+/// The TLS handshake over `stream`, counted; the refusal as text.
+async fn handshake(
+    t: &TlsClient,
+    stream: TcpStream,
+    addr: SocketAddr,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, String> {
+    let connect = t.connector.connect(t.name.clone(), stream);
+    let r = tokio::time::timeout(t.timeout, connect)
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()));
+    match r {
+        Ok(s) => {
+            t.counters.handshake(s.get_ref().1.handshake_kind());
+            Ok(s)
+        }
+        Err(e) => {
+            let reason = t.counters.refuse_io(addr, &e);
+            Err(format!("TLS handshake with {addr} refused: {reason} ({e})"))
+        }
+    }
+}
+
+/// One connection's context.
+struct Session<'a> {
+    addr: SocketAddr,
+    config: &'a ClientConfig,
     origin: std::time::Instant,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
-    events: &mpsc::UnboundedSender<ClientEvent>,
-    backoff: &mut iec104_session::shared::Backoff,
-) -> End {
-    let _ = stream.set_nodelay(true);
+    commands: &'a mut mpsc::UnboundedReceiver<Command>,
+    events: &'a mpsc::UnboundedSender<ClientEvent>,
+    backoff: &'a mut iec104_session::shared::Backoff,
+    /// Counters of a TLS connection: a TLS error before the first octet from the server
+    /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
+    tls: Option<&'a TlsCounters>,
+}
+
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Session<'_>) -> End {
+    let (config, origin, events) = (s.config, s.origin, s.events);
+    let mut received = false;
     let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
         Ok(c) => c,
         Err(e) => return End::Lost(format!("configuration: {e}")),
@@ -310,7 +409,7 @@ async fn session(
         }
         for e in new_events.drain(..) {
             if e == ClientEvent::Started {
-                backoff.reset();
+                s.backoff.reset();
             }
             let _ = events.send(e);
         }
@@ -331,15 +430,22 @@ async fn session(
             r = stream.read(&mut buf) => match r {
                 Ok(0) => break End::Lost("closed by the server".into()),
                 Ok(n) => {
+                    received = true;
                     let bytes = buf.get(..n).unwrap_or(&[]);
                     conn.input(instant_since(origin), bytes, &mut new_events, &mut done);
                 }
-                Err(e) => break End::Lost(format!("read: {e}")),
+                Err(e) => match s.tls {
+                    Some(c) if !received => {
+                        let reason = c.refuse_io(s.addr, &e);
+                        break End::Lost(format!("TLS refused by {}: {reason} ({e})", s.addr));
+                    }
+                    _ => break End::Lost(format!("read: {e}")),
+                },
             },
             () = tokio::time::sleep(sleep) => {
                 conn.timeout(instant_since(origin), &mut new_events, &mut done);
             }
-            c = commands.recv() => match c {
+            c = s.commands.recv() => match c {
                 Some(Command::Request(request, completion, reply)) => {
                     if let Err((reply, e)) = conn.submit(instant_since(origin), &request, completion, reply) {
                         let _ = reply.send(Err(e));

@@ -20,3 +20,6 @@ pub use station::{
     self, CommandAction, CommandMode, CommandRequest, Completion, DataKind, ExecuteMode, Outcome,
     Point, RequestResult,
 };
+pub use telecontrol_tls::{
+    self, Fingerprint, TlsConfig, TlsError, TlsRefusal, TlsStats, TlsVersions,
+};

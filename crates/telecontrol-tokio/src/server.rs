@@ -12,7 +12,8 @@ use iec104_session::conn::{Next, ServerConn};
 use iec104_session::registry::Registry;
 use iec104_session::shared::{CommandHandler, Database, ServerConfig, UpdateError, instant_since};
 use station::asdu::{Cause, CommonAddress, InfoObject, Ioa, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use telecontrol_tls::{TlsConfig, TlsCounters, TlsStats};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -23,6 +24,9 @@ struct Shared {
     connections: AtomicUsize,
     next_id: AtomicU64,
     origin: std::time::Instant,
+    /// The TLS acceptor and handshake time-out, for a server bound with [`Server::bind_tls`].
+    tls: Option<(tokio_rustls::TlsAcceptor, Duration)>,
+    tls_counters: TlsCounters,
 }
 
 /// A 104 server (controlled station) on the current tokio runtime: accepts clients, answers
@@ -54,14 +58,49 @@ impl Server {
         db: Database,
         handler: impl CommandHandler,
     ) -> std::io::Result<Server> {
+        Server::start(addr, config, db, Arc::new(handler), None).await
+    }
+
+    /// Bind `addr` and start accepting TLS connections only (IEC 62351-3): every client must
+    /// complete a TLS handshake with a certificate `tls` trusts, within
+    /// [`TlsConfig::handshake_timeout`], before its 104 session starts. Refused handshakes
+    /// are logged, counted by reason ([`Server::tls_stats`]) and closed.
+    ///
+    /// # Errors
+    /// The bind error, or `tls` cannot be turned into a rustls server configuration (an
+    /// [`std::io::ErrorKind::InvalidInput`] error carrying the [`telecontrol_tls::TlsError`]).
+    pub async fn bind_tls(
+        addr: SocketAddr,
+        config: ServerConfig,
+        db: Database,
+        handler: impl CommandHandler,
+        tls: &TlsConfig,
+    ) -> std::io::Result<Server> {
+        let server_config = tls
+            .server_config()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(server_config);
+        let tls = Some((acceptor, tls.handshake_timeout));
+        Server::start(addr, config, db, Arc::new(handler), tls).await
+    }
+
+    async fn start(
+        addr: SocketAddr,
+        config: ServerConfig,
+        db: Database,
+        handler: Arc<dyn CommandHandler>,
+        tls: Option<(tokio_rustls::TlsAcceptor, Duration)>,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             registry: Registry::new(config, db),
-            handler: Arc::new(handler),
+            handler,
             connections: AtomicUsize::new(0),
             next_id: AtomicU64::new(1),
             origin: std::time::Instant::now(),
+            tls,
+            tls_counters: TlsCounters::new(),
         });
         let (shutdown, rx) = watch::channel(false);
         let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared), rx));
@@ -98,6 +137,13 @@ impl Server {
     #[must_use]
     pub fn connection_count(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
+    /// server bound without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.shared.tls_counters.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -162,6 +208,12 @@ impl ServerHandle {
     #[must_use]
     pub fn connection_count(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// TLS handshakes completed and refused by reason, as [`Server::tls_stats`].
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.shared.tls_counters.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -239,12 +291,44 @@ async fn accept_loop(
 }
 
 async fn connection(
-    mut stream: TcpStream,
+    stream: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    match &shared.tls {
+        None => session(stream, peer, &shared, shutdown).await,
+        Some((acceptor, timeout)) => {
+            let handshake = tokio::time::timeout(*timeout, acceptor.accept(stream));
+            let r = tokio::select! {
+                r = handshake => r,
+                _ = shutdown.changed() => Ok(Err(std::io::ErrorKind::Interrupted.into())),
+            };
+            let r = r.unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()));
+            match r {
+                Ok(tls) => {
+                    let kind = tls.get_ref().1.handshake_kind();
+                    shared.tls_counters.handshake(kind);
+                    tracing::debug!(%peer, ?kind, "TLS handshake complete");
+                    session(tls, peer, &shared, shutdown).await;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    shared.tls_counters.refuse_io(peer, &e);
+                }
+            }
+        }
+    }
+    shared.connections.fetch_sub(1, Ordering::SeqCst);
+}
+
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    peer: SocketAddr,
+    shared: &Shared,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let id = LinkId(shared.next_id.fetch_add(1, Ordering::SeqCst));
     let wake = Arc::new(Notify::new());
     let group = shared.registry.join(id, peer.ip(), Arc::clone(&wake));
@@ -253,17 +337,16 @@ async fn connection(
         Ok(mut conn) => {
             shared.registry.arm(&mut conn);
             tracing::debug!(%peer, id = id.0, "104 connection accepted");
-            serve(&mut stream, &mut conn, &shared, &wake, &mut shutdown).await;
+            serve(&mut stream, &mut conn, shared, &wake, &mut shutdown).await;
             conn.release();
         }
         Err(e) => tracing::warn!(%e, "104 connection refused: configuration"),
     }
     shared.registry.leave(id);
-    shared.connections.fetch_sub(1, Ordering::SeqCst);
 }
 
-async fn serve(
-    stream: &mut TcpStream,
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
     conn: &mut ServerConn,
     shared: &Shared,
     wake: &Notify,
