@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 
+mod flows;
 mod reassembly;
 mod writer;
 
+pub use flows::{FlowId, MAX_SEGMENT, Side, TcpFlows};
 pub use reassembly::{Chunk, Flow, TcpReassembler};
 pub use writer::TcpPcapWriter;
 

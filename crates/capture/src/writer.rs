@@ -1,7 +1,7 @@
 //! A synthetic TCP conversation written as a pcap.
 #![allow(clippy::indexing_slicing)] // `from` is 0 or 1, fixed by this module
 
-use etherparse::PacketBuilder;
+use crate::flows::{Flags, Side, build_segment};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::{DataLink, Endianness, TsResolution};
 use std::time::Duration;
@@ -34,16 +34,23 @@ impl TcpPcapWriter {
     fn segment(&mut self, from: usize, payload: &[u8], syn: bool, ack: bool) {
         let (src, sport, seq) = self.ends[from];
         let (dst, dport, peer_seq) = self.ends[1 - from];
-        let mac = |n: u8| [0x02, 0, 0, 0, 0, n];
-        let b = PacketBuilder::ethernet2(mac(from as u8 + 1), mac(2 - from as u8))
-            .ipv4(src, dst, 64)
-            .tcp(sport, dport, seq, 65_535);
-        let b = if syn { b.syn() } else { b };
-        let b = if ack { b.ack(peer_seq) } else { b };
-        let b = if payload.is_empty() { b } else { b.psh() };
-        let mut frame = Vec::with_capacity(b.size(payload.len()));
+        let side = if from == 0 {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        let mut flags = Flags::PSH;
+        if syn {
+            flags = flags | Flags::SYN;
+        }
+        if ack {
+            flags = flags | Flags::ACK;
+        }
+        let mut frame = Vec::new();
         // Writing into a Vec cannot fail for want of room; a payload over the IPv4 limit can.
-        if b.write(&mut frame, payload).is_ok() {
+        let src = (std::net::SocketAddr::from((src, sport)), seq);
+        let dst = (std::net::SocketAddr::from((dst, dport)), peer_seq);
+        if build_segment(&mut frame, src, dst, side, flags, payload).is_ok() {
             self.frames.push(frame);
         }
         self.ends[from].2 = seq.wrapping_add(payload.len() as u32);
