@@ -62,8 +62,15 @@ pub fn run() -> Result<()> {
          [profile.dev]\npanic = \"abort\"\n[profile.release]\npanic = \"abort\"\n\n[workspace]\n"
     );
     std::fs::write(dir.join("Cargo.toml"), manifest)?;
+    // The bare-metal example of docs/guide.md, compiled without std or an allocator.
+    let example = root().join("docs/examples/bare_metal_104.rs");
+    let bare_metal = format!(
+        "pub mod bare_metal {{\n    use telecontrol_iec104_apci as iec104_apci;\n    \
+         use telecontrol_station as station;\n    include!({:?});\n}}\n",
+        example.display().to_string()
+    );
     let lib = format!(
-        "#![no_std]\n{uses}\n#[panic_handler]\nfn panic(_: &core::panic::PanicInfo<'_>) -> ! {{ loop {{}} }}\n"
+        "#![no_std]\n{uses}\n{bare_metal}\n#[panic_handler]\nfn panic(_: &core::panic::PanicInfo<'_>) -> ! {{ loop {{}} }}\n"
     );
     std::fs::write(dir.join("src/lib.rs"), lib)?;
     let target_dir = root().join("target/nostd-check/target");
