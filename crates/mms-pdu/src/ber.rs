@@ -38,7 +38,7 @@ mod tag;
 mod value;
 
 pub use error::BerError;
-pub use seq_of::{Element, SeqOf, SeqOfIter};
+pub use seq_of::{Element, SeqIter, SeqOf};
 pub use tag::{Class, Tag};
 
 pub use encode::{

@@ -189,7 +189,7 @@ pub fn encode_mms_data(
             context_id,
             value: PdvValue::SingleAsn1Type(mms_pdu),
         }];
-        UserData::Fully(SeqOf::Items(&pdv)).write_to(&mut w)?;
+        UserData::Fully(SeqOf::from_slice(&pdv)).write_to(&mut w)?;
         debug_assert_eq!(w.position(), tsdu_len);
     }
     // 2. Segments forward (destination never after source), each behind its headers.
@@ -258,7 +258,7 @@ mod tests {
                 value: PdvValue::SingleAsn1Type(&a[..n]),
             }];
             let cp = crate::presentation::ConnectPpdu {
-                user_data: Some(UserData::Fully(SeqOf::Items(&pdv))),
+                user_data: Some(UserData::Fully(SeqOf::from_slice(&pdv))),
                 ..Default::default()
             };
             let mut c = [0u8; 128];

@@ -98,12 +98,12 @@ fn build_connect(out: &mut [u8]) -> usize {
         ContextDefinition {
             id: 1,
             abstract_syntax: ACSE_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
         ContextDefinition {
             id: 3,
             abstract_syntax: MMS_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
     ];
     let pdv = [Pdv {
@@ -112,8 +112,8 @@ fn build_connect(out: &mut [u8]) -> usize {
         value: PdvValue::SingleAsn1Type(aarq_buf.get(..n).unwrap()),
     }];
     let cp = ConnectPpdu {
-        context_list: Some(SeqOf::Items(&contexts)),
-        user_data: Some(UserData::Fully(SeqOf::Items(&pdv))),
+        context_list: Some(SeqOf::from_slice(&contexts)),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&pdv))),
         ..ConnectPpdu::default()
     };
     let mut cp_buf = [0u8; 160];

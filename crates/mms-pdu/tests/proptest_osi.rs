@@ -155,7 +155,7 @@ proptest! {
     ) {
         let ts: Vec<Oid<'_>> = oids.iter().map(|o| decode_oid(o).unwrap()).collect();
         let defs: Vec<ContextDefinition<'_>> = ids.iter().map(|&id| ContextDefinition {
-            id, abstract_syntax: ts[0], transfer_syntaxes: SeqOf::Items(&ts),
+            id, abstract_syntax: ts[0], transfer_syntaxes: SeqOf::from_slice(&ts),
         }).collect();
         let results: Vec<ContextResult<'_>> = ids.iter().map(|&r| ContextResult {
             result: r, transfer_syntax: Some(BER_TRANSFER_SYNTAX), provider_reason: n,
@@ -167,15 +167,15 @@ proptest! {
             Pdv { transfer_syntax: None, context_id: 3, value: PdvValue::SingleAsn1Type(&tlv) },
             Pdv { transfer_syntax: Some(ts[0]), context_id: 1, value: PdvValue::OctetAligned(&value) },
         ];
-        let ud = Some(UserData::Fully(SeqOf::Items(&pdvs)));
+        let ud = Some(UserData::Fully(SeqOf::from_slice(&pdvs)));
         let ppdu = match kind {
             0 => Ppdu::Connect(ConnectPpdu {
                 protocol_version: bits(&pv), calling_selector: sel.as_deref(),
-                called_selector: sel2.as_deref(), context_list: Some(SeqOf::Items(&defs)),
+                called_selector: sel2.as_deref(), context_list: Some(SeqOf::from_slice(&defs)),
                 presentation_requirements: bits(&pv), user_data: ud, ..ConnectPpdu::default()
             }),
             1 => Ppdu::Accept(AcceptPpdu {
-                responding_selector: sel.as_deref(), result_list: Some(SeqOf::Items(&results)),
+                responding_selector: sel.as_deref(), result_list: Some(SeqOf::from_slice(&results)),
                 user_session_requirements: bits(&pv), user_data: ud, ..AcceptPpdu::default()
             }),
             2 => Ppdu::Refuse(RefusePpdu {
@@ -184,7 +184,7 @@ proptest! {
             }),
             3 => Ppdu::AbortUser(AbortUserPpdu { context_id_list: None, user_data: ud }),
             4 => Ppdu::AbortProvider(AbortProviderPpdu { provider_reason: n, event_identifier: n }),
-            _ => Ppdu::Data(UserData::Fully(SeqOf::Items(&pdvs))),
+            _ => Ppdu::Data(UserData::Fully(SeqOf::from_slice(&pdvs))),
         };
         let si = [13, 14, 12, 25, 25, 1][usize::from(kind)];
         let bytes = encode(&ppdu);

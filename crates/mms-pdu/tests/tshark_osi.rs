@@ -115,20 +115,20 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
         ContextDefinition {
             id: 1,
             abstract_syntax: ACSE_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
         ContextDefinition {
             id: 3,
             abstract_syntax: MMS_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
     ];
     let p = pdv(1, &aarq);
     let cp = enc(&ConnectPpdu {
         calling_selector: Some(&[0, 0, 0, 1]),
         called_selector: Some(&[0, 0, 0, 1]),
-        context_list: Some(SeqOf::Items(&defs)),
-        user_data: Some(UserData::Fully(SeqOf::Items(&p))),
+        context_list: Some(SeqOf::from_slice(&defs)),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&p))),
         ..ConnectPpdu::default()
     });
     let cn = enc(&Spdu::Connect(ConnectAccept {
@@ -167,8 +167,8 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
     let p = pdv(1, &aare);
     let cpa = enc(&AcceptPpdu {
         responding_selector: Some(&[0, 0, 0, 1]),
-        result_list: Some(SeqOf::Items(&results)),
-        user_data: Some(UserData::Fully(SeqOf::Items(&p))),
+        result_list: Some(SeqOf::from_slice(&results)),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&p))),
         ..AcceptPpdu::default()
     });
     let ac = enc(&Spdu::Accept(ConnectAccept {
@@ -183,7 +183,7 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
     // Data: one DT, then the same TSDU in two segments.
     let identify = hex(IDENTIFY_REQ);
     let p = pdv(3, &identify);
-    let td = enc(&Ppdu::Data(UserData::Fully(SeqOf::Items(&p))));
+    let td = enc(&Ppdu::Data(UserData::Fully(SeqOf::from_slice(&p))));
     let data = enc(&Spdu::Data(DataTransfer::new(&td)));
     out.push((dt(&data, true), true, "DT", "confirmed-RequestPDU"));
     let (a, b) = data.split_at(data.len() / 2);
@@ -196,7 +196,7 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
         user_information: None,
     }));
     let p = pdv(1, &rlrq);
-    let ud = enc(&UserData::Fully(SeqOf::Items(&p)));
+    let ud = enc(&UserData::Fully(SeqOf::from_slice(&p)));
     let fin = enc(&Spdu::Finish(Release {
         transport_disconnect: None,
         reflect: None,
@@ -208,7 +208,7 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
         user_information: None,
     }));
     let p = pdv(1, &rlre);
-    let ud = enc(&UserData::Fully(SeqOf::Items(&p)));
+    let ud = enc(&UserData::Fully(SeqOf::from_slice(&p)));
     let dn = enc(&Spdu::Disconnect(Release {
         transport_disconnect: None,
         reflect: None,
@@ -225,7 +225,7 @@ fn association() -> Vec<(Vec<u8>, bool, &'static str, &'static str)> {
     let p = pdv(1, &abrt);
     let aru = enc(&AbortUserPpdu {
         context_id_list: None,
-        user_data: Some(UserData::Fully(SeqOf::Items(&p))),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&p))),
     });
     let ab = enc(&Spdu::Abort(Release {
         transport_disconnect: Some(1),

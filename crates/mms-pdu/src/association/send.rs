@@ -247,21 +247,21 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             ContextDefinition {
                 id: ACSE_CONTEXT,
                 abstract_syntax: ACSE_ABSTRACT_SYNTAX,
-                transfer_syntaxes: SeqOf::Items(&BER),
+                transfer_syntaxes: SeqOf::from_slice(&BER),
             },
             ContextDefinition {
                 id: MMS_CONTEXT,
                 abstract_syntax: MMS_ABSTRACT_SYNTAX,
-                transfer_syntaxes: SeqOf::Items(&BER),
+                transfer_syntaxes: SeqOf::from_slice(&BER),
             },
         ];
         let pdvs = pdv(ACSE_CONTEXT, aarq);
         let cp = ConnectPpdu {
             calling_selector: opt(c.local.p_selector),
             called_selector: opt(c.peer.p_selector),
-            context_list: Some(SeqOf::Items(&contexts)),
+            context_list: Some(SeqOf::from_slice(&contexts)),
             presentation_requirements: BitString::new(&[0], 6),
-            user_data: Some(UserData::Fully(SeqOf::Items(&pdvs))),
+            user_data: Some(UserData::Fully(SeqOf::from_slice(&pdvs))),
             ..ConnectPpdu::default()
         };
         let mut b_cp = [0u8; SETUP];
@@ -324,8 +324,8 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         let (results, n) = self.results();
         let cpa = AcceptPpdu {
             responding_selector: opt(c.local.p_selector),
-            result_list: Some(SeqOf::Items(results.get(..n).unwrap_or(&[]))),
-            user_data: Some(UserData::Fully(SeqOf::Items(&pdvs))),
+            result_list: Some(SeqOf::from_slice(results.get(..n).unwrap_or(&[]))),
+            user_data: Some(UserData::Fully(SeqOf::from_slice(&pdvs))),
             ..AcceptPpdu::default()
         };
         let mut b_cpa = [0u8; SETUP];
@@ -386,8 +386,8 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         let (results, n) = self.results();
         let cpr = RefusePpdu {
             responding_selector: opt(c.local.p_selector),
-            result_list: Some(SeqOf::Items(results.get(..n).unwrap_or(&[]))),
-            user_data: Some(UserData::Fully(SeqOf::Items(&pdvs))),
+            result_list: Some(SeqOf::from_slice(results.get(..n).unwrap_or(&[]))),
+            user_data: Some(UserData::Fully(SeqOf::from_slice(&pdvs))),
             ..RefusePpdu::default()
         };
         // RF reason: 2 (rejected by the SS-user) followed by the CPR.
@@ -423,7 +423,7 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         let apdu = enc(&apdu, &mut b_apdu)?;
         let pdvs = pdv(self.acse_context, apdu);
         let mut b_ud = [0u8; 64];
-        let ud = enc(&UserData::Fully(SeqOf::Items(&pdvs)), &mut b_ud)?;
+        let ud = enc(&UserData::Fully(SeqOf::from_slice(&pdvs)), &mut b_ud)?;
         let rel = Release {
             transport_disconnect: (!response).then_some(1),
             reflect: None,
@@ -451,7 +451,7 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         let pdvs = pdv(self.acse_context, apdu);
         let aru = AbortUserPpdu {
             context_id_list: None,
-            user_data: Some(UserData::Fully(SeqOf::Items(&pdvs))),
+            user_data: Some(UserData::Fully(SeqOf::from_slice(&pdvs))),
         };
         let mut b_aru = [0u8; 64];
         let aru = enc(&aru, &mut b_aru)?;

@@ -37,6 +37,8 @@ impl<'a> VariableAccessSpecification<'a> {
 }
 
 impl<'a> Element<'a> for VariableAccessSpecification<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         match tlv.tag {
             LIST_OF_VARIABLE => Ok(VariableAccessSpecification::ListOfVariable(SeqOf::decode(
@@ -104,6 +106,8 @@ impl<'a> VariableListItem<'a> {
 }
 
 impl<'a> Element<'a> for VariableListItem<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         if tlv.tag != Tag::SEQUENCE {
             return Err(unexpected(tlv, "listOfVariable"));
@@ -186,6 +190,8 @@ impl VariableSpecification<'_> {
 }
 
 impl<'a> Element<'a> for VariableSpecification<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         const F: &str = "VariableSpecification";
         let t = tlv.tag;
@@ -421,6 +427,8 @@ impl<'a> AlternateAccessSelection<'a> {
 const NAMED: Tag = ctx_c(5);
 
 impl<'a> Element<'a> for AlternateAccessItem<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         if tlv.tag == NAMED {
             let mut f = Fields::of(tlv, "named")?;

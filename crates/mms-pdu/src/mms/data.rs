@@ -116,6 +116,8 @@ impl<'a> Data<'a> {
 }
 
 impl<'a> Element<'a> for Data<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         const F: &str = "Data";
         if tlv.tag.class != Class::ContextSpecific {
@@ -381,6 +383,8 @@ pub enum AccessResult<'a> {
 const FAILURE: Tag = ctx(0);
 
 impl<'a> Element<'a> for AccessResult<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         if tlv.tag == FAILURE {
             Ok(AccessResult::Failure(DataAccessError::from_code(int(

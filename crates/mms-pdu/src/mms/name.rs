@@ -80,6 +80,8 @@ impl<'a> ObjectName<'a> {
 }
 
 impl<'a> Element<'a> for ObjectName<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> Result<Self, MmsError> {
         match tlv.tag {
             VMD => Ok(ObjectName::VmdSpecific(Identifier::from_tlv(tlv)?)),
@@ -138,6 +140,8 @@ pub enum Address<'a> {
 }
 
 impl<'a> Element<'a> for Address<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> Result<Self, MmsError> {
         if tlv.tag.class != Class::ContextSpecific || tlv.tag.constructed {
             return Err(unexpected(tlv, "Address"));

@@ -13,6 +13,8 @@ use super::seq::{Element, SeqOf};
 use crate::ber::{self, BitString, Oid, Tag, Tlv};
 
 impl<'a> Element<'a> for Identifier<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> Result<Self, MmsError> {
         if tlv.tag != Tag::VISIBLE_STRING {
             return Err(unexpected(tlv, "Identifier"));
@@ -24,21 +26,6 @@ impl<'a> Element<'a> for Identifier<'a> {
     }
     fn write_element(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.write(w, Tag::VISIBLE_STRING)
-    }
-}
-
-impl<'a> Element<'a> for Oid<'a> {
-    fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> Result<Self, MmsError> {
-        if tlv.tag != Tag::OID {
-            return Err(unexpected(tlv, "OBJECT IDENTIFIER"));
-        }
-        Ok(tlv.as_oid()?)
-    }
-    fn element_len(&self) -> usize {
-        tlv(Tag::OID, self.content_len())
-    }
-    fn write_element(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        write_bytes(w, Tag::OID, self.as_bytes())
     }
 }
 

@@ -215,6 +215,8 @@ impl<'a> TypeSpecification<'a> {
 const TYPE_NAME: Tag = ctx_c(0);
 
 impl<'a> Element<'a> for TypeSpecification<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         if tlv.tag == TYPE_NAME {
             let mut f = Fields::of(tlv, "typeName")?;
@@ -302,6 +304,8 @@ impl<'a> StructComponent<'a> {
 }
 
 impl<'a> Element<'a> for StructComponent<'a> {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, validate: bool) -> Result<Self, MmsError> {
         if tlv.tag != Tag::SEQUENCE {
             return Err(unexpected(tlv, "components"));

@@ -165,6 +165,8 @@ pub enum WriteResult {
 }
 
 impl<'a> Element<'a> for WriteResult {
+    type Error = MmsError;
+
     fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> Result<Self, MmsError> {
         if tlv.tag == ctx(0) {
             Ok(WriteResult::Failure(DataAccessError::from_code(int(

@@ -71,7 +71,7 @@ impl<'a> UserData<'a> {
     fn from_tlv(t: &Tlv<'a>) -> Result<Self> {
         match t.tag {
             SIMPLY_ENCODED => Ok(UserData::Simple(t.value)),
-            FULLY_ENCODED => Ok(UserData::Fully(SeqOf::decode(t)?)),
+            FULLY_ENCODED => Ok(UserData::Fully(SeqOf::decode_contents(t, true)?)),
             _ => Err(unexpected(t)),
         }
     }
@@ -99,7 +99,7 @@ impl<'a> Decode<'a> for ConnectPpdu<'a> {
                 PROTOCOL_VERSION => p.protocol_version = Some(t.as_bit_string()?),
                 CALLING_SELECTOR => p.calling_selector = Some(t.value),
                 CALLED_SELECTOR => p.called_selector = Some(t.value),
-                CONTEXT_LIST => p.context_list = Some(SeqOf::decode(&t)?),
+                CONTEXT_LIST => p.context_list = Some(SeqOf::decode_contents(&t, true)?),
                 DEFAULT_CONTEXT_NAME => p.default_context_name = Some(t.value),
                 PRESENTATION_REQUIREMENTS => {
                     p.presentation_requirements = Some(t.as_bit_string()?);
@@ -125,7 +125,7 @@ impl<'a> Decode<'a> for AcceptPpdu<'a> {
             match t.tag {
                 PROTOCOL_VERSION => p.protocol_version = Some(t.as_bit_string()?),
                 RESPONDING_SELECTOR => p.responding_selector = Some(t.value),
-                RESULT_LIST => p.result_list = Some(SeqOf::decode(&t)?),
+                RESULT_LIST => p.result_list = Some(SeqOf::decode_contents(&t, true)?),
                 PRESENTATION_REQUIREMENTS => {
                     p.presentation_requirements = Some(t.as_bit_string()?);
                 }
@@ -154,7 +154,7 @@ impl<'a> Decode<'a> for RefusePpdu<'a> {
             match t.tag {
                 PROTOCOL_VERSION => p.protocol_version = Some(t.as_bit_string()?),
                 RESPONDING_SELECTOR => p.responding_selector = Some(t.value),
-                RESULT_LIST => p.result_list = Some(SeqOf::decode(&t)?),
+                RESULT_LIST => p.result_list = Some(SeqOf::decode_contents(&t, true)?),
                 DEFAULT_CONTEXT_RESULT => p.default_context_result = Some(t.as_i64()?),
                 PROVIDER_REASON => p.provider_reason = Some(t.as_i64()?),
                 tag if UserData::is_user_data(tag) => p.user_data = Some(UserData::from_tlv(&t)?),
@@ -231,12 +231,14 @@ impl<'a> Decode<'a> for Ppdu<'a> {
 }
 
 impl<'a> Element<'a> for ContextDefinition<'a> {
-    fn decode_tlv(tlv: &Tlv<'a>) -> core::result::Result<Self, BerError> {
+    type Error = BerError;
+
+    fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> core::result::Result<Self, BerError> {
         tlv.check_tag(Tag::SEQUENCE)?;
         let mut r = tlv.reader();
         let id = r.expect(Tag::INTEGER)?.as_i64()?;
         let abstract_syntax = r.expect(Tag::OID)?.as_oid()?;
-        let transfer_syntaxes = SeqOf::decode(&r.expect(Tag::SEQUENCE)?)?;
+        let transfer_syntaxes = SeqOf::decode_contents(&r.expect(Tag::SEQUENCE)?, true)?;
         r.finish()?;
         Ok(ContextDefinition {
             id,
@@ -245,11 +247,11 @@ impl<'a> Element<'a> for ContextDefinition<'a> {
         })
     }
 
-    fn tlv_len(&self) -> usize {
+    fn element_len(&self) -> usize {
         count(|s| self.emit(s)).unwrap_or(0)
     }
 
-    fn write_tlv(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
+    fn write_element(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
         self.emit(&mut Sink::Write(w))
     }
 }
@@ -278,7 +280,9 @@ fn seq_of<'a, T: Element<'a>>(
 }
 
 impl<'a> Element<'a> for ContextResult<'a> {
-    fn decode_tlv(tlv: &Tlv<'a>) -> core::result::Result<Self, BerError> {
+    type Error = BerError;
+
+    fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> core::result::Result<Self, BerError> {
         tlv.check_tag(Tag::SEQUENCE)?;
         let mut r = tlv.reader();
         let result = r.expect(Tag::context(0, false))?.as_i64()?;
@@ -298,11 +302,11 @@ impl<'a> Element<'a> for ContextResult<'a> {
         })
     }
 
-    fn tlv_len(&self) -> usize {
+    fn element_len(&self) -> usize {
         count(|s| self.emit(s)).unwrap_or(0)
     }
 
-    fn write_tlv(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
+    fn write_element(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
         self.emit(&mut Sink::Write(w))
     }
 }
@@ -323,7 +327,9 @@ impl ContextResult<'_> {
 }
 
 impl<'a> Element<'a> for Pdv<'a> {
-    fn decode_tlv(tlv: &Tlv<'a>) -> core::result::Result<Self, BerError> {
+    type Error = BerError;
+
+    fn decode_element(tlv: &Tlv<'a>, _validate: bool) -> core::result::Result<Self, BerError> {
         tlv.check_tag(Tag::SEQUENCE)?;
         let mut r = tlv.reader();
         let transfer_syntax = r.read_optional(Tag::OID)?.map(|t| t.as_oid()).transpose()?;
@@ -354,11 +360,11 @@ impl<'a> Element<'a> for Pdv<'a> {
         })
     }
 
-    fn tlv_len(&self) -> usize {
+    fn element_len(&self) -> usize {
         count(|s| self.emit(s)).unwrap_or(0)
     }
 
-    fn write_tlv(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
+    fn write_element(&self, w: &mut Writer<'_>) -> core::result::Result<(), EncodeError> {
         self.emit(&mut Sink::Write(w))
     }
 }

@@ -62,12 +62,12 @@ fn connect_from_capture() {
         ContextDefinition {
             id: 1,
             abstract_syntax: ACSE_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
         ContextDefinition {
             id: 3,
             abstract_syntax: MMS_ABSTRACT_SYNTAX,
-            transfer_syntaxes: SeqOf::Items(&ber),
+            transfer_syntaxes: SeqOf::from_slice(&ber),
         },
     ];
     let pdv = [Pdv {
@@ -78,9 +78,9 @@ fn connect_from_capture() {
     let built = ConnectPpdu {
         calling_selector: Some(&[0, 0, 0, 0x60]),
         called_selector: Some(&[0, 0, 0, 5]),
-        context_list: Some(SeqOf::Items(&defs)),
+        context_list: Some(SeqOf::from_slice(&defs)),
         presentation_requirements: BitString::new(&[0], 6),
-        user_data: Some(UserData::Fully(SeqOf::Items(&pdv))),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&pdv))),
         ..ConnectPpdu::default()
     };
     assert_eq!(built, cp);
@@ -149,7 +149,7 @@ fn data_refuse_and_aborts() {
     }];
     let aru = AbortUserPpdu {
         context_id_list: None,
-        user_data: Some(UserData::Fully(SeqOf::Items(&pdv))),
+        user_data: Some(UserData::Fully(SeqOf::from_slice(&pdv))),
     };
     let bytes = reencode(&aru);
     assert_eq!(bytes, hex("a00e610c300a020101a0056403800100"));

@@ -407,7 +407,7 @@ fn seal<'s, T: Element<'s>>(
     let end = HEAD.checked_add(len).ok_or(fail)?;
     let whole: &'s [u8] = scratch.get(start..end).ok_or(fail)?;
     let tlv = BerReader::new(whole).read_tlv().map_err(|_| fail)?;
-    SeqOf::decode(&tlv, true, "list").map_err(|_| fail)
+    SeqOf::decode_contents(&tlv, true).map_err(|_| fail)
 }
 
 /// The variables a Read or Write names, as a list view over `buf`.
