@@ -7,3 +7,4 @@ pub mod gateway;
 pub mod sim101;
 pub mod sim104;
 pub mod simmms;
+pub mod simtase2;

@@ -10,6 +10,7 @@ use telecontrol::gateway::cli as gateway_cli;
 use telecontrol::sim101::cli as sim101_cli;
 use telecontrol::sim104::cli as sim104_cli;
 use telecontrol::simmms;
+use telecontrol::simtase2;
 
 /// IEC 60870-5-101/104 and TASE.2/ICCP tool.
 #[derive(Parser, Debug)]
@@ -43,6 +44,10 @@ enum Command {
     /// MMS: a server with a sample object directory, and a small MMS browser.
     #[command(subcommand)]
     Mms(simmms::SimMms),
+    /// TASE.2 / ICCP: a VCC server (built-in sample or a TOML file) and a client that
+    /// checks it, starts a transfer set and prints reports.
+    #[command(subcommand)]
+    Tase2(simtase2::SimTase2),
 }
 
 const DEMO_EXAMPLES: &str = "\
@@ -197,6 +202,7 @@ fn main() -> ExitCode {
         Command::Sim104(cmd) => sim104_cli::run(cmd),
         Command::Sim101(cmd) => sim101_cli::run(cmd),
         Command::Mms(cmd) => simmms::run(cmd),
+        Command::Tase2(cmd) => simtase2::run(cmd),
         Command::Demo(args) => gateway_cli::run_demo(&args),
         Command::Gateway(args) => gateway_cli::run_gateway(&args),
     }

@@ -1,0 +1,164 @@
+//! `telecontrol tase2 server` (built-in sample) and `telecontrol tase2 client`, as built,
+//! against each other on 127.0.0.1 (ephemeral port): association check, data set,
+//! critical RBE + integrity transfer set with JSON reports, select/operate, a message
+//! each way; a stranger and a wrong table id fail. Every child is killed when its guard
+//! drops; every wait is bounded.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
+const STEP: Duration = Duration::from_secs(20);
+
+/// Kills and reaps the child on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The server and its stdout lines (the first is its address).
+fn server() -> (Guard, String, mpsc::Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .args([
+            "tase2",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "60",
+            "--tick-ms",
+            "100",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(STEP).expect("address line");
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_owned();
+    (Guard(child), addr, rx)
+}
+
+/// Run the client, bounded; (exit success, stdout, stderr).
+fn client(addr: &str, args: &[&str]) -> (bool, String, String) {
+    let child = Command::new(BIN)
+        .args(["tase2", "client", addr])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(STEP)
+        .expect("client finished in time")
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Wait for a server line containing `needle`.
+fn server_line(rx: &mpsc::Receiver<String>, needle: &str) -> String {
+    let end = Instant::now() + STEP;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return l,
+            Ok(_) => {}
+            Err(_) => panic!("no server line with {needle:?}"),
+        }
+    }
+}
+
+#[test]
+fn tase2_cli_client_against_sample_server() {
+    let (_server, addr, lines) = server();
+    let (ok, out, err) = client(
+        &addr,
+        &[
+            "--duration",
+            "2",
+            "--json",
+            "--rbe",
+            "--integrity",
+            "1",
+            "--critical",
+            "--operate",
+            "BRK_1",
+            "1",
+            "--message",
+            "hello from B",
+        ],
+    );
+    assert!(ok, "client failed: {err}\n{out}");
+    let json: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let assoc = &json[0]["associated"];
+    assert_eq!(assoc["table_id"], "SAMPLE_TABLE_V1");
+    assert_eq!(assoc["version"], serde_json::json!([2000, 8]));
+    assert_eq!(assoc["blocks"], serde_json::json!([1, 2, 4, 5]));
+    assert!(json.iter().any(|j| j["operated"] == "ICC1/BRK_1"), "{out}");
+    let reports: Vec<_> = json.iter().filter(|j| j.get("report").is_some()).collect();
+    assert!(!reports.is_empty(), "{out}");
+    assert!(reports.iter().all(|r| r["critical"] == true));
+    // An integrity report carries every point of the data set, typed.
+    let full = reports
+        .iter()
+        .find(|r| r["report"] == "named-list")
+        .expect("integrity report");
+    let values = full["values"].as_object().unwrap();
+    assert_eq!(values.len(), 18, "{full}");
+    assert_eq!(values["V_RealQ"]["type"], "Data_RealQ");
+    assert!(values["V_RealQ"]["value"].is_number());
+    assert_eq!(
+        values["V_StateQTimeTagExtended"]["type"],
+        "Data_StateQTimeTagExtended"
+    );
+    assert!(values["ICC1/I_BREAKER"]["flags"]["state"].is_string());
+    // The sample server's periodic message reached the client that enabled messages.
+    assert!(json.iter().any(|j| j.get("message").is_some()), "{out}");
+
+    let op = server_line(&lines, "\"operate\"");
+    assert!(
+        op.contains("BRK_1") && op.contains("SAMPLE_TABLE_V1"),
+        "{op}"
+    );
+    let msg = server_line(&lines, "hello from B");
+    assert!(msg.contains("\"message\""), "{msg}");
+
+    // A stranger is refused; a table id mismatch fails the check.
+    let (ok, _, err) = client(&addr, &["--duration", "1", "--ap-title", "1.3.9999.7"]);
+    assert!(!ok);
+    assert!(err.contains("not associated"), "{err}");
+    let (ok, _, err) = client(&addr, &["--duration", "1", "--table-id", "OTHER"]);
+    assert!(!ok);
+    assert!(err.contains("Bilateral_Table_ID"), "{err}");
+}
