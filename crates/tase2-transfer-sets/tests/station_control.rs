@@ -395,3 +395,52 @@ fn tag_changes_are_reported_through_transfer_sets() {
     };
     assert_eq!(TagValue::from_data(&d).unwrap(), tag);
 }
+
+#[test]
+fn device_rights_are_checked_per_right() {
+    let (st, _) = sample(StationConfig::default());
+    st.add_device(telecontrol_tase2_transfer_sets::station::DeviceConfig {
+        domain: Domain::Vcc,
+        name: "VDEV".into(),
+        kind: telecontrol_tase2_transfer_sets::DeviceKind::DiscreteSetPoint,
+        mode: telecontrol_tase2_transfer_sets::station::ControlMode::SelectBeforeOperate {
+            select_timeout: Duration::from_secs(5),
+        },
+        tagged: true,
+        check_back_id: 3,
+    })
+    .unwrap();
+    icc1(&st, 1); // VDEV is not in ICC1's table: no right at all
+    associate(&st, 2, &PEER2_OID, None, None).unwrap(); // VCC default READ only
+    let denied = Err(DataAccessError::ObjectAccessDenied);
+    for a in [1, 2] {
+        assert_eq!(
+            read(&st, a, vmd("VDEV_SBO")),
+            denied,
+            "select needs OPERATE"
+        );
+        assert_eq!(read(&st, a, vmd("VDEV_TAG")), denied, "GET_TAG");
+        let t = TagValue {
+            tag: TagState::NoTag,
+            armed_for_execution: false,
+            reason: "",
+        };
+        let mut f = [Data::Boolean(false); 2];
+        assert_eq!(
+            write(&st, a, vmd("VDEV_TAG"), t.to_data(&mut f)),
+            Err(DataAccessError::ObjectAccessDenied),
+            "SET_TAG"
+        );
+        assert_eq!(
+            write(&st, a, vmd("VDEV"), Data::Integer(1)),
+            Err(DataAccessError::ObjectAccessDenied),
+            "OPERATE"
+        );
+    }
+    // ICC1's SP1 has OPERATE and GET_TAG but no tag variable; BRK1 has every right.
+    assert!(read(&st, 1, dom("ICC1", "BRK1_TAG")).is_ok());
+    assert_eq!(
+        read(&st, 1, dom("ICC1", "SP1_TAG")),
+        Err(DataAccessError::ObjectNonExistent)
+    );
+}
