@@ -94,3 +94,27 @@ fn every_fuzz_target_is_registered_in_the_fuzz_manifest() {
         );
     }
 }
+
+/// README code blocks introduced by `<!-- example: PATH -->` are exactly the file at PATH
+/// (a compiled example), so the README cannot drift from code that builds.
+#[test]
+fn readme_examples_are_the_compiled_examples() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap_or_default();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("<!-- example: ") {
+        let after = &rest[at + "<!-- example: ".len()..];
+        let (path, tail) = after.split_once(" -->").expect("a closed example marker");
+        let body = tail
+            .trim_start()
+            .strip_prefix("```rust\n")
+            .expect("a ```rust block after the example marker");
+        let end = body.find("```\n").expect("a closed code block");
+        let file = std::fs::read_to_string(root().join(path))
+            .unwrap_or_else(|e| panic!("README names {path}: {e}"));
+        assert_eq!(&body[..end], file, "README's block for {path} differs from the file");
+        checked += 1;
+        rest = &body[end..];
+    }
+    assert!(checked >= 3, "README shows {checked} examples");
+}
