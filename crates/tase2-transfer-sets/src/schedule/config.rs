@@ -191,6 +191,7 @@ pub enum RunnerEvent {
     },
     /// Reports for these conditions were discarded: not handed out within `TLE` of
     /// falling due (the station polled late, or critical acknowledgements held them).
+    /// Changes the discarded report would have carried stay marked for the next report.
     Expired {
         /// The conditions whose reports were dropped.
         conditions: DsConditions,

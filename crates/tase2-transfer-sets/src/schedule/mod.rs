@@ -29,6 +29,13 @@ pub use config::{Contents, ReportDue, RunConfig, RunnerEvent, RunnerStats, Sched
 ///    `report_sent`) and [`poll_event`](Self::poll_event), in either order. Afterwards
 ///    `poll_timeout` is later than `now` (or `None`).
 ///
+/// What each condition reports: `IntervalTimeOut` every point, or with RBE the changed
+/// points only (skipped when nothing changed since the changes were last cleared);
+/// `IntegrityTimeOut`, `OperatorRequest` and `OtherExternalEvent` every point;
+/// `ObjectChange` the changed points with RBE, every point without. Inputs before the start
+/// time, and requests for a condition not requested, are ignored (the input methods return
+/// false).
+///
 /// Periodic timers never drift: each period is due at `start + n × period`; a runner
 /// polled more than a period late hands out one report for the latest period and counts
 /// the others in [`RunnerStats::missed_periods`], it never bursts.
