@@ -2,18 +2,21 @@
 
 use super::client::{self, ClientOptions};
 use super::server::{self, ServerOptions};
+use super::tls::TlsArgs;
 use super::{CommandArg, config, points::StationSpec};
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use telecontrol_tokio::telecontrol_tls::pki_types::ServerName;
 
 const SERVER_EXAMPLES: &str = "\
 Examples:
   telecontrol 104 server                                  # sample station on 0.0.0.0:2404
   telecontrol 104 server --bind 127.0.0.1:0 --json        # ephemeral port, JSON log
   telecontrol 104 server --config docs/examples/104-server.toml --duration 60
+  telecontrol 104 server --tls-cert s.pem --tls-key s.key --tls-ca ca.pem --tls-crl ca.crl
 
 The sample station (CA 1): single 100/101, double 200/201, step 300/301, bitstring
 400/401, normalized 500/501, scaled 600/601, float 700/701, integrated totals 800/801 (the
@@ -28,6 +31,7 @@ Examples:
   telecontrol 104 client 127.0.0.1:2404 --gi --duration 5
   telecontrol 104 client 127.0.0.1:2404 --command single:1100:on --select --json
   telecontrol 104 client 127.0.0.1:2404 --command float:1700:12.5 --clock-sync --ci
+  telecontrol 104 client 127.0.0.1:19998 --gi --tls-cert c.pem --tls-key c.key --tls-ca ca.pem
 
 Commands are TYPE:IOA:VALUE with TYPE single|double (on/off), step (higher/lower),
 normalized (-1..1), scaled (i16), float, or the mnemonic (C_SC_NA_1, ...).
@@ -68,6 +72,8 @@ pub struct ServerArgs {
     /// Log as JSON lines on stdout.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 /// `telecontrol 104 client`.
@@ -103,6 +109,12 @@ pub struct ClientArgs {
     /// Received ASDUs as JSON lines (the `decode 104 --json` schema).
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
+    /// TLS: the name the server's certificate must carry (with --tls-ca); default: the
+    /// server's IP address.
+    #[arg(long, value_name = "NAME", requires = "tls_cert")]
+    tls_server_name: Option<String>,
 }
 
 fn seconds(s: f64) -> Duration {
@@ -115,15 +127,29 @@ pub fn run(cmd: Sim104) -> ExitCode {
     init_tracing();
     match cmd {
         Sim104::Server(a) => {
-            let station = match &a.config {
-                Some(path) => match config::load(path) {
+            let (station, tls_files) = match &a.config {
+                Some(path) => match config::load_with_tls(path) {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("telecontrol: {e}");
                         return ExitCode::from(2);
                     }
                 },
-                None => StationSpec::sample(a.ca),
+                None => (StationSpec::sample(a.ca), None),
+            };
+            // The options win over the config's [tls] table.
+            let tls = match (a.tls.config(), tls_files) {
+                (Ok(Some(t)), _) => Ok(Some(t)),
+                (Ok(None), Some(files)) => files.load().map(Some),
+                (Ok(None), None) => Ok(None),
+                (Err(e), _) => Err(e),
+            };
+            let tls = match tls {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("telecontrol: TLS: {e}");
+                    return ExitCode::from(2);
+                }
             };
             let opts = ServerOptions {
                 bind: a.bind,
@@ -132,7 +158,7 @@ pub fn run(cmd: Sim104) -> ExitCode {
                 tick: Duration::from_millis(a.tick_ms.max(10)),
                 json: a.json,
             };
-            match server::run(opts) {
+            match server::run_tls(opts, tls) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("telecontrol: {e:#}");
@@ -141,6 +167,25 @@ pub fn run(cmd: Sim104) -> ExitCode {
             }
         }
         Sim104::Client(a) => {
+            let tls = match a.tls.config() {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("telecontrol: TLS: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let name = match &a.tls_server_name {
+                Some(n) => ServerName::try_from(n.clone()),
+                None => Ok(ServerName::from(a.addr.ip())),
+            };
+            let Ok(name) = name else {
+                eprintln!(
+                    "telecontrol: TLS: {:?} is not a valid server name",
+                    a.tls_server_name
+                );
+                return ExitCode::from(2);
+            };
+            let tls = tls.map(|t| (t, name));
             let opts = ClientOptions {
                 addr: a.addr,
                 ca: a.ca,
@@ -153,7 +198,7 @@ pub fn run(cmd: Sim104) -> ExitCode {
                 timeout: seconds(a.timeout),
                 json: a.json,
             };
-            match client::run(opts) {
+            match client::run_tls(opts, tls) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("telecontrol: {e}");

@@ -6,9 +6,10 @@ use super::{CommandArg, asdu_report, now_cp56, points::ioa};
 use asdu::{CommonAddress, Frz, Qcc};
 use std::net::SocketAddr;
 use std::time::Duration;
+use telecontrol_tokio::telecontrol_tls::pki_types::ServerName;
 use telecontrol_tokio::{
     Client, ClientConfig, ClientError, ClientEvent, Completion, ExecuteMode, Outcome, Request,
-    RequestResult,
+    RequestResult, TlsConfig,
 };
 use tokio::sync::watch;
 
@@ -55,12 +56,24 @@ impl std::error::Error for ClientFailure {}
 /// [`ClientFailure`] with every reason: connection refused or lost, data transfer not
 /// started in time, a negative confirmation, a request timed out.
 pub fn run(opts: ClientOptions) -> Result<(), ClientFailure> {
+    run_tls(opts, None)
+}
+
+/// As [`run`], over TLS (IEC 62351-3) when `tls` is given: the configuration and the name
+/// the server's certificate must carry (with a CA).
+///
+/// # Errors
+/// As [`run`]; a refused TLS handshake is a reason like any other.
+pub fn run_tls(
+    opts: ClientOptions,
+    tls: Option<(TlsConfig, ServerName<'static>)>,
+) -> Result<(), ClientFailure> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| ClientFailure(vec![format!("tokio runtime: {e}")]))?;
-    rt.block_on(session(opts))
+    rt.block_on(session(opts, tls))
 }
 
 /// The connection state the printer task reports.
@@ -71,13 +84,20 @@ enum Link {
     Lost(String),
 }
 
-async fn session(opts: ClientOptions) -> Result<(), ClientFailure> {
+async fn session(
+    opts: ClientOptions,
+    tls: Option<(TlsConfig, ServerName<'static>)>,
+) -> Result<(), ClientFailure> {
     let start = tokio::time::Instant::now();
     let config = ClientConfig {
         reconnect: false,
         ..ClientConfig::default()
     };
-    let (client, mut events) = Client::connect(opts.addr, config);
+    let (client, mut events) = match tls {
+        None => Client::connect(opts.addr, config),
+        Some((t, name)) => Client::connect_tls(opts.addr, config, &t, name)
+            .map_err(|e| ClientFailure(vec![format!("TLS configuration: {e}")]))?,
+    };
     let (link_tx, mut link) = watch::channel(Link::Connecting);
     let json = opts.json;
     let printer = tokio::spawn(async move {

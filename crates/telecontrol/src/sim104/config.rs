@@ -18,6 +18,11 @@
 //!                             # (or "C_SC_NA_1", ...)
 //! mode = "any"                # "direct", "select" (select-before-operate) or "any"
 //! status = 100                # the point of the matching type the command sets
+//!
+//! [tls]                       # optional: TLS (IEC 62351-3), see super::tls
+//! cert = "server.pem"
+//! key = "server.key"
+//! ca = "ca.pem"
 //! ```
 //!
 //! Every error names the file, the line and the field.
@@ -65,6 +70,7 @@ struct RawConfig {
     point: Vec<RawPoint>,
     #[serde(default)]
     command: Vec<RawCommand>,
+    tls: Option<super::tls::RawTls>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +108,46 @@ pub fn load(path: &Path) -> Result<StationSpec, ConfigError> {
         reason: e.to_string(),
     })?;
     parse(path, &text)
+}
+
+/// The station and the `[tls]` table (if any) of the config file `path`.
+///
+/// # Errors
+/// As [`load`], also for an invalid `[tls]` table (the files it names are not read here).
+pub fn load_with_tls(
+    path: &Path,
+) -> Result<(StationSpec, Option<super::tls::TlsFiles>), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: None,
+        field: None,
+        reason: e.to_string(),
+    })?;
+    Ok((parse(path, &text)?, parse_tls(path, &text)?))
+}
+
+/// The `[tls]` table of config `text` (from `path`: relative file names are resolved
+/// against its directory).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_tls(path: &Path, text: &str) -> Result<Option<super::tls::TlsFiles>, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        field: None,
+        reason: e.message().to_owned(),
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    raw.tls
+        .map(|t| t.check(dir))
+        .transpose()
+        .map_err(|(span, field, reason)| ConfigError {
+            file: path.to_owned(),
+            line: Some(line_of(text, span.start)),
+            field: Some(field),
+            reason,
+        })
 }
 
 /// Validate config `text` (from `path`, for the messages).

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use telecontrol_tokio::{
     CommandAction, CommandAnswer, CommandHandler, CommandRequest, Database, ReturnInfo, Server,
-    ServerConfig, ServerHandle,
+    ServerConfig, ServerHandle, TlsConfig,
 };
 
 /// What `104 server` runs.
@@ -174,12 +174,20 @@ impl CommandHandler for SimHandler {
 /// # Errors
 /// The bind error, or a runtime that cannot start.
 pub fn run(opts: ServerOptions) -> Result<()> {
+    run_tls(opts, None)
+}
+
+/// As [`run`], over TLS (IEC 62351-3) when `tls` is given.
+///
+/// # Errors
+/// As [`run`], or a TLS configuration rustls refuses.
+pub fn run_tls(opts: ServerOptions, tls: Option<TlsConfig>) -> Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("tokio runtime")?
-        .block_on(serve(opts, None))
+        .block_on(serve_tls(opts, None, tls))
 }
 
 /// Serve on the current tokio runtime until Ctrl-C or the duration; the bound address goes
@@ -190,6 +198,19 @@ pub fn run(opts: ServerOptions) -> Result<()> {
 pub async fn serve(
     opts: ServerOptions,
     ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<()> {
+    serve_tls(opts, ready, None).await
+}
+
+/// As [`serve`], accepting TLS connections only (IEC 62351-3) when `tls` is given; the
+/// refused handshakes are logged as they happen and counted at the end.
+///
+/// # Errors
+/// As [`serve`], or a TLS configuration rustls refuses.
+pub async fn serve_tls(
+    opts: ServerOptions,
+    ready: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+    tls: Option<TlsConfig>,
 ) -> Result<()> {
     let log = Log { json: opts.json };
     let ca = CommonAddress(opts.station.ca);
@@ -213,9 +234,12 @@ pub async fn serve(
         returns: Mutex::new(BTreeMap::new()),
         log,
     };
-    let server = Server::bind(opts.bind, ServerConfig::new(ca), db, handler)
-        .await
-        .with_context(|| format!("cannot listen on {}", opts.bind))?;
+    let config = ServerConfig::new(ca);
+    let server = match &tls {
+        None => Server::bind(opts.bind, config, db, handler).await,
+        Some(t) => Server::bind_tls(opts.bind, config, db, handler, t).await,
+    }
+    .with_context(|| format!("cannot listen on {}", opts.bind))?;
     let _ = cell.set(server.handle());
     let addr = server.local_addr();
     if let Some(r) = ready {
@@ -223,9 +247,11 @@ pub async fn serve(
     }
     log.line(
         &json!({"event": "listening", "addr": addr.to_string(), "ca": ca.0,
-                "points": opts.station.points.len(), "commands": opts.station.commands.len()}),
+                "points": opts.station.points.len(), "commands": opts.station.commands.len(),
+                "tls": tls.is_some()}),
         &format!(
-            "listening on {addr}, CA {}, {} points, {} command points",
+            "listening on {addr}{}, CA {}, {} points, {} command points",
+            if tls.is_some() { " (TLS)" } else { "" },
             ca.0,
             opts.station.points.len(),
             opts.station.commands.len()
@@ -275,6 +301,28 @@ pub async fn serve(
             () = &mut interrupt => break,
             () = &mut stop => break,
         }
+    }
+    if tls.is_some() {
+        let st = server.tls_stats();
+        let refused: serde_json::Map<String, serde_json::Value> = st
+            .refusals()
+            .map(|(r, n)| (format!("{r:?}"), json!(n)))
+            .collect();
+        let text: Vec<String> = st.refusals().map(|(r, n)| format!("{n} {r}")).collect();
+        log.line(
+            &json!({"event": "tls", "handshakes": st.full_handshakes,
+                    "resumed": st.resumed_handshakes, "refused": refused}),
+            &format!(
+                "TLS: {} full handshakes, {} resumed, refused: {}",
+                st.full_handshakes,
+                st.resumed_handshakes,
+                if text.is_empty() {
+                    "none".to_owned()
+                } else {
+                    text.join(", ")
+                }
+            ),
+        );
     }
     log.line(&json!({"event": "stopped"}), "stopping");
     server.shutdown().await;
