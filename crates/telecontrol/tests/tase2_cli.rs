@@ -3,7 +3,13 @@
 //! critical RBE + integrity transfer set with JSON reports, select/operate, a message
 //! each way; a stranger and a wrong table id fail. Every child is killed when its guard
 //! drops; every wait is bounded.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

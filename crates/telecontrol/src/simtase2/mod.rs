@@ -210,7 +210,7 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
                 for (id, kind) in &points {
                     let _ = server.update(*id, simulated(*kind, step, gmt));
                 }
-                if step % 10 == 0 {
+                if step.is_multiple_of(10) {
                     let header = InfoMessHeader {
                         info_reference: 1,
                         local_reference: 0,

@@ -15,12 +15,12 @@ pub fn simulated(kind: ValueKind, step: u64, gmt: i32) -> Value {
     let phase = (step % 60) as f32;
     let real = 100.0 + 10.0 * (phase / 60.0 * std::f32::consts::TAU).sin();
     let discrete = i32::try_from(step % 100_000).unwrap_or(0);
-    let state = if step % 2 == 0 {
+    let state = if step.is_multiple_of(2) {
         State::Closed
     } else {
         State::Tripped
     };
-    let validity = if step % 7 == 0 {
+    let validity = if step.is_multiple_of(7) {
         Validity::Suspect
     } else {
         Validity::Valid
