@@ -17,9 +17,9 @@ use tase2_transfer_sets::client::{PointName, Reading, Tase2Report, TransferSetOp
 use tase2_transfer_sets::{DeviceValue, DsConditions, State, Value, ValueKind};
 use telecontrol_tokio::tase2::{Tase2Client, Tase2ClientConfig};
 
-/// The demo control centre's AP-title, 1.3.9999.2, as encoded (the gateway's bilateral
+/// The demo control centre's AP-title, 1.3.9999.1, as encoded (the gateway's bilateral
 /// table names it).
-const CC_AP_TITLE: [u8; 4] = [0x2B, 0xCE, 0x0F, 0x02];
+const CC_AP_TITLE: [u8; 4] = [0x2B, 0xCE, 0x0F, 0x01];
 /// The demo control centre's AE-qualifier.
 const CC_AE_QUALIFIER: i64 = 12;
 

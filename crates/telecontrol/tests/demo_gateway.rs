@@ -69,8 +69,36 @@ fn demo_runs_the_round_trip_and_exits_zero() {
     assert!(summary["rtu_asdus"].as_u64().unwrap() > 0);
 }
 
+/// Read lines of `child`'s stdout on a thread until one parses as JSON with `event` ==
+/// `want`; returns that line. The rest of the output keeps flowing to a sink.
+fn wait_for_json(
+    reader: BufReader<std::process::ChildStdout>,
+    want: &'static str,
+) -> (serde_json::Value, std::thread::JoinHandle<Vec<String>>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut sent = false;
+        for line in reader.lines().map_while(Result::ok) {
+            if !sent
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["event"] == want
+            {
+                let _ = tx.send(v);
+                sent = true;
+            }
+            seen.push(line);
+        }
+        seen
+    });
+    let v = rx
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_else(|_| panic!("no {want:?} line within 60 s"));
+    (v, handle)
+}
+
 #[test]
-fn gateway_forwards_a_104_station_and_stops_after_its_duration() {
+fn gateway_forwards_values_and_commands_between_the_binaries() {
     // The sample 104 station on an ephemeral port; its first line says where.
     let mut rtu = bin()
         .args([
@@ -80,19 +108,18 @@ fn gateway_forwards_a_104_station_and_stops_after_its_duration() {
             "127.0.0.1:0",
             "--json",
             "--duration",
-            "60",
+            "90",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(rtu.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let listening: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let (listening, rtu_log) =
+        wait_for_json(BufReader::new(rtu.stdout.take().unwrap()), "listening");
     let rtu_addr = listening["addr"].as_str().unwrap().to_owned();
 
+    // The sample gateway configuration, on ephemeral ports, the breaker in the peer's ICC
+    // (where `tase2 client --operate` looks for devices).
     let dir = std::env::temp_dir().join(format!("telecontrol-gw-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("gw.toml");
@@ -101,34 +128,93 @@ fn gateway_forwards_a_104_station_and_stops_after_its_duration() {
     )
     .unwrap()
     .replace("127.0.0.1:2404", &rtu_addr)
-    .replace("127.0.0.1:10102", "127.0.0.1:0");
+    .replace("127.0.0.1:10102", "127.0.0.1:0")
+    .replace(
+        "select_timeout = 30\n",
+        "select_timeout = 30\nscope = \"ICC1\"\n",
+    );
     std::fs::File::create(&path)
         .unwrap()
         .write_all(text.as_bytes())
         .unwrap();
-    let mut cmd = bin();
-    cmd.args([
-        "gateway",
-        "--config",
-        path.to_str().unwrap(),
-        "--duration",
-        "3",
+    let mut gw = bin()
+        .args([
+            "gateway",
+            "--config",
+            path.to_str().unwrap(),
+            "--duration",
+            "30",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (listening, gw_log) = wait_for_json(BufReader::new(gw.stdout.take().unwrap()), "listening");
+    let tase2 = listening["tase2"].as_str().unwrap().to_owned();
+
+    // A control centre: reports of the breaker and the voltage, then close the breaker.
+    let mut cc = bin();
+    cc.args([
+        "tase2",
+        "client",
+        &tase2,
         "--json",
+        "--rbe",
+        "--duration",
+        "4",
+        "--table-id",
+        "CC_1",
+        "--point",
+        "RTU1_BRK1_POS=StateQTimeTagExtended",
+        "--point",
+        "RTU1_KV=RealQTimeTagExtended",
+        "--operate",
+        "RTU1_BRK1",
+        "1",
     ]);
-    let (code, out, err) = run_bounded(cmd, Duration::from_secs(60));
+    let (code, out, err) = run_bounded(cc, Duration::from_secs(90));
+    let _ = gw.kill();
+    let _ = gw.wait();
     let _ = rtu.kill();
     let _ = rtu.wait();
-    assert_eq!(code, Some(0), "stdout:\n{out}\nstderr:\n{err}");
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert!(lines.iter().any(|l| l["event"] == "rtu_up"), "{out}");
-    let stopped = lines
+    let gw_lines = gw_log.join().unwrap();
+    let rtu_lines = rtu_log.join().unwrap();
+    assert_eq!(
+        code,
+        Some(0),
+        "client stdout:\n{out}\nstderr:\n{err}\ngateway:\n{}",
+        gw_lines.join("\n")
+    );
+    // Values came through the gateway as reports (the voltage changes every tick).
+    assert!(out.contains("RTU1_KV"), "{out}");
+    // The operate went to the RTU as a 104 command and completed there.
+    let gw_events: Vec<serde_json::Value> = gw_lines
         .iter()
-        .find(|l| l["event"] == "stopped")
-        .expect("stopped line");
-    assert!(stopped["updates"].as_u64().unwrap() > 0, "{out}");
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(
+        gw_events
+            .iter()
+            .any(|e| e["event"] == "operate" && e["ioa"] == 1100),
+        "{gw_lines:?}"
+    );
+    assert!(
+        gw_events
+            .iter()
+            .any(|e| e["event"] == "command_done" && e["ok"] == true),
+        "{gw_lines:?}"
+    );
+    assert!(
+        rtu_lines.iter().any(|l| l.contains("1100")),
+        "the RTU logged the command: {rtu_lines:?}"
+    );
+    // And the breaker's new position came back to the control centre.
+    assert!(
+        out.lines()
+            .any(|l| l.contains("RTU1_BRK1_POS") && l.to_ascii_lowercase().contains("closed")),
+        "{out}"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ fn the_sample_loads() {
     assert_eq!(c.tase2.bind.port(), 10102);
     assert_eq!(c.tase2.peers[0].icc, "ICC1");
     assert_eq!(c.tase2.peers.len(), 1);
-    assert_eq!(c.tase2.peers[0].ap_title, vec![1, 3, 9999, 2]);
+    assert_eq!(c.tase2.peers[0].ap_title, vec![1, 3, 9999, 1]);
     assert_eq!(c.rtus.len(), 1);
     let rtu = &c.rtus[0];
     assert_eq!(rtu.points.len(), 5);

@@ -10,7 +10,7 @@
 //!                                # reads points and operates devices in this ICC domain
 //!
 //! [[tase2.peer]]                 # one bilateral table per control centre
-//! ap_title = "1.3.9999.2"        # its calling AP-title
+//! ap_title = "1.3.9999.1"        # its calling AP-title
 //! ae_qualifier = 12              # and AE-qualifier (optional)
 //! icc = "ICC1"                   # its ICC domain (one per peer)
 //! table_id = "CC_1"              # Bilateral_Table_ID
@@ -541,7 +541,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
 impl GatewayConfig {
     /// The configuration the demo runs: the sample 104 station (`telecontrol 104 server`'s
     /// built-in points) at `rtu`, published on `bind` (VCC scope) for the demo control
-    /// centre's identity (AP-title 1.3.9999.2, AE-qualifier 12, ICC `ICC1`, table `DEMO_CC`), which may
+    /// centre's identity (AP-title 1.3.9999.1, AE-qualifier 12, ICC `ICC1`, table `DEMO_CC`), which may
     /// operate the breaker `RTU1_BRK1` (single command 1100, status single point 100).
     #[must_use]
     pub fn demo(bind: SocketAddr, rtu: SocketAddr) -> GatewayConfig {
@@ -558,7 +558,7 @@ impl GatewayConfig {
                 open_icc: "ICC1".into(),
                 transfer_sets: 4,
                 peers: vec![Peer {
-                    ap_title: vec![1, 3, 9999, 2],
+                    ap_title: vec![1, 3, 9999, 1],
                     ae_qualifier: Some(12),
                     icc: "ICC1".into(),
                     table_id: "DEMO_CC".into(),
