@@ -312,3 +312,60 @@ fn next_ds_transfer_set_hands_out_each_set_once() {
         "DSTransferSet0002"
     );
 }
+
+#[test]
+fn operator_requests_and_external_events_ask_for_reports() {
+    use telecontrol_core::Instant;
+    use telecontrol_tase2_transfer_sets::mms_pdu::mms::{
+        AccessResult, VariableAccessSpecification,
+    };
+    use telecontrol_tase2_transfer_sets::{DsConditions, DsTransferSet, Scope};
+    let (st, _) = sample(StationConfig::default());
+    icc1(&st, 1);
+    let v = read(&st, 1, dom("ICC1", "Next_DSTransfer_Set")).unwrap();
+    let ts = Tase2Name::from_data(&data(&v)).unwrap().name.to_owned();
+    let t = DsTransferSet {
+        data_set_name: Tase2Name {
+            scope: Scope::Vmd,
+            domain: "",
+            name: "VCC_DS",
+        },
+        start_time: 0,
+        interval: 0,
+        tle: 0,
+        buffer_time: 0,
+        integrity_check: 0,
+        ds_conditions_requested: DsConditions(DsConditions::OPERATOR_REQUEST),
+        block_data: false,
+        critical: false,
+        rbe: false,
+        all_changes_reported: false,
+        status: true,
+        event_code_requested: Some(0),
+    };
+    let mut name = [Data::Boolean(false); 3];
+    let mut fields = [Data::Boolean(false); 13];
+    write(&st, 1, dom("ICC1", &ts), t.to_data(&mut name, &mut fields)).unwrap();
+    // Not requested: no report. Another ICC: no report.
+    st.external_event(None);
+    st.operator_request(Some("ICC2"));
+    assert!(drain(&st, Instant::ZERO).is_empty());
+    st.operator_request(Some("ICC1"));
+    let pdus = drain(&st, Instant::ZERO);
+    assert_eq!(pdus.len(), 1);
+    // VCC_DS = [Transfer_Set_Name, DSConditions_Detected, V_REAL], by data set name.
+    let ir = report(&pdus[0].1);
+    assert!(matches!(
+        ir.variable_access_specification,
+        VariableAccessSpecification::VariableListName(n) if n.item().as_str() == "VCC_DS"
+    ));
+    let results: Vec<_> = ir.results.iter().collect();
+    assert_eq!(results.len(), 3);
+    let AccessResult::Success(c) = results[1] else {
+        panic!()
+    };
+    assert_eq!(
+        DsConditions::from_data(&c).unwrap(),
+        DsConditions(DsConditions::OPERATOR_REQUEST)
+    );
+}
