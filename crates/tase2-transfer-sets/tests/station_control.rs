@@ -444,3 +444,45 @@ fn device_rights_are_checked_per_right() {
         Err(DataAccessError::ObjectNonExistent)
     );
 }
+
+#[test]
+fn a_confirmed_write_of_transfer_report_ack_settles_the_oldest_report() {
+    let (st, clock) = sample(StationConfig {
+        critical_ack_timeout: Duration::from_secs(8),
+        ..StationConfig::default()
+    });
+    let ts = critical_set(&st);
+    clock.advance(Duration::from_secs(5));
+    assert_eq!(drain(&st, clock.now()).len(), 1);
+    let n = Tase2Name {
+        scope: Scope::Icc,
+        domain: "ICC1",
+        name: &ts,
+    };
+    let mut f = [Data::Boolean(false); 3];
+    write(
+        &st,
+        1,
+        dom("ICC1", "Transfer_Report_ACK"),
+        n.to_data(&mut f),
+    )
+    .unwrap();
+    let mut f = [Data::Boolean(false); 3];
+    assert_eq!(
+        write(
+            &st,
+            1,
+            dom("ICC1", "Transfer_Report_ACK"),
+            n.to_data(&mut f)
+        ),
+        Err(DataAccessError::ObjectValueInvalid),
+        "nothing awaits acknowledgement"
+    );
+    // 14 s: the 5 s report would have timed out at 13 s had it not been settled.
+    clock.advance(Duration::from_secs(9));
+    let _ = drain(&st, clock.now());
+    assert!(
+        !std::iter::from_fn(|| st.poll_event())
+            .any(|e| matches!(e, StationEvent::AckTimeout { time_stamp: 5, .. }))
+    );
+}

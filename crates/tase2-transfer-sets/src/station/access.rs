@@ -268,6 +268,14 @@ impl Inner {
         }
         match obj {
             Obj::TransferSet(ix) => self.write_transfer_set(now, association, dom, ix, None, value),
+            // Some clients acknowledge with a confirmed Write of the transfer set's name
+            // (no time stamp: the oldest awaited report is settled).
+            Obj::ReportAck(positive) => {
+                let t =
+                    Tase2Name::from_data(value).map_err(|_| DataAccessError::TypeInconsistent)?;
+                self.settle(association, t.domain, t.name, None, positive)
+                    .map_err(|_| DataAccessError::ObjectValueInvalid)
+            }
             Obj::Device(i) => {
                 if !self
                     .device_rights(association, i)

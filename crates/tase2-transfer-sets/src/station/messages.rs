@@ -130,8 +130,21 @@ impl Inner {
             }
         }
         let (domain, name) = ts_name.ok_or(bad("no transfer set named"))?;
+        self.settle(association, &domain, &name, stamp, positive)
+    }
+
+    /// Settle a critical report of transfer set `domain`/`name` for `association`.
+    pub(super) fn settle(
+        &mut self,
+        association: u64,
+        domain: &str,
+        name: &str,
+        stamp: Option<i32>,
+        positive: bool,
+    ) -> Result<(), StationError> {
+        let bad = |what| StationError::Unexpected { what };
         let icc = self
-            .dom_of(&domain)
+            .dom_of(domain)
             .filter(|d| Some(*d) == self.icc_of(association))
             .ok_or(bad("transfer set of another domain"))?;
         let ix = self
