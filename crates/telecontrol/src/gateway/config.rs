@@ -18,6 +18,7 @@
 //!
 //! [[rtu]]
 //! name = "RTU1"
+//! protocol = "104"               # default; or "101"
 //! address = "127.0.0.1:2404"     # the IEC 60870-5-104 outstation
 //! ca = 1                         # its common address
 //! interrogation = 60             # seconds between general interrogations, 0 = at connect only
@@ -36,10 +37,22 @@
 //! select_timeout = 30            # seconds, default 30
 //! rtu_select = true              # 60870-5 select-then-execute, default: as sbo
 //! scope = "vcc"                  # as for points
+//!
+//! [[rtu]]                        # an IEC 60870-5-101 outstation
+//! name = "RTU2"
+//! protocol = "101"
+//! serial = "/dev/ttyUSB0"        # or tcp = "10.0.0.5:4001" (a terminal server); outstations
+//!                                # with the same serial or tcp share the line and its master
+//! link_address = 3               # the slave's link address, default 1
+//! baud = 9600                    # default 9600, parity "even" (default), "odd" or "none"
+//! link_address_size = 1          # 1 or 2; cot_size 1|2, ca_size 1|2, ioa_size 1|2|3
+//! ca = 3                         #   (defaults 1, 1, 1, 2)
 //! ```
 //!
 //! Every error names the file, the line and the field.
 
+use super::line101::link;
+pub use super::line101::{Line101, RtuLink};
 use super::map::{CommandKind, PointKind};
 use crate::sim104::config::{ConfigError, check_ioa, line_of};
 use serde::Deserialize;
@@ -88,13 +101,13 @@ pub struct Peer {
     pub operate: bool,
 }
 
-/// One IEC 60870-5-104 outstation.
+/// One outstation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rtu {
     /// Name for logs.
     pub name: String,
-    /// Its address.
-    pub address: SocketAddr,
+    /// How to reach it.
+    pub link: RtuLink,
     /// Its common address.
     pub ca: u16,
     /// Period of general interrogations (`None`: at connect only).
@@ -169,9 +182,19 @@ struct RawPeer {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRtu {
+pub(super) struct RawRtu {
     name: Spanned<String>,
-    address: Spanned<String>,
+    pub(super) protocol: Option<Spanned<String>>,
+    pub(super) address: Option<Spanned<String>>,
+    pub(super) serial: Option<Spanned<String>>,
+    pub(super) tcp: Option<Spanned<String>>,
+    pub(super) link_address: Option<Spanned<i64>>,
+    pub(super) baud: Option<Spanned<i64>>,
+    pub(super) parity: Option<Spanned<String>>,
+    pub(super) link_address_size: Option<Spanned<i64>>,
+    pub(super) cot_size: Option<Spanned<i64>>,
+    pub(super) ca_size: Option<Spanned<i64>>,
+    pub(super) ioa_size: Option<Spanned<i64>>,
     ca: Option<Spanned<i64>>,
     interrogation: Option<Spanned<i64>>,
     #[serde(default)]
@@ -349,13 +372,8 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
     let mut rtus = Vec::new();
     for (r, raw_rtu) in raw.rtu.iter().enumerate() {
         let f = |x: &str| format!("rtu[{r}].{x}");
-        let address = raw_rtu.address.get_ref().parse().map_err(|_| {
-            err(
-                raw_rtu.address.span(),
-                f("address"),
-                format!("{:?} is not ADDR:PORT", raw_rtu.address.get_ref()),
-            )
-        })?;
+        let link = link(raw_rtu, raw_rtu.name.span())
+            .map_err(|(span, field, reason)| err(span, f(field), reason))?;
         let ca = match &raw_rtu.ca {
             None => 1,
             Some(c) => u16::try_from(*c.get_ref())
@@ -487,7 +505,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
         }
         rtus.push(Rtu {
             name: raw_rtu.name.get_ref().clone(),
-            address,
+            link,
             ca,
             interrogation,
             points,
@@ -567,7 +585,7 @@ impl GatewayConfig {
             },
             rtus: vec![Rtu {
                 name: "RTU1".into(),
-                address: rtu,
+                link: RtuLink::Iec104(rtu),
                 ca: 1,
                 interrogation: Some(Duration::from_secs(60)),
                 points: vec![

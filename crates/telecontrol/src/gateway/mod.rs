@@ -4,5 +4,6 @@
 pub mod bridge;
 pub mod cli;
 pub mod config;
+pub mod line101;
 pub mod map;
 pub mod run;

@@ -10,8 +10,10 @@
 //! message (block 4) in its ICC (or VCC) scope, logged and counted.
 
 use super::bridge::{Bridge, DeviceRoute};
-use super::config::GatewayConfig;
+use super::config::{GatewayConfig, Line101, RtuLink};
+use crate::sim101::Port;
 use anyhow::{Context, Result};
+use asdu::Qoi;
 use asdu::{CommonAddress, Ioa, Value as AsduValue};
 use mms_pdu::association::Config;
 use std::net::SocketAddr;
@@ -20,9 +22,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tase2_transfer_sets::InfoMessHeader;
 use tase2_transfer_sets::station::{Domain, StationConfig, StationEvent};
+use telecontrol_tokio::iec101::{LineConfig, LineEvent, Master, Role, serial_config};
 use telecontrol_tokio::mms::MmsServerConfig;
 use telecontrol_tokio::tase2::Tase2Server;
 use telecontrol_tokio::{Client, ClientConfig, ClientEvent, ExecuteMode, Outcome};
+use telecontrol_tokio::{Completion, Request};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -80,10 +84,92 @@ pub struct Gateway {
     events: mpsc::UnboundedReceiver<GatewayEvent>,
 }
 
+/// How the loop reaches one outstation.
+enum Link {
+    /// Its own 104 client.
+    Iec104(Arc<Client>),
+    /// The slave at `address` on 101 line `line`.
+    Iec101 { line: usize, address: u16 },
+}
+
 struct Rtu {
     name: String,
     ca: u16,
-    client: Arc<Client>,
+    link: Link,
+}
+
+/// The master of a 101 line while the line is open.
+type MasterSlot = Arc<std::sync::Mutex<Option<Arc<Master>>>>;
+
+/// What the RTU side tells the loop.
+enum Input {
+    Iec104(usize, ClientEvent),
+    Iec101(usize, LineEvent),
+    LineDown(usize, String),
+}
+
+fn slot_master(slot: &MasterSlot) -> Option<Arc<Master>> {
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// Keep 101 line `index` open (reopened 5 s after it fails or closes) with a master polling
+/// `slaves`; its events go to the loop.
+async fn run_line(
+    index: usize,
+    line: Line101,
+    slaves: Vec<u16>,
+    slot: MasterSlot,
+    tx: mpsc::UnboundedSender<Input>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let why = match crate::sim101::open(&line.port, &line.serial).await {
+            Ok(stream) => {
+                let mut config = LineConfig::new(Role::Master {
+                    slaves: slaves.clone(),
+                });
+                config.link.address_size = line.link_address_size;
+                config.params = line.params;
+                if matches!(line.port, Port::Serial(_)) {
+                    config = serial_config(config, &line.serial);
+                }
+                match Master::over(stream, &config, line.serial.echo) {
+                    Ok((master, mut events)) => {
+                        *slot
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(Arc::new(master));
+                        loop {
+                            tokio::select! {
+                                e = events.recv() => {
+                                    let Some(e) = e else { break };
+                                    if tx.send(Input::Iec101(index, e)).is_err() {
+                                        return;
+                                    }
+                                }
+                                _ = stopped.changed() => return,
+                            }
+                        }
+                        slot.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .take();
+                        "the line closed".to_owned()
+                    }
+                    Err(e) => e.to_string(),
+                }
+            }
+            Err(e) => format!("{e:#}"),
+        };
+        if tx.send(Input::LineDown(index, why)).is_err() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stopped.changed() => return,
+        }
+    }
 }
 
 impl Gateway {
@@ -110,21 +196,57 @@ impl Gateway {
         let (etx, events) = mpsc::unbounded_channel();
         let (rtu_tx, rtu_rx) = mpsc::unbounded_channel();
         let mut rtus = Vec::new();
-        for (i, r) in config.rtus.iter().enumerate() {
-            let (client, mut ev) = Client::connect(r.address, ClientConfig::default());
-            let tx = rtu_tx.clone();
-            tokio::spawn(async move {
-                while let Some(e) = ev.recv().await {
-                    if tx.send((i, e)).is_err() {
-                        break;
+        let mut lines: Vec<(Line101, Vec<u16>)> = Vec::new();
+        for r in &config.rtus {
+            let link = match &r.link {
+                RtuLink::Iec104(addr) => {
+                    let (client, mut ev) = Client::connect(*addr, ClientConfig::default());
+                    let tx = rtu_tx.clone();
+                    let i = rtus.len();
+                    tokio::spawn(async move {
+                        while let Some(e) = ev.recv().await {
+                            if tx.send(Input::Iec104(i, e)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    Link::Iec104(Arc::new(client))
+                }
+                RtuLink::Iec101 { line, link_address } => {
+                    let index = match lines.iter().position(|(l, _)| l.port == line.port) {
+                        Some(i) => i,
+                        None => {
+                            lines.push((line.clone(), Vec::new()));
+                            lines.len() - 1
+                        }
+                    };
+                    if let Some((_, slaves)) = lines.get_mut(index) {
+                        slaves.push(*link_address);
+                    }
+                    Link::Iec101 {
+                        line: index,
+                        address: *link_address,
                     }
                 }
-            });
+            };
             rtus.push(Rtu {
                 name: r.name.clone(),
                 ca: r.ca,
-                client: Arc::new(client),
+                link,
             });
+        }
+        let mut masters = Vec::new();
+        for (i, (line, slaves)) in lines.into_iter().enumerate() {
+            let slot: MasterSlot = Arc::default();
+            masters.push(Arc::clone(&slot));
+            tokio::spawn(run_line(
+                i,
+                line,
+                slaves,
+                slot,
+                rtu_tx.clone(),
+                stop.subscribe(),
+            ));
         }
         let periods: Vec<Option<Duration>> = config.rtus.iter().map(|r| r.interrogation).collect();
         let task = tokio::spawn(main_loop(
@@ -132,6 +254,7 @@ impl Gateway {
                 bridge,
                 server,
                 rtus,
+                masters,
                 stats: Arc::clone(&stats),
                 events: etx,
             },
@@ -176,6 +299,7 @@ struct Loop {
     bridge: Bridge,
     server: Tase2Server,
     rtus: Vec<Rtu>,
+    masters: Vec<MasterSlot>,
     stats: Arc<GatewayStats>,
     events: mpsc::UnboundedSender<GatewayEvent>,
 }
@@ -187,16 +311,59 @@ fn unix_millis() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-async fn interrogate(client: Arc<Client>, ca: u16, name: String) {
-    if let Err(e) = client.general_interrogation(CommonAddress(ca)).await {
-        tracing::warn!("{name}: general interrogation: {e}");
+/// Start a general interrogation of `rtu` (in a task of its own).
+fn interrogate(l: &Loop, rtu: &Rtu) {
+    let (ca, name) = (CommonAddress(rtu.ca), rtu.name.clone());
+    match &rtu.link {
+        Link::Iec104(client) => {
+            let client = Arc::clone(client);
+            tokio::spawn(async move {
+                if let Err(e) = client.general_interrogation(ca).await {
+                    tracing::warn!("{name}: general interrogation: {e}");
+                }
+            });
+        }
+        Link::Iec101 { line, address } => {
+            let Some(master) = l.masters.get(*line).and_then(slot_master) else {
+                return;
+            };
+            let address = *address;
+            tokio::spawn(async move {
+                let gi = Request::Interrogation {
+                    ca,
+                    qoi: Qoi::STATION,
+                };
+                if let Err(e) = master.request(address, gi, Duration::from_secs(30)).await {
+                    tracing::warn!("{name}: general interrogation: {e}");
+                }
+            });
+        }
+    }
+}
+
+/// The outstation of 101 line `line` at link `address`.
+fn rtu_of_line(l: &Loop, line: usize, address: u16) -> Option<usize> {
+    l.rtus.iter().position(
+        |r| matches!(r.link, Link::Iec101 { line: li, address: a } if li == line && a == address),
+    )
+}
+
+/// Apply an ASDU of outstation `i`.
+fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
+    l.stats.asdus.fetch_add(1, Ordering::Relaxed);
+    if let Ok(view) = asdu.view() {
+        let n = l.bridge.on_asdu(i, &view, unix_millis());
+        if n > 0 {
+            l.stats.updates.fetch_add(n as u64, Ordering::Relaxed);
+            l.server.wake();
+        }
     }
 }
 
 #[allow(clippy::too_many_lines)]
 async fn main_loop(
     mut l: Loop,
-    mut rtu_rx: mpsc::UnboundedReceiver<(usize, ClientEvent)>,
+    mut rtu_rx: mpsc::UnboundedReceiver<Input>,
     periods: Vec<Option<Duration>>,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -219,34 +386,55 @@ async fn main_loop(
                 let Some(ev) = ev else { break };
                 on_station_event(&l, ev, &done_tx);
             }
-            Some((i, ev)) = rtu_rx.recv() => {
-                let Some(rtu) = l.rtus.get(i) else { continue };
-                match ev {
-                    ClientEvent::Started => {
-                        tracing::info!("{}: data transfer started", rtu.name);
+            Some(input) = rtu_rx.recv() => match input {
+                Input::Iec104(i, ev) => {
+                    let Some(rtu) = l.rtus.get(i) else { continue };
+                    match ev {
+                        ClientEvent::Started => {
+                            tracing::info!("{}: data transfer started", rtu.name);
+                            let _ = l.events.send(GatewayEvent::RtuUp(rtu.name.clone()));
+                            if let Some(t) = last_gi.get_mut(i) {
+                                *t = std::time::Instant::now();
+                            }
+                            interrogate(&l, rtu);
+                        }
+                        ClientEvent::Asdu(a) => on_asdu(&l, i, &a),
+                        ClientEvent::Disconnected(why) => {
+                            tracing::warn!("{}: {why}", rtu.name);
+                            let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why));
+                        }
+                        _ => {}
+                    }
+                }
+                Input::Iec101(line, ev) => match ev {
+                    LineEvent::LinkUp(a) => {
+                        let Some(i) = rtu_of_line(&l, line, a) else { continue };
+                        let Some(rtu) = l.rtus.get(i) else { continue };
+                        tracing::info!("{}: link up", rtu.name);
                         let _ = l.events.send(GatewayEvent::RtuUp(rtu.name.clone()));
                         if let Some(t) = last_gi.get_mut(i) {
                             *t = std::time::Instant::now();
                         }
-                        tokio::spawn(interrogate(Arc::clone(&rtu.client), rtu.ca, rtu.name.clone()));
+                        interrogate(&l, rtu);
                     }
-                    ClientEvent::Asdu(a) => {
-                        l.stats.asdus.fetch_add(1, Ordering::Relaxed);
-                        if let Ok(view) = a.view() {
-                            let n = l.bridge.on_asdu(i, &view, unix_millis());
-                            if n > 0 {
-                                l.stats.updates.fetch_add(n as u64, Ordering::Relaxed);
-                                l.server.wake();
-                            }
+                    LineEvent::LinkDown(a) => {
+                        let Some(rtu) = rtu_of_line(&l, line, a).and_then(|i| l.rtus.get(i)) else { continue };
+                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), "link down".into()));
+                    }
+                    LineEvent::Asdu(a, asdu) => {
+                        if let Some(i) = rtu_of_line(&l, line, a) {
+                            on_asdu(&l, i, &asdu);
                         }
                     }
-                    ClientEvent::Disconnected(why) => {
-                        tracing::warn!("{}: {why}", rtu.name);
-                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why));
-                    }
                     _ => {}
+                },
+                Input::LineDown(line, why) => {
+                    tracing::warn!("101 line {line}: {why} (reopening in 5 s)");
+                    for rtu in l.rtus.iter().filter(|r| matches!(r.link, Link::Iec101 { line: li, .. } if li == line)) {
+                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why.clone()));
+                    }
                 }
-            }
+            },
             Some((device, domain, result)) = done_rx.recv() => {
                 match &result {
                     Ok(()) => {
@@ -277,7 +465,7 @@ async fn main_loop(
                     let (Some(Some(p)), Some(t)) = (periods.get(i), last_gi.get_mut(i)) else { continue };
                     if t.elapsed() >= *p {
                         *t = std::time::Instant::now();
-                        tokio::spawn(interrogate(Arc::clone(&rtu.client), rtu.ca, rtu.name.clone()));
+                        interrogate(&l, rtu);
                     }
                 }
             }
@@ -285,8 +473,19 @@ async fn main_loop(
     }
     l.server.close().await;
     for rtu in l.rtus {
-        if let Ok(c) = Arc::try_unwrap(rtu.client) {
+        if let Link::Iec104(client) = rtu.link
+            && let Ok(c) = Arc::try_unwrap(client)
+        {
             c.shutdown().await;
+        }
+    }
+    for slot in l.masters {
+        let master = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(m) = master.and_then(|m| Arc::try_unwrap(m).ok()) {
+            m.shutdown().await;
         }
     }
 }
@@ -313,6 +512,12 @@ fn on_station_event(l: &Loop, ev: StationEvent, done: &Done) {
     }
 }
 
+/// Where a command goes.
+enum Target {
+    Iec104(Arc<Client>),
+    Iec101(Arc<Master>, u16),
+}
+
 fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'static>, done: &Done) {
     let Some(rtu) = l.rtus.get(route.rtu) else {
         let _ = done.send((device, None, Err("no such RTU".into())));
@@ -323,7 +528,6 @@ fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'sta
         rtu: rtu.name.clone(),
         ioa: route.ioa,
     });
-    let client = Arc::clone(&rtu.client);
     let done = done.clone();
     let domain = Some(route.icc.as_deref().map_or(Domain::Vcc, Domain::icc));
     let mode = if route.select {
@@ -331,15 +535,39 @@ fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'sta
     } else {
         ExecuteMode::Direct
     };
+    let ca = CommonAddress(route.ca);
+    let ioa = Ioa::new(route.ioa).unwrap_or(Ioa::IRRELEVANT);
+    let request = Request::Command {
+        ca,
+        ioa,
+        value: command,
+        mode,
+    };
+    let target = match &rtu.link {
+        Link::Iec104(client) => Ok(Target::Iec104(Arc::clone(client))),
+        Link::Iec101 { line, address } => l
+            .masters
+            .get(*line)
+            .and_then(slot_master)
+            .map(|m| Target::Iec101(m, *address))
+            .ok_or_else(|| "the 101 line is down".to_owned()),
+    };
     tokio::spawn(async move {
-        let ioa = Ioa::new(route.ioa).unwrap_or(Ioa::IRRELEVANT);
-        let result = match client
-            .command(CommonAddress(route.ca), ioa, command, mode)
-            .await
-        {
+        let outcome = match target {
+            Ok(Target::Iec104(client)) => client
+                .request(request, Completion::OnTermination)
+                .await
+                .map_err(|e| e.to_string()),
+            Ok(Target::Iec101(master, address)) => master
+                .request(address, request, Duration::from_secs(30))
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let result = match outcome {
             Ok(r) if matches!(r.outcome, Outcome::Terminated | Outcome::Confirmed) => Ok(()),
             Ok(r) => Err(format!("{:?}", r.outcome)),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         };
         let _ = done.send((device, domain, result));
     });

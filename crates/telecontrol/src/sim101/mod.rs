@@ -25,7 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 
 /// Where the line is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Port {
     /// A serial device.
     Serial(String),
@@ -105,13 +105,13 @@ fn line_config(opts: &Options, role: Role) -> LineConfig {
     c
 }
 
-type BoxedStream = Box<dyn AsyncStream>;
+pub(crate) type BoxedStream = Box<dyn AsyncStream>;
 
 /// A stream the adapter can drive.
 pub trait AsyncStream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> AsyncStream for T {}
 
-async fn open(port: &Port, serial: &SerialSettings) -> Result<BoxedStream> {
+pub(crate) async fn open(port: &Port, serial: &SerialSettings) -> Result<BoxedStream> {
     Ok(match port {
         Port::Serial(path) => {
             Box::new(iec101::open_serial(path, serial).with_context(|| format!("opening {path}"))?)
