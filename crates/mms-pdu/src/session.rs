@@ -11,9 +11,10 @@
 //! connection identifier (kept verbatim), connect/accept item (protocol options, TSDU
 //! maximum size, version number; other sub-parameters are skipped), token item, session
 //! user requirements, calling/called (responding) session selectors, data overflow, user
-//! data and extended user data. The data overflow procedure is a codec only: a CN with
-//! data overflow `1` is answered by OA, then CDO SPDUs carry the rest of the user data;
-//! reassembling it is up to the caller. Not supported: extended concatenation, the activity and synchronisation functional units, PT/GTC/GTA SPDUs.
+//! data and extended user data. A CN with data overflow `1` is answered by OA, then CDO
+//! SPDUs carry the rest of the user data; the [`association`](crate::association) runs
+//! that procedure (this module is the codec). Not supported: extended concatenation, the
+//! activity and synchronisation functional units, PT/GTC/GTA SPDUs.
 
 use core::fmt;
 

@@ -84,6 +84,18 @@ impl From<AcseError> for StackError {
 /// [`StackError`] naming the layer that failed.
 pub fn peel(tsdu: &[u8]) -> Result<Peeled<'_>, StackError> {
     let spdu = Spdu::decode(tsdu)?;
+    peel_user_data(spdu, spdu.user_data())
+}
+
+/// Decode presentation and ACSE from the session user data of `spdu` held elsewhere:
+/// connect user data reassembled from a CN and its CDOs (X.225 data overflow).
+///
+/// # Errors
+/// [`StackError`] naming the layer that failed.
+pub fn peel_user_data<'a>(
+    spdu: Spdu<'a>,
+    user_data: Option<&'a [u8]>,
+) -> Result<Peeled<'a>, StackError> {
     let mut out = Peeled {
         spdu,
         ppdu: None,
@@ -91,7 +103,7 @@ pub fn peel(tsdu: &[u8]) -> Result<Peeled<'_>, StackError> {
         context_id: None,
         mms: None,
     };
-    let Some(user_data) = spdu.user_data() else {
+    let Some(user_data) = user_data else {
         return Ok(out);
     };
     let ppdu = Ppdu::decode_for(spdu.si(), user_data)?;

@@ -21,16 +21,16 @@ use telecontrol_mms_pdu::mms::{
 };
 
 #[test]
-fn connect_tsdu_is_kept_until_answered() {
+fn connect_data_is_kept_until_answered() {
     let mut client = Config::DEFAULT;
     client.local.ae_qualifier = Some(21);
     client.password = Some(b"pw");
     let mut p = Pair::new(client, Config::DEFAULT);
-    assert_eq!(p.server.connect_tsdu(), None);
+    assert_eq!(p.server.connect_data(), None);
     p.policy = Policy::Hold;
     p.connect();
     assert!(matches!(p.server_events[..], [Ev::Indication { .. }]));
-    let copy = p.server.connect_tsdu().unwrap().to_vec();
+    let copy = p.server.connect_data().unwrap().to_vec();
     let ind = AssociateIndication::from_connect(&copy).unwrap();
     assert_eq!(ind.calling_ae_qualifier, Some(21));
     assert_eq!(ind.password, Some(&b"pw"[..]));
@@ -49,22 +49,22 @@ fn connect_tsdu_is_kept_until_answered() {
     // Answered later: the TSDU is no longer offered.
     let now = p.now;
     p.server.accept(now).unwrap();
-    assert_eq!(p.server.connect_tsdu(), None);
+    assert_eq!(p.server.connect_data(), None);
     p.run();
     assert!(p.client.is_associated() && p.server.is_associated());
 }
 
 #[test]
-fn connect_tsdu_gone_after_refusal() {
+fn connect_data_gone_after_refusal() {
     let mut p = Pair::new(Config::DEFAULT, Config::DEFAULT);
     p.policy = Policy::Hold;
     p.connect();
-    assert!(p.server.connect_tsdu().is_some());
+    assert!(p.server.connect_data().is_some());
     let now = p.now;
     p.server
         .refuse(now, Refusal::Session { reason: 2 })
         .unwrap();
-    assert_eq!(p.server.connect_tsdu(), None);
+    assert_eq!(p.server.connect_data(), None);
 }
 
 fn report(values: &[AccessResult<'_>]) -> Vec<u8> {

@@ -51,8 +51,92 @@ fn pump(from: &mut Assoc, to: &mut Assoc, now: Instant, last: &mut Option<u32>) 
     }
 }
 
+/// Associations with room for connect user data beyond 10 240 octets (data overflow).
+type Big<'c> = Association<'c, 32_768, 4>;
+
+/// Move what `from` queued to `to` (unless `drop`), draining `to`'s events and accepting an
+/// association attempt; checks the consumed counts.
+fn carry(from: &mut Big<'_>, to: &mut Big<'_>, now: Instant, drop: bool) {
+    let mut wire = vec![0u8; 1500];
+    while let Some(n) = from.poll_transmit(&mut wire) {
+        if drop {
+            continue;
+        }
+        let mut rest = wire.get(..n).unwrap_or_default();
+        for _ in 0..10_000 {
+            let Ok(used) = to.handle_input(now, rest) else {
+                break;
+            };
+            assert!(used <= rest.len(), "consumed more than given");
+            rest = rest.get(used..).unwrap_or_default();
+            let mut indication = false;
+            while let Some(e) = to.poll_event() {
+                indication |= matches!(e, Event::AssociateIndication(_));
+            }
+            if indication {
+                let _ = to.accept(now);
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+}
+
+/// The data overflow script: a client whose AARQ carries a password of 10 300 octets or
+/// more (so the CN overflows into CDOs), then per op octet: carry client → server, carry
+/// server → client, lose what one side queued, let time pass, or feed raw octets to the
+/// server. Nothing panics; once both are associated the server saw the whole password.
+fn overflow(mut it: impl Iterator<Item = u8>) {
+    let len = 10_300_usize.saturating_add(usize::from(it.next().unwrap_or(0)).saturating_mul(20));
+    let password: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz"
+        .iter()
+        .copied()
+        .cycle()
+        .take(len)
+        .collect();
+    let mut config = Config::DEFAULT;
+    config.tpdu_size = TpduSize::S1024;
+    config.password = Some(&password);
+    let mut client = Box::new(Big::new(Role::Initiator, config).expect("config"));
+    config.password = None;
+    let mut server = Box::new(Big::new(Role::Responder, config).expect("config"));
+    let mut now = Instant::from_secs(1);
+    client.connect(now).expect("connect");
+    while let Some(op) = it.next() {
+        match op % 5 {
+            0 => carry(&mut client, &mut server, now, false),
+            1 => carry(&mut server, &mut client, now, false),
+            2 => {
+                carry(&mut client, &mut server, now, op & 0x10 == 0);
+                carry(&mut server, &mut client, now, op & 0x10 != 0);
+            }
+            3 => {
+                now = now.saturating_add(Duration::from_secs(u64::from(op / 5)));
+                client.handle_timeout(now);
+                server.handle_timeout(now);
+            }
+            _ => {
+                let n = usize::from(it.next().unwrap_or(0));
+                let chunk: Vec<u8> = it.by_ref().take(n).collect();
+                let _ = server.handle_input(now, &chunk);
+            }
+        }
+        while client.poll_event().is_some() {}
+        while server.poll_event().is_some() {}
+    }
+    for _ in 0..4 {
+        carry(&mut client, &mut server, now, false);
+        carry(&mut server, &mut client, now, false);
+    }
+    if client.is_associated() {
+        assert!(server.is_associated() || server.is_closed());
+    }
+}
+
 /// `mms_association`: a script over two associations wired back to back. The first octet
-/// picks the start (associated, or a fresh responder fed raw octets); then each op octet
+/// picks the start (associated, a fresh responder fed raw octets, or the data overflow
+/// script with a long AARQ); then each op octet
 /// selects: raw octets / an MMS PDU / a TSDU to the server, a client request, time passing,
 /// an answer, an InformationReport, conclude / release / abort. Nothing panics, consumed
 /// counts never exceed the input and outstanding requests never exceed the bound.
@@ -65,7 +149,11 @@ pub fn mms_association(data: &[u8]) {
     let mut server = Box::new(Assoc::new(Role::Responder, config).expect("config"));
     let mut now = Instant::from_secs(1);
     let (mut last_server, mut last_client) = (None, None);
-    if it.next().unwrap_or(0) & 1 == 1 {
+    let start = it.next().unwrap_or(0);
+    if start & 3 == 2 {
+        return overflow(it);
+    }
+    if start & 1 == 1 {
         // Set-up paths: raw octets into a fresh responder.
         let rest: Vec<u8> = it.collect();
         feed(&mut server, now, &rest, &mut last_server);

@@ -11,7 +11,7 @@ use crate::mms::{
     InitiateParams, MmsPdu, PduErrorReject, RejectPdu, RejectReason, UnconfirmedService,
 };
 use crate::presentation::{ACSE_ABSTRACT_SYNTAX, MMS_ABSTRACT_SYNTAX, Ppdu};
-use crate::session::Spdu;
+use crate::session::{ConnectAccept, Spdu};
 use crate::stack::{self, Peeled};
 
 /// Presentation contexts a CP may propose.
@@ -45,7 +45,17 @@ pub(super) enum TsduAction {
         ok: [bool; MAX_CONTEXTS],
         count: usize,
         init: Init,
+        /// Where the connect user data (the CP) lies in the TSDU buffer.
+        cp: (usize, usize),
     },
+    /// Responder: a CN with data overflow; its first part of the connect user data lies at
+    /// `start..end` of the TSDU (X.225 data overflow: answer OA, gather the CDOs).
+    Overflow {
+        start: usize,
+        end: usize,
+    },
+    /// Initiator: the OA inviting the CDOs.
+    OverflowAccept,
     Accept(Init),
     Refused(Refusal),
     Data {
@@ -73,16 +83,21 @@ pub(super) enum MmsAction {
 }
 
 /// Where `inner` starts within `outer` (both slices of the same buffer).
-fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
+pub(super) fn offset_in(outer: &[u8], inner: &[u8]) -> Option<usize> {
     let o = outer.as_ptr() as usize;
     let i = inner.as_ptr() as usize;
     let off = i.checked_sub(o)?;
     (off.checked_add(inner.len())? <= outer.len()).then_some(off)
 }
 
-/// The AARQ of a CN TSDU, for [`super::Event::AssociateIndication`].
-pub(super) fn indication(tsdu: &[u8]) -> Option<AssociateIndication<'_>> {
-    let p = stack::peel(tsdu).ok()?;
+/// The CP of a connect user data, read as it came in a CN.
+fn peel_connect(cp: &[u8]) -> Result<Peeled<'_>, crate::stack::StackError> {
+    stack::peel_user_data(Spdu::Connect(ConnectAccept::default()), Some(cp))
+}
+
+/// The AARQ of a connect user data (the CP), for [`super::Event::AssociateIndication`].
+pub(super) fn indication(cp: &[u8]) -> Option<AssociateIndication<'_>> {
+    let p = peel_connect(cp).ok()?;
     let Some(Apdu::AssociateRequest(aarq)) = p.acse else {
         return None;
     };
@@ -118,7 +133,16 @@ fn answer(p: &Peeled<'_>) -> TsduAction {
     }
 }
 
-fn connect(p: &Peeled<'_>) -> TsduAction {
+/// A complete connect user data `cp`, lying at `range` of the TSDU buffer (gathered from
+/// a CN and its CDOs).
+pub(super) fn classify_connect(cp: &[u8], range: (usize, usize)) -> TsduAction {
+    match peel_connect(cp) {
+        Ok(p) => connect(&p, range),
+        Err(e) => TsduAction::Error(ProtocolError::Stack(e)),
+    }
+}
+
+fn connect(p: &Peeled<'_>, range: (usize, usize)) -> TsduAction {
     let Some(Ppdu::Connect(cp)) = p.ppdu else {
         return TsduAction::Error(ProtocolError::Unexpected("CN without CP"));
     };
@@ -153,20 +177,42 @@ fn connect(p: &Peeled<'_>) -> TsduAction {
             ok,
             count,
             init: Init::of(&init),
+            cp: range,
         },
         _ => TsduAction::Error(ProtocolError::Unexpected("AARQ without Initiate-Request")),
     }
 }
 
 pub(super) fn classify_tsdu(tsdu: &[u8], state: State, mms_context: i64) -> TsduAction {
+    // The data overflow SPDUs come before the layers above are complete.
+    match (Spdu::decode(tsdu), state) {
+        (Ok(Spdu::Connect(cn)), State::AwaitCn) if cn.more_data_follows() => {
+            let first = cn.extended_user_data.unwrap_or(&[]);
+            return match offset_in(tsdu, first) {
+                Some(start) => TsduAction::Overflow {
+                    start,
+                    end: start.saturating_add(first.len()),
+                },
+                None => TsduAction::Error(ProtocolError::Unexpected("CN user data")),
+            };
+        }
+        (Ok(Spdu::OverflowAccept(_)), State::AwaitOa) => return TsduAction::OverflowAccept,
+        _ => {}
+    }
     let p = match stack::peel(tsdu) {
         Ok(p) => p,
         Err(e) => return TsduAction::Error(ProtocolError::Stack(e)),
     };
     match (p.spdu, state) {
-        (Spdu::Connect(_), State::AwaitCn) => connect(&p),
+        (Spdu::Connect(cn), State::AwaitCn) => {
+            let cp = cn.user_data.or(cn.extended_user_data).unwrap_or(&[]);
+            match offset_in(tsdu, cp) {
+                Some(start) => connect(&p, (start, start.saturating_add(cp.len()))),
+                None => TsduAction::Error(ProtocolError::Unexpected("CN without user data")),
+            }
+        }
         (Spdu::Accept(_), State::AwaitAc) => answer(&p),
-        (Spdu::Refuse(rf), State::AwaitAc) => match p.acse {
+        (Spdu::Refuse(rf), State::AwaitAc | State::AwaitOa) => match p.acse {
             Some(_) => answer(&p),
             None => TsduAction::Refused(Refusal::Session {
                 reason: rf.reason_code().unwrap_or(0),
@@ -199,6 +245,8 @@ pub(super) fn classify_tsdu(tsdu: &[u8], state: State, mms_context: i64) -> Tsdu
             Spdu::Finish(_) => "session FN",
             Spdu::Disconnect(_) => "session DN",
             Spdu::NotFinished(_) => "session NF",
+            Spdu::OverflowAccept(_) => "session OA",
+            Spdu::ConnectDataOverflow(_) => "session CDO",
             _ => "session data",
         })),
     }

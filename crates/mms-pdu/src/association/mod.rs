@@ -1,6 +1,8 @@
 #![doc = include_str!("README.md")]
 
 mod classify;
+mod internals;
+mod overflow;
 mod recv;
 mod send;
 mod types;
@@ -29,6 +31,10 @@ enum State {
     Idle,
     AwaitCc,
     AwaitCn,
+    /// Responder: a CN with data overflow was answered with OA; CDOs are gathered.
+    AwaitCdo,
+    /// Initiator: a CN with data overflow was sent; OA awaited before the CDOs.
+    AwaitOa,
     AwaitAc,
     /// Responder: the AARQ was reported; `accept`/`refuse` expected.
     AwaitAnswer,
@@ -48,6 +54,8 @@ impl State {
             State::Idle => "idle",
             State::AwaitCc => "awaiting CC",
             State::AwaitCn => "awaiting CN",
+            State::AwaitCdo => "awaiting CDO",
+            State::AwaitOa => "awaiting OA",
             State::AwaitAc => "awaiting AC",
             State::AwaitAnswer => "awaiting accept/refuse",
             State::Associated => "associated",
@@ -120,6 +128,13 @@ pub struct Association<'c, const BUF: usize, const OUT: usize> {
     incoming: [Option<u32>; OUT],
     pending: Option<Pending>,
     queue: [Option<Simple>; QUEUE],
+    /// Responder: where the connect user data (the CP) lies in `tsdu` once complete.
+    connect_data: (usize, usize),
+    /// Responder, data overflow: octets of connect user data gathered at `tsdu[..gathered]`
+    /// (each CDO is reassembled behind them).
+    gathered: usize,
+    /// Initiator, data overflow: the connect user data not yet sent, at `scratch[range]`.
+    unsent: (usize, usize),
 }
 
 impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
@@ -181,6 +196,9 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             incoming: [None; OUT],
             pending: None,
             queue: [None; QUEUE],
+            connect_data: (0, 0),
+            gathered: 0,
+            unsent: (0, 0),
         })
     }
 
@@ -205,16 +223,17 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         self.negotiated
     }
 
-    /// Responder: the received connect TSDU (session CN carrying CP, AARQ and
-    /// Initiate-Request) while the attempt it reported as [`Event::AssociateIndication`]
-    /// awaits [`accept`](Self::accept) or [`refuse`](Self::refuse); `None` otherwise.
-    /// A driver that decides without holding the association copies these octets and
-    /// decodes them again with [`AssociateIndication::from_connect`].
-    pub fn connect_tsdu(&self) -> Option<&[u8]> {
+    /// Responder: the received connect user data (the presentation CP carrying the AARQ
+    /// and the Initiate-Request; from the CN, or gathered from the CN and its CDOs) while
+    /// the attempt it reported as [`Event::AssociateIndication`] awaits
+    /// [`accept`](Self::accept) or [`refuse`](Self::refuse); `None` otherwise. A driver
+    /// that decides without holding the association copies these octets and decodes them
+    /// again with [`AssociateIndication::from_connect`].
+    pub fn connect_data(&self) -> Option<&[u8]> {
         if self.state != State::AwaitAnswer {
             return None;
         }
-        self.tsdu.get(..self.tsdu_len)
+        self.tsdu.get(self.connect_data.0..self.connect_data.1)
     }
 
     /// Our confirmed requests awaiting an answer.
@@ -449,7 +468,12 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             self.deadline = None;
             if matches!(
                 self.state,
-                State::AwaitCc | State::AwaitCn | State::AwaitAc | State::AwaitAnswer
+                State::AwaitCc
+                    | State::AwaitCn
+                    | State::AwaitCdo
+                    | State::AwaitOa
+                    | State::AwaitAc
+                    | State::AwaitAnswer
             ) {
                 // No session yet: disconnect the transport.
                 let _ = self.send_dr(0);
@@ -507,11 +531,13 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             });
         }
         let pending = self.pending.take()?;
-        let tsdu = self.tsdu.get(..self.tsdu_len)?;
         match pending {
-            Pending::Indication => classify::indication(tsdu).map(Event::AssociateIndication),
+            Pending::Indication => {
+                let (start, end) = self.connect_data;
+                classify::indication(self.tsdu.get(start..end)?).map(Event::AssociateIndication)
+            }
             Pending::Mms { start, end } => {
-                let pdu = tsdu.get(start..end)?;
+                let pdu = self.tsdu.get(start..end)?;
                 match MmsPdu::decode(pdu).ok()? {
                     MmsPdu::ConfirmedRequest(request) => Some(Event::Request {
                         invoke_id: request.invoke_id,
@@ -532,81 +558,5 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
                 }
             }
         }
-    }
-
-    // ---- internals shared by recv/send ----
-
-    fn wrong_state(&self) -> AssocError {
-        AssocError::WrongState {
-            state: self.state.name(),
-        }
-    }
-
-    /// Our (`ours == true`) or the peer's limit of outstanding requests.
-    fn limit(&self, ours: bool) -> usize {
-        let n = &self.negotiated;
-        let calling = ours == (self.role == Role::Initiator);
-        let v = if calling {
-            n.max_outstanding_calling
-        } else {
-            n.max_outstanding_called
-        };
-        usize::try_from(v).unwrap_or(0).min(OUT)
-    }
-
-    fn fresh_invoke_id(&self) -> u32 {
-        let mut id = self.next_invoke_id;
-        while self
-            .outgoing
-            .iter()
-            .any(|s| matches!(s, Slot::Pending { id: i, .. } if *i == id))
-        {
-            id = id.wrapping_add(1);
-        }
-        id
-    }
-
-    fn answer(&mut self, invoke_id: u32, pdu: &MmsPdu<'_>) -> Result<(), AssocError> {
-        if !matches!(self.state, State::Associated | State::Concluding) {
-            return Err(self.wrong_state());
-        }
-        let Some(pos) = self.incoming.iter().position(|s| *s == Some(invoke_id)) else {
-            return Err(AssocError::UnknownInvokeId(invoke_id));
-        };
-        self.send_mms(pdu)?;
-        if let Some(s) = self.incoming.get_mut(pos) {
-            *s = None;
-        }
-        Ok(())
-    }
-
-    fn push(&mut self, e: Simple) {
-        if let Some(slot) = self.queue.iter_mut().find(|s| s.is_none()) {
-            *slot = Some(e);
-        }
-    }
-
-    fn queued(&self) -> usize {
-        self.queue.iter().filter(|s| s.is_some()).count()
-    }
-
-    /// End the association: fail outstanding requests, forget peer requests, report.
-    fn close(&mut self, reason: CloseReason) {
-        if self.state == State::Closed {
-            return;
-        }
-        self.state = State::Closed;
-        self.deadline = None;
-        self.pending = None;
-        for slot in &mut self.outgoing {
-            if let Slot::Pending { id, .. } = *slot {
-                *slot = Slot::Failed {
-                    id,
-                    reason: FailReason::Closed(reason),
-                };
-            }
-        }
-        self.incoming = [None; OUT];
-        self.push(Simple::Closed(reason));
     }
 }

@@ -74,10 +74,14 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
     }
 
     /// A protocol error: abort (or disconnect before the session exists) and close.
-    fn fail(&mut self, e: ProtocolError) {
+    pub(super) fn fail(&mut self, e: ProtocolError) {
         match self.state {
             // No session yet (the AC was not sent): disconnect the transport.
-            State::Idle | State::AwaitCc | State::AwaitCn | State::AwaitAnswer => {
+            State::Idle
+            | State::AwaitCc
+            | State::AwaitCn
+            | State::AwaitCdo
+            | State::AwaitAnswer => {
                 let _ = self.send_dr(0);
             }
             State::Closed => {}
@@ -127,9 +131,20 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
                     .unwrap_or(TpduSize::S128)
                     .min(self.config.tpdu_size);
                 self.negotiated.tpdu_size = self.tpdu_size;
-                if self.send_cn().is_ok() {
-                    self.state = State::AwaitAc;
-                    self.deadline = Some(now.saturating_add(self.config.connect_timeout));
+                match self.send_cn() {
+                    Ok(overflow) => {
+                        self.state = if overflow {
+                            State::AwaitOa
+                        } else {
+                            State::AwaitAc
+                        };
+                        self.deadline = Some(now.saturating_add(self.config.connect_timeout));
+                    }
+                    // Our own AARQ cannot be sent (a password longer than the buffers).
+                    Err(_) => {
+                        let _ = self.send_dr(0);
+                        self.close(CloseReason::LocalAbort);
+                    }
                 }
             }
             Tpdu::DisconnectRequest(dr) => {
@@ -143,12 +158,20 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             Tpdu::DisconnectConfirm { .. } => self.close(CloseReason::TransportDisconnect(0)),
             Tpdu::Data(dt) if !matches!(self.state, State::Idle | State::AwaitCc) => {
                 if self.tsdu_done {
-                    self.tsdu_len = 0;
+                    // While CDOs are gathered, each is reassembled behind the data so far.
+                    self.tsdu_len = if self.state == State::AwaitCdo {
+                        self.gathered
+                    } else {
+                        0
+                    };
                     self.tsdu_done = false;
                 }
                 let end = self.tsdu_len.saturating_add(dt.user_data.len());
                 let Some(dst) = self.tsdu.get_mut(self.tsdu_len..end) else {
                     self.tsdu_len = 0;
+                    if self.state == State::AwaitCdo {
+                        return self.refuse_overlong();
+                    }
                     return self.fail(ProtocolError::Cotp(CotpError::TsduTooLong { max: BUF }));
                 };
                 dst.copy_from_slice(dt.user_data);
@@ -166,15 +189,28 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
     }
 
     fn process_tsdu(&mut self, now: Instant) {
+        if self.state == State::AwaitCdo {
+            return self.process_cdo(now);
+        }
         let tsdu = self.tsdu.get(..self.tsdu_len).unwrap_or(&[]);
-        match classify_tsdu(tsdu, self.state, self.negotiated.mms_context) {
+        let action = classify_tsdu(tsdu, self.state, self.negotiated.mms_context);
+        self.apply(now, action);
+    }
+
+    /// Act on what a TSDU (or gathered connect user data) means.
+    pub(super) fn apply(&mut self, now: Instant, action: TsduAction) {
+        match action {
+            TsduAction::Overflow { start, end } => self.start_gathering(now, start, end),
+            TsduAction::OverflowAccept => self.send_overflow(now),
             TsduAction::Connect {
                 acse,
                 mms,
                 ok,
                 count,
                 init,
+                cp,
             } => {
+                self.connect_data = cp;
                 let c = self.config;
                 self.acse_context = acse;
                 self.context_ok = ok;

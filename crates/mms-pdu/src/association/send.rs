@@ -15,7 +15,10 @@ use crate::presentation::{
     ACSE_ABSTRACT_SYNTAX, AbortUserPpdu, AcceptPpdu, BER_TRANSFER_SYNTAX, ConnectPpdu,
     ContextDefinition, ContextResult, MMS_ABSTRACT_SYNTAX, Pdv, PdvValue, RefusePpdu, UserData,
 };
-use crate::session::{ConnectAccept, REQUIREMENT_DUPLEX, Refuse, Release, Spdu, VERSION_2};
+use crate::session::{
+    ConnectAccept, DATA_OVERFLOW_MORE, MAX_CONNECT_USER_DATA, MAX_EXTENDED_USER_DATA,
+    REQUIREMENT_DUPLEX, Refuse, Release, Spdu, VERSION_2,
+};
 use crate::{stack, tpkt};
 
 /// Octets `BUF` needs beyond the MMS PDU size (headers of every layer of one data TSDU).
@@ -37,7 +40,37 @@ fn opt(s: &[u8]) -> Option<&[u8]> {
 }
 
 /// Encode `v` into `buf`, returning the written prefix.
-fn enc<'b>(v: &impl Encode, buf: &'b mut [u8]) -> Result<&'b [u8], AssocError> {
+/// Queue `tsdu` into `tx` as DT TPDUs of `tpdu_size`, EOT on the last (a free function so
+/// that the TSDU may lie in another buffer of the association).
+pub(super) fn push_tsdu<const BUF: usize>(
+    tx: &mut [u8; BUF],
+    tx_len: &mut usize,
+    tpdu_size: TpduSize,
+    tsdu: &[u8],
+) -> Result<(), AssocError> {
+    let seg = tpdu_size.octets().saturating_sub(3).max(1);
+    let segments = tsdu.len().div_ceil(seg).max(1);
+    let total = tsdu.len().saturating_add(segments.saturating_mul(7));
+    let available = BUF.saturating_sub(*tx_len);
+    let free =
+        tx.get_mut(*tx_len..)
+            .filter(|f| f.len() >= total)
+            .ok_or(AssocError::TransmitFull {
+                needed: total,
+                available,
+            })?;
+    let mut w = Writer::new(free);
+    let mut chunks = tsdu.chunks(seg).peekable();
+    while let Some(chunk) = chunks.next() {
+        tpkt::write_header(&mut w, chunk.len().saturating_add(3))?;
+        crate::cotp::write_data_header(&mut w, chunks.peek().is_none())?;
+        w.write_bytes(chunk).map_err(EncodeError::from)?;
+    }
+    *tx_len = tx_len.saturating_add(total);
+    Ok(())
+}
+
+pub(super) fn enc<'b>(v: &impl Encode, buf: &'b mut [u8]) -> Result<&'b [u8], AssocError> {
     let n = v.encode(buf)?;
     Ok(buf.get(..n).unwrap_or(&[]))
 }
@@ -78,27 +111,7 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
 
     /// Queue a TSDU as DT TPDUs of the negotiated size, EOT on the last.
     pub(super) fn queue_tsdu(&mut self, tsdu: &[u8]) -> Result<(), AssocError> {
-        let seg = self.tpdu_size.octets().saturating_sub(3).max(1);
-        let segments = tsdu.len().div_ceil(seg).max(1);
-        let total = tsdu.len().saturating_add(segments.saturating_mul(7));
-        let available = self.tx_room();
-        let free = self
-            .tx
-            .get_mut(self.tx_len..)
-            .filter(|f| f.len() >= total)
-            .ok_or(AssocError::TransmitFull {
-                needed: total,
-                available,
-            })?;
-        let mut w = Writer::new(free);
-        let mut chunks = tsdu.chunks(seg).peekable();
-        while let Some(chunk) = chunks.next() {
-            tpkt::write_header(&mut w, chunk.len().saturating_add(3))?;
-            crate::cotp::write_data_header(&mut w, chunks.peek().is_none())?;
-            w.write_bytes(chunk).map_err(EncodeError::from)?;
-        }
-        self.tx_len = self.tx_len.saturating_add(total);
-        Ok(())
+        push_tsdu(&mut self.tx, &mut self.tx_len, self.tpdu_size, tsdu)
     }
 
     /// Queue an MMS PDU on the established association (GT+DT, TD, segmented).
@@ -221,8 +234,13 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         })
     }
 
-    /// CN + CP (ACSE 1, MMS 3) + AARQ + initiate-RequestPDU.
-    pub(super) fn send_cn(&mut self) -> Result<(), AssocError> {
+    /// CN + CP (ACSE 1, MMS 3) + AARQ + initiate-RequestPDU; returns whether the CP is
+    /// longer than a CN carries (X.225 data overflow: the CN carries its first
+    /// 10 240 octets, the rest waits in `scratch` for the OA).
+    ///
+    /// The AARQ and the CN are encoded in the upper half of `scratch`, the CP in the lower
+    /// half, where the part for the CDOs stays.
+    pub(super) fn send_cn(&mut self) -> Result<bool, AssocError> {
         let c = self.config;
         let mut b_mms = [0u8; 256];
         let mms = enc(
@@ -241,8 +259,8 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             aarq.authentication_value = Some(AuthenticationValue::CharString(p));
         }
         aarq.user_information = Some(External::single(MMS_CONTEXT, mms));
-        let mut b_aarq = [0u8; SETUP];
-        let aarq = enc(&Apdu::AssociateRequest(aarq), &mut b_aarq)?;
+        let (cp_buf, tmp) = self.scratch.split_at_mut(BUF / 2);
+        let aarq = enc(&Apdu::AssociateRequest(aarq), tmp)?;
         let contexts = [
             ContextDefinition {
                 id: ACSE_CONTEXT,
@@ -264,20 +282,37 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             user_data: Some(UserData::Fully(SeqOf::from_slice(&pdvs))),
             ..ConnectPpdu::default()
         };
-        let mut b_cp = [0u8; SETUP];
-        let cp = enc(&cp, &mut b_cp)?;
+        let max = (BUF / 2).saturating_sub(HEADROOM);
+        let len = cp.encoded_len();
+        if len > max {
+            return Err(AssocError::PduTooLarge { len, max });
+        }
+        let cp = enc(&cp, cp_buf)?;
+        let overflow = cp.len() > MAX_EXTENDED_USER_DATA;
+        let (user_data, extended_user_data) = if cp.len() <= MAX_CONNECT_USER_DATA {
+            (Some(cp), None)
+        } else {
+            (None, cp.get(..MAX_EXTENDED_USER_DATA.min(cp.len())))
+        };
         let cn = Spdu::Connect(ConnectAccept {
             protocol_options: Some(0),
             version_number: Some(VERSION_2),
             session_requirements: Some(REQUIREMENT_DUPLEX),
             calling_selector: opt(c.local.s_selector),
             called_selector: opt(c.peer.s_selector),
-            user_data: Some(cp),
+            data_overflow: overflow.then_some(DATA_OVERFLOW_MORE),
+            user_data,
+            extended_user_data,
             ..ConnectAccept::default()
         });
-        let mut b_cn = [0u8; SETUP];
-        let cn = enc(&cn, &mut b_cn)?;
-        self.queue_tsdu(cn)
+        let cn = enc(&cn, tmp)?;
+        push_tsdu(&mut self.tx, &mut self.tx_len, self.tpdu_size, cn)?;
+        self.unsent = if overflow {
+            (MAX_EXTENDED_USER_DATA, len)
+        } else {
+            (0, 0)
+        };
+        Ok(overflow)
     }
 
     /// Presentation results for the proposed contexts: ACSE and MMS accepted, any other

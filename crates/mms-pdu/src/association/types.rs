@@ -161,6 +161,13 @@ pub enum ProtocolError {
     Stack(StackError),
     /// A well-formed PDU that the state does not allow (named).
     Unexpected(&'static str),
+    /// The connect user data gathered from a CN and its CDOs (X.225 data overflow) does
+    /// not fit the association's buffer of `max` octets; the attempt was refused (session
+    /// RF, reason 134: implementation restriction).
+    ConnectDataTooLong {
+        /// The buffer size.
+        max: usize,
+    },
 }
 
 impl fmt::Display for ProtocolError {
@@ -170,6 +177,9 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Cotp(e) => write!(f, "COTP: {e}"),
             ProtocolError::Stack(e) => write!(f, "{e}"),
             ProtocolError::Unexpected(what) => write!(f, "unexpected {what}"),
+            ProtocolError::ConnectDataTooLong { max } => {
+                write!(f, "connect user data longer than the {max}-octet buffer")
+            }
         }
     }
 }
@@ -229,9 +239,9 @@ pub struct AssociateIndication<'a> {
 }
 
 impl<'a> AssociateIndication<'a> {
-    /// Decode the indication again from a connect TSDU (session CN with CP, AARQ and
-    /// Initiate-Request), e.g. octets copied from
-    /// [`Association::connect_tsdu`](super::Association::connect_tsdu); `None` if they
+    /// Decode the indication again from connect user data (the presentation CP with the
+    /// AARQ and the Initiate-Request), e.g. octets copied from
+    /// [`Association::connect_data`](super::Association::connect_data); `None` if they
     /// are not one.
     #[must_use]
     pub fn from_connect(tsdu: &'a [u8]) -> Option<Self> {

@@ -76,7 +76,7 @@ pub struct Work(WorkKind);
 enum WorkKind {
     /// A request of the peer to answer.
     Request { invoke_id: u32, pdu: Vec<u8> },
-    /// An association attempt `authorize` accepted: the connect TSDU, for `associate`.
+    /// An association attempt `authorize` accepted: the connect user data (the CP), for `associate`.
     Associate(Vec<u8>),
 }
 
@@ -288,7 +288,7 @@ impl Link {
                 WorkKind::Request { invoke_id, pdu } => {
                     self.answer(directory, invoke_id, &pdu, scratch);
                 }
-                WorkKind::Associate(tsdu) => self.associate(directory, &tsdu),
+                WorkKind::Associate(cp) => self.associate(directory, &cp),
             }
         }
     }
@@ -303,8 +303,8 @@ impl Link {
     }
 
     /// Ask the directory about an association attempt, then accept or refuse it.
-    fn associate(&self, directory: Option<&SharedDirectory>, tsdu: &[u8]) {
-        let decision = match (directory, AssociateIndication::from_connect(tsdu)) {
+    fn associate(&self, directory: Option<&SharedDirectory>, cp: &[u8]) {
+        let decision = match (directory, AssociateIndication::from_connect(cp)) {
             (Some(dir), Some(ind)) => dir.associate(self.id, &ind),
             _ => Ok(()),
         };
@@ -419,8 +419,8 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
             _ => {}
         }
         match decision {
-            Some(Ok(())) => match assoc.connect_tsdu() {
-                Some(tsdu) => work.push(Work(WorkKind::Associate(tsdu.to_vec()))),
+            Some(Ok(())) => match assoc.connect_data() {
+                Some(cp) => work.push(Work(WorkKind::Associate(cp.to_vec()))),
                 None => {
                     let _ = assoc.accept(now);
                 }
