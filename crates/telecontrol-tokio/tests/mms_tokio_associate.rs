@@ -336,3 +336,39 @@ async fn mms_tokio_abort_releases() {
     assert_eq!(gate.log().len(), 2, "{:?}", gate.log());
     assert_eq!(peer_gate.log().len(), 1, "{:?}", peer_gate.log());
 }
+
+/// An AARQ longer than a session CN carries (a 15 000-octet password): the adapters run
+/// the session data overflow procedure (CN + OA + CDO) and the check sees it whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mms_tokio_long_aarq_uses_session_data_overflow() {
+    let password: &'static [u8] = Vec::leak(vec![b'k'; 15_000]);
+    let cfg = MmsServerConfig {
+        association: config(1),
+        authorize: Some(Arc::new(move |ind| match ind.password {
+            Some(p) if p == password => Ok(()),
+            _ => Err(Refusal::Session { reason: 2 }),
+        })),
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, Arc::new(Gate::default()))
+        .await
+        .unwrap();
+    let mut c = config(7);
+    c.password = Some(password);
+    let client = MmsClient::connect(server.local_addr(), c).await.unwrap();
+    let x = [ObjectName::vmd("x").unwrap()];
+    let got = read_x(&client.read(&x).await.unwrap());
+    assert_eq!(u64::try_from(got).unwrap(), server.associations()[0].id());
+    // A wrong long password is refused.
+    let mut c = config(7);
+    c.password = Some(&password[1..]);
+    let r = MmsClient::connect(server.local_addr(), c).await;
+    assert!(
+        matches!(
+            r,
+            Err(MmsError::NotAssociated(CloseReason::Refused(
+                Refusal::Session { reason: 2 }
+            )))
+        ),
+        "{r:?}"
+    );
+}
