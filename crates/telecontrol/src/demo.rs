@@ -6,11 +6,13 @@
 
 use crate::gateway::config::GatewayConfig;
 use crate::gateway::run::{Gateway, GatewayEvent};
+use crate::pcap::Capture;
 use crate::sim104::points::StationSpec;
 use crate::sim104::server::{ServerOptions, serve};
 use anyhow::{Context, Result, anyhow, bail};
 use mms_pdu::ber::Oid;
 use serde_json::json;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tase2_transfer_sets::client::{PointName, Reading, Tase2Report, TransferSetOptions};
@@ -24,12 +26,15 @@ const CC_AP_TITLE: [u8; 4] = [0x2B, 0xCE, 0x0F, 0x01];
 const CC_AE_QUALIFIER: i64 = 12;
 
 /// What `demo` runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct DemoOptions {
     /// How long values are shown before the control round trip.
     pub live: Duration,
     /// JSON lines instead of text.
     pub json: bool,
+    /// Record the control centre ↔ gateway (TASE.2) and gateway ↔ RTU (104) traffic in
+    /// this pcap file, through recording relays.
+    pub pcap: Option<PathBuf>,
 }
 
 /// What the demo measured.
@@ -95,12 +100,24 @@ fn breaker_state(report: &Tase2Report) -> Option<State> {
 /// # Errors
 /// Any step that fails, with the reason.
 pub fn run(opts: DemoOptions) -> Result<DemoSummary> {
-    tokio::runtime::Builder::new_multi_thread()
+    let mut capture = opts.pcap.as_deref().map(Capture::start).transpose()?;
+    let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("tokio runtime")?
-        .block_on(demo(opts))
+        .block_on(demo(&opts, capture.as_mut()));
+    // Finished whatever the outcome: a failed run's traffic is what one wants to look at.
+    if let Some(c) = capture {
+        let path = c.path().display().to_string();
+        let frames = c.finish()?;
+        say(
+            opts.json,
+            &json!({"event": "pcap", "file": path, "frames": frames}),
+            &format!("PCAP      {frames} frames written to {path}"),
+        );
+    }
+    result
 }
 
 fn say(json: bool, v: &serde_json::Value, text: &str) {
@@ -118,7 +135,7 @@ async fn within<T>(limit: Duration, what: &str, f: impl Future<Output = T>) -> R
 }
 
 #[allow(clippy::too_many_lines)]
-async fn demo(opts: DemoOptions) -> Result<DemoSummary> {
+async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<DemoSummary> {
     let json = opts.json;
     // 1. The RTU: the sample 104 station, values changing every 500 ms.
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
@@ -141,8 +158,15 @@ async fn demo(opts: DemoOptions) -> Result<DemoSummary> {
         &format!("RTU       IEC 60870-5-104 server on {rtu_addr} (sample station, CA 1)"),
     );
 
+    // With --pcap, the gateway reaches the RTU and the control centre the gateway through
+    // recording relays.
+    let rtu_target = match capture.as_deref_mut() {
+        Some(c) => c.client(rtu_addr)?,
+        None => rtu_addr,
+    };
+
     // 2. The gateway: 104 client of the RTU, TASE.2 server for the control centre.
-    let config = GatewayConfig::demo("127.0.0.1:0".parse()?, rtu_addr);
+    let config = GatewayConfig::demo("127.0.0.1:0".parse()?, rtu_target);
     let mut gateway = Gateway::start(config).await?;
     let gw_addr = gateway.local_addr();
     say(
@@ -163,6 +187,10 @@ async fn demo(opts: DemoOptions) -> Result<DemoSummary> {
     .await??;
 
     // 3. The control centre: associate, check, define a data set, start RBE reports.
+    let cc_target = match capture {
+        Some(c) => c.client(gw_addr)?,
+        None => gw_addr,
+    };
     let mut cc_config = Tase2ClientConfig::new("ICC1");
     cc_config.association.local.ap_title = Some(Oid::from_encoded(&CC_AP_TITLE));
     cc_config.association.local.ae_qualifier = Some(CC_AE_QUALIFIER);
@@ -171,7 +199,7 @@ async fn demo(opts: DemoOptions) -> Result<DemoSummary> {
     let mut cc = within(
         Duration::from_secs(10),
         "TASE.2 association",
-        Tase2Client::connect(gw_addr, cc_config),
+        Tase2Client::connect(cc_target, cc_config),
     )
     .await?
     .context("the control centre could not associate")?;

@@ -54,6 +54,7 @@ const DEMO_EXAMPLES: &str = "\
 Examples:
   telecontrol demo
   telecontrol demo --live 10 --json
+  telecontrol demo --pcap demo.pcap         # then: tshark -r demo.pcap -d tcp.port==PORT,tpkt
 
 Exit status: 0 when the values arrived and the control round trip completed, 1 otherwise.";
 

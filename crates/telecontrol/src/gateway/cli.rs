@@ -21,6 +21,10 @@ pub struct DemoArgs {
     /// Log the components' own messages (tracing) on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Record the TASE.2 (control centre ↔ gateway) and IEC 104 (gateway ↔ RTU) traffic in
+    /// this pcap file (Wireshark: decode the TASE.2 port as TPKT).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
 }
 
 /// `telecontrol gateway`.
@@ -59,6 +63,7 @@ pub fn run_demo(args: &DemoArgs) -> ExitCode {
     match demo::run(DemoOptions {
         live: Duration::from_secs(args.live),
         json: args.json,
+        pcap: args.pcap.clone(),
     }) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
