@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use e2e_tase2::{ClientSetup, Fail, R, Tase2Runtime};
 use tase2_transfer_sets::client::{
-    ClientError, DeviceTag, PeerCheck, PointName, Tase2Message, Tase2Report, TransferSetOptions,
+    self as core, ClientError, DeviceTag, PeerCheck, PointName, Tase2Message, Tase2Report,
+    TransferSetOptions,
 };
 use tase2_transfer_sets::station::{
     Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
@@ -184,6 +185,54 @@ impl Tase2Runtime for Tokio {
     ) -> R<()> {
         client.send_message(icc, header, text).map_err(fail)
     }
+    fn connect_serving(
+        &self,
+        addr: SocketAddr,
+        setup: ClientSetup,
+        station: Arc<Tase2Station>,
+        table_id: Option<&str>,
+    ) -> R<Tase2Client> {
+        let config = Tase2ClientConfig {
+            association: setup.association,
+            icc_domain: setup.icc_domain,
+            table_id: setup.table_id,
+            versions: setup.versions,
+            blocks: setup.blocks,
+        };
+        self.rt
+            .block_on(Tase2Client::connect_serving(
+                addr, config, station, table_id,
+            ))
+            .map_err(fail)
+    }
+    fn server_read(
+        &self,
+        server: &Tase2Server,
+        association: u64,
+        points: &[(PointName, ValueKind)],
+    ) -> R<Vec<Result<Value, ClientError>>> {
+        let a = server
+            .association(association)
+            .ok_or(Fail::Mms("no such association".into()))?;
+        let names: Vec<_> = points
+            .iter()
+            .map(|(p, _)| p.object_name().unwrap())
+            .collect();
+        let mut items = vec![core::PLACEHOLDER_ITEM; names.len()];
+        let req = core::read_request(&names, &mut items).map_err(Fail::Client)?;
+        let r = self
+            .rt
+            .block_on(a.request(req))
+            .map_err(|e| Fail::Mms(format!("{e:?}")))?;
+        let service = r.service().ok_or(Fail::Mms("no answer".into()))?;
+        let results = core::read_results(&service, names.len()).map_err(Fail::Client)?;
+        Ok(results
+            .iter()
+            .zip(points)
+            .enumerate()
+            .map(|(i, (res, (_, k)))| core::typed_value(&res, i, *k))
+            .collect())
+    }
     fn conclude(&self, client: Tase2Client) {
         self.rt
             .block_on(client.conclude(Duration::from_secs(10)))
@@ -229,4 +278,9 @@ fn device_control() {
 #[test]
 fn messages_both_ways() {
     e2e_tase2::messages_both_ways(&tokio());
+}
+
+#[test]
+fn both_roles_on_one_association() {
+    e2e_tase2::both_roles_on_one_association(&tokio());
 }

@@ -139,6 +139,22 @@ pub trait Tase2Runtime {
         text: &[u8],
     ) -> R<()>;
     fn conclude(&self, client: Self::Client);
+
+    /// Connect serving our own `station` on the same association.
+    fn connect_serving(
+        &self,
+        addr: SocketAddr,
+        setup: ClientSetup,
+        station: Arc<Tase2Station>,
+        table_id: Option<&str>,
+    ) -> R<Self::Client>;
+    /// The server, as a client on association `association`, reads the peer's points.
+    fn server_read(
+        &self,
+        server: &Self::Server,
+        association: u64,
+        points: &[(PointName, ValueKind)],
+    ) -> R<Vec<Result<Value, ClientError>>>;
 }
 
 /// The client identity of the sample table: AP-title 1.3.9999.1, AE-qualifier 12,
@@ -696,6 +712,59 @@ pub fn messages_both_ways<T: Tase2Runtime>(rt: &T) {
     rt.stop(server);
 }
 
+/// Client and server roles on one association: the client serves its own station; the
+/// server reads the client's points over the association the client opened, while the
+/// client's own requests keep working.
+pub fn both_roles_on_one_association<T: Tase2Runtime>(rt: &T) {
+    let (st, p) = sample_station(rt, STEP);
+    let mut server = rt.serve(st);
+    rt.update(&server, p.v_real, real(5.5)).unwrap();
+    let ours = rt.new_station(StationConfig {
+        open: true,
+        ..StationConfig::default()
+    });
+    let c_real = ours
+        .add_point(PointConfig {
+            domain: Domain::Vcc,
+            name: "C_REAL".into(),
+            kind: ValueKind::RealQ,
+            initial: None,
+        })
+        .unwrap();
+    ours.update(c_real, real(-3.25)).unwrap();
+    let mut client = rt
+        .connect_serving(rt.addr(&server), setup(), Arc::clone(&ours), None)
+        .unwrap();
+    let StationEvent::Associated { association, .. } =
+        await_event(rt, &mut server, "Associated", |e| {
+            matches!(e, StationEvent::Associated { .. })
+        })
+    else {
+        unreachable!()
+    };
+    let got = rt
+        .server_read(
+            &server,
+            association,
+            &[
+                (PointName::vmd("C_REAL"), ValueKind::RealQ),
+                (PointName::vmd("C_NOTHING"), ValueKind::RealQ),
+            ],
+        )
+        .unwrap();
+    assert_eq!(got[0], Ok(real(-3.25)));
+    assert!(
+        matches!(got[1], Err(ClientError::Access { index: 1, .. })),
+        "{got:?}"
+    );
+    let mine = rt
+        .read(&mut client, &[(PointName::vmd("V_REAL"), ValueKind::RealQ)])
+        .unwrap();
+    assert_eq!(mine[0], Ok(real(5.5)));
+    rt.conclude(client);
+    rt.stop(server);
+}
+
 /// Every scenario, in order (for a runtime's single-test entry).
 pub fn all<T: Tase2Runtime>(rt: &T) {
     association_checks(rt);
@@ -704,4 +773,5 @@ pub fn all<T: Tase2Runtime>(rt: &T) {
     critical_reports_acknowledged(rt);
     device_control(rt);
     messages_both_ways(rt);
+    both_roles_on_one_association(rt);
 }

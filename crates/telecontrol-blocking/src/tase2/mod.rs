@@ -4,6 +4,7 @@
 
 mod client;
 mod server;
+mod serving;
 
 /// The TASE.2 core this adapter drives.
 pub use tase2_transfer_sets;

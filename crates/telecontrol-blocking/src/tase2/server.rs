@@ -12,18 +12,14 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use mms_pdu::association::{AssociateIndication, Refusal};
-use mms_pdu::mms::{
-    Data, DataAccessError, ErrorClass, IdentifyResponse, MmsPdu, ObjectClass, ObjectName,
-    ObjectScope, StatusResponse,
-};
-use mms_pdu::server::Directory;
+use mms_pdu::mms::MmsPdu;
 use tase2_transfer_sets::station::{
     Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
 };
 use tase2_transfer_sets::{InfoMessHeader, Value};
-use telecontrol_core::{Decode, Instant, Writer};
+use telecontrol_core::{Decode, Instant};
 
+use super::serving::Woken;
 use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
 
 /// The adapter's time base: microseconds since the first call in this process. A station
@@ -51,89 +47,6 @@ fn gmt_at_origin() -> i64 {
         .unwrap_or(0)
 }
 
-/// The station seen as an MMS directory that wakes the pump after every call (a write may
-/// enable a transfer set whose first report is due at once).
-struct Woken {
-    station: Arc<Tase2Station>,
-    wake: mpsc::Sender<()>,
-}
-
-impl Woken {
-    fn woke<T>(&self, t: T) -> T {
-        let _ = self.wake.send(());
-        t
-    }
-}
-
-impl Directory for Woken {
-    fn identify(&self) -> IdentifyResponse<'_> {
-        self.station.identify()
-    }
-    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
-        self.woke(self.station.associate(association, ind))
-    }
-    fn released(&self, association: u64) {
-        self.station.released(association);
-        let _ = self.wake.send(());
-    }
-    fn status(&self) -> StatusResponse<'_> {
-        self.station.status()
-    }
-    fn names(
-        &self,
-        association: u64,
-        class: ObjectClass,
-        scope: ObjectScope<'_>,
-        after: Option<&str>,
-        out: &mut dyn FnMut(&str) -> bool,
-    ) -> Result<(), ErrorClass> {
-        self.station.names(association, class, scope, after, out)
-    }
-    fn variable_type(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<bool, ErrorClass> {
-        self.station.variable_type(association, name, out)
-    }
-    fn read(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.read(association, name, out))
-    }
-    fn write(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write(association, name, value))
-    }
-    fn list_members(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut dyn FnMut(&ObjectName<'_>),
-    ) -> Result<bool, ErrorClass> {
-        self.station.list_members(association, name, out)
-    }
-    fn define_list(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        members: &[ObjectName<'_>],
-    ) -> Result<(), ErrorClass> {
-        self.station.define_list(association, name, members)
-    }
-    fn delete_list(&self, association: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
-        self.woke(self.station.delete_list(association, name))
-    }
-}
-
 /// How often the receiver thread looks at the MMS server's association list and its stop
 /// flag when no client PDU arrives (the blocking MMS server offers no wake-up of its own).
 const RECEIVE_TICK: Duration = Duration::from_millis(20);
@@ -145,6 +58,7 @@ type Registry = Arc<Mutex<HashMap<u64, MmsAssociation>>>;
 /// A TASE.2 server on threads.
 pub struct Tase2Server {
     station: Arc<Tase2Station>,
+    registry: Registry,
     local_addr: SocketAddr,
     wake: mpsc::Sender<()>,
     stop: Arc<AtomicBool>,
@@ -181,10 +95,14 @@ impl Tase2Server {
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
         let (wake, woken) = mpsc::channel();
-        let directory = Arc::new(Woken {
-            station: Arc::clone(&station),
-            wake: wake.clone(),
-        });
+        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+            let wake = Mutex::new(wake.clone());
+            move || {
+                if let Ok(w) = wake.lock() {
+                    let _ = w.send(());
+                }
+            }
+        }));
         let mms = MmsServer::bind(addr, config, directory)?;
         let local_addr = mms.local_addr();
         let stop = Arc::new(AtomicBool::new(false));
@@ -202,13 +120,18 @@ impl Tase2Server {
                 .spawn(move || receive(&mms, &station, &registry, &stop, &wake))?
         };
         let pump = {
-            let (station, stop) = (Arc::clone(&station), Arc::clone(&stop));
+            let (station, stop, registry) = (
+                Arc::clone(&station),
+                Arc::clone(&stop),
+                Arc::clone(&registry),
+            );
             std::thread::Builder::new()
                 .name("tase2-pump".into())
                 .spawn(move || pump(&station, &registry, &stop, &woken, &tx))?
         };
         Ok(Tase2Server {
             station,
+            registry,
             local_addr,
             wake,
             stop,
@@ -222,6 +145,13 @@ impl Tase2Server {
     #[must_use]
     pub fn station(&self) -> &Arc<Tase2Station> {
         &self.station
+    }
+
+    /// The open association `id` (as station events name it): to send the peer requests
+    /// of our own on it (the peer serving as well, client and server on one association).
+    #[must_use]
+    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
+        self.registry.lock().ok()?.get(&id).cloned()
     }
 
     /// The address listened on.

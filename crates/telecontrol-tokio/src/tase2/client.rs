@@ -12,20 +12,22 @@ use mms_pdu::mms::{
     ConfirmedServiceRequest, ConfirmedServiceResponse, Data, MmsPdu, ObjectClass, ObjectName,
     ObjectScope,
 };
-use mms_pdu::server::Directory;
 use tase2_transfer_sets::client::{
     self as core, ClientError, ComponentStorage, DeviceTag, Expectation, IdentityStorage,
     PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, Received, ReportTracker, Suffixed,
     Tase2Message, Tase2Report, TransferSetOptions, TransferSetStorage, WriteStorage,
 };
 use tase2_transfer_sets::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name, Tase2Version};
+use tase2_transfer_sets::station::{StationError, StationEvent, Tase2Station};
 use tase2_transfer_sets::{
     ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, TagValue, Value,
     ValueKind,
 };
 use telecontrol_core::Decode;
 use tokio::net::ToSocketAddrs;
+use tokio::sync::Notify;
 
+use super::serving::{Serving, Woken};
 use crate::mms::{MmsAssociation, MmsClient, MmsError, MmsEvent, Response};
 
 /// How to reach and check a TASE.2 server.
@@ -68,6 +70,8 @@ pub enum Tase2ClientError {
     /// The server's answer is not what the procedure expects, or refuses it (access
     /// denied, version / features / table id mismatch, ...).
     Client(ClientError),
+    /// Our own station (serving on the association) refused the call.
+    Station(StationError),
 }
 
 impl From<MmsError> for Tase2ClientError {
@@ -87,6 +91,7 @@ impl std::fmt::Display for Tase2ClientError {
         match self {
             Tase2ClientError::Mms(e) => write!(f, "MMS: {e}"),
             Tase2ClientError::Client(e) => write!(f, "TASE.2: {e}"),
+            Tase2ClientError::Station(e) => write!(f, "station: {e}"),
         }
     }
 }
@@ -117,6 +122,13 @@ pub struct Tase2Client {
     tracker: ReportTracker,
     queued: VecDeque<Tase2ClientEvent>,
     acknowledged: u64,
+    serving: Option<Serving>,
+}
+
+impl std::fmt::Debug for Serving {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serving").finish_non_exhaustive()
+    }
 }
 
 fn answer(r: &Response) -> Result<ConfirmedServiceResponse<'_>, Tase2ClientError> {
@@ -142,18 +154,71 @@ impl Tase2Client {
         Self::check(mms, config).await
     }
 
-    /// As [`connect`](Self::connect), and serve the peer's requests on the same
-    /// association from `directory` (client and server roles on one association).
+    /// As [`connect`](Self::connect), and serve the peer on the same association from our
+    /// own `station` (client and server roles on one association, as control centres
+    /// do): the peer's requests are answered under our bilateral table `table_id`
+    /// (`None`: as an anonymous peer of an open station), its acknowledgements reach the
+    /// station, and the station's reports and messages for this association are sent.
+    /// The station must serve this association only (no [`Tase2Server`](super::Tase2Server)
+    /// on it); its events come from [`next_station_event`](Self::next_station_event).
     ///
     /// # Errors
-    /// As [`connect`](Self::connect).
+    /// As [`connect`](Self::connect); [`Tase2ClientError::Station`] for an unknown
+    /// `table_id`.
     pub async fn connect_serving(
         addr: impl ToSocketAddrs,
         config: Tase2ClientConfig,
-        directory: Arc<dyn Directory + Send + Sync>,
+        station: Arc<Tase2Station>,
+        table_id: Option<&str>,
     ) -> Result<Tase2Client, Tase2ClientError> {
+        let wake = Arc::new(Notify::new());
+        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+            let wake = Arc::clone(&wake);
+            move || wake.notify_one()
+        }));
         let mms = MmsClient::connect_serving(addr, config.association, Some(directory)).await?;
-        Self::check(mms, config).await
+        if let Err(e) = station.attach(mms.association().id(), table_id) {
+            mms.abort();
+            return Err(Tase2ClientError::Station(e));
+        }
+        let serving = Serving::start(mms.association().clone(), station, wake);
+        let mut client = Self::check(mms, config).await?;
+        client.serving = Some(serving);
+        Ok(client)
+    }
+
+    /// Our station, when serving ([`connect_serving`](Self::connect_serving)).
+    #[must_use]
+    pub fn station(&self) -> Option<&Arc<Tase2Station>> {
+        self.serving.as_ref().map(|s| &s.station)
+    }
+
+    /// Update a point of our station (when serving); its reports go out at once.
+    ///
+    /// # Errors
+    /// [`Tase2ClientError::Station`]: not serving, unknown point or wrong type.
+    pub fn update(
+        &self,
+        point: tase2_transfer_sets::station::PointId,
+        value: Value,
+    ) -> Result<(), Tase2ClientError> {
+        let s = self
+            .serving
+            .as_ref()
+            .ok_or(Tase2ClientError::Station(StationError::Unknown {
+                what: "station",
+            }))?;
+        s.station
+            .update(point, value)
+            .map_err(Tase2ClientError::Station)?;
+        s.wake();
+        Ok(())
+    }
+
+    /// The next event of our station (when serving); `None` when not serving or once the
+    /// association is gone.
+    pub async fn next_station_event(&mut self) -> Option<StationEvent> {
+        self.serving.as_mut()?.events.recv().await
     }
 
     async fn check(
@@ -182,6 +247,7 @@ impl Tase2Client {
                 tracker: ReportTracker::new(),
                 queued: VecDeque::new(),
                 acknowledged: 0,
+                serving: None,
             }),
             Err(e) => {
                 mms.abort();
@@ -576,7 +642,18 @@ impl Tase2Client {
                     Tase2ClientEvent::Report(report)
                 }
                 Ok(Received::Message(m)) => Tase2ClientEvent::Message(m),
-                _ => Tase2ClientEvent::Other(pdu),
+                _ => {
+                    // Acknowledgements of our own station's reports.
+                    if let (Some(s), Ok(MmsPdu::Unconfirmed(svc))) =
+                        (&self.serving, MmsPdu::decode(&pdu))
+                    {
+                        let _ = s
+                            .station
+                            .handle_unconfirmed(self.mms.association().id(), &svc);
+                        s.wake();
+                    }
+                    Tase2ClientEvent::Other(pdu)
+                }
             },
             MmsEvent::Closed(r) => Tase2ClientEvent::Closed(r),
         }

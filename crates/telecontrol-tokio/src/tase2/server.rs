@@ -7,22 +7,21 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use mms_pdu::association::{AssociateIndication, Refusal};
-use mms_pdu::mms::{
-    Data, DataAccessError, ErrorClass, IdentifyResponse, MmsPdu, ObjectClass, ObjectName,
-    ObjectScope, StatusResponse,
-};
-use mms_pdu::server::Directory;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use mms_pdu::mms::MmsPdu;
 use tase2_transfer_sets::station::{
     Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
 };
 use tase2_transfer_sets::{InfoMessHeader, Value};
-use telecontrol_core::{Decode, Instant, Writer};
+use telecontrol_core::{Decode, Instant};
 use tokio::net::ToSocketAddrs;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::mms::{MmsEvent, MmsServer, MmsServerConfig};
+use super::serving::Woken;
+use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
 
 /// The adapter's time base: microseconds since the first call in this process. A station
 /// served by a [`Tase2Server`] must tell time with it ([`Tase2Server::new_station`] does).
@@ -49,98 +48,18 @@ fn gmt_at_origin() -> i64 {
         .unwrap_or(0)
 }
 
-/// The station seen as an MMS directory that wakes the pump after every call (a write may
-/// enable a transfer set whose first report is due at once).
-struct Woken {
-    station: Arc<Tase2Station>,
-    wake: Arc<Notify>,
-}
-
-impl Woken {
-    fn woke<T>(&self, t: T) -> T {
-        self.wake.notify_one();
-        t
-    }
-}
-
-impl Directory for Woken {
-    fn identify(&self) -> IdentifyResponse<'_> {
-        self.station.identify()
-    }
-    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
-        self.woke(self.station.associate(association, ind))
-    }
-    fn released(&self, association: u64) {
-        self.station.released(association);
-        self.wake.notify_one();
-    }
-    fn status(&self) -> StatusResponse<'_> {
-        self.station.status()
-    }
-    fn names(
-        &self,
-        association: u64,
-        class: ObjectClass,
-        scope: ObjectScope<'_>,
-        after: Option<&str>,
-        out: &mut dyn FnMut(&str) -> bool,
-    ) -> Result<(), ErrorClass> {
-        self.station.names(association, class, scope, after, out)
-    }
-    fn variable_type(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<bool, ErrorClass> {
-        self.station.variable_type(association, name, out)
-    }
-    fn read(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.read(association, name, out))
-    }
-    fn write(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write(association, name, value))
-    }
-    fn list_members(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut dyn FnMut(&ObjectName<'_>),
-    ) -> Result<bool, ErrorClass> {
-        self.station.list_members(association, name, out)
-    }
-    fn define_list(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        members: &[ObjectName<'_>],
-    ) -> Result<(), ErrorClass> {
-        self.station.define_list(association, name, members)
-    }
-    fn delete_list(&self, association: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
-        self.woke(self.station.delete_list(association, name))
-    }
-}
-
 /// A TASE.2 server on the current tokio runtime.
 pub struct Tase2Server {
     station: Arc<Tase2Station>,
+    registry: Registry,
     local_addr: SocketAddr,
     wake: Arc<Notify>,
     stop: Arc<Notify>,
     events: mpsc::UnboundedReceiver<StationEvent>,
     pump: JoinHandle<()>,
 }
+
+type Registry = Arc<Mutex<HashMap<u64, MmsAssociation>>>;
 
 impl std::fmt::Debug for Tase2Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,16 +90,18 @@ impl Tase2Server {
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
         let wake = Arc::new(Notify::new());
-        let directory = Arc::new(Woken {
-            station: Arc::clone(&station),
-            wake: Arc::clone(&wake),
-        });
+        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+            let wake = Arc::clone(&wake);
+            move || wake.notify_one()
+        }));
         let mms = MmsServer::bind(addr, config, directory).await?;
         let local_addr = mms.local_addr();
         let stop = Arc::new(Notify::new());
         let (tx, events) = mpsc::unbounded_channel();
+        let registry: Registry = Arc::default();
         let pump = tokio::spawn(pump(
             mms,
+            Arc::clone(&registry),
             Arc::clone(&station),
             Arc::clone(&wake),
             Arc::clone(&stop),
@@ -188,6 +109,7 @@ impl Tase2Server {
         ));
         Ok(Tase2Server {
             station,
+            registry,
             local_addr,
             wake,
             stop,
@@ -201,6 +123,13 @@ impl Tase2Server {
     #[must_use]
     pub fn station(&self) -> &Arc<Tase2Station> {
         &self.station
+    }
+
+    /// The open association `id` (as station events name it): to send the peer requests
+    /// of our own on it (the peer serving as well, client and server on one association).
+    #[must_use]
+    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
+        self.registry.lock().ok()?.get(&id).cloned()
     }
 
     /// The address listened on.
@@ -267,6 +196,7 @@ impl Drop for Tase2Server {
 
 async fn pump(
     mut mms: MmsServer,
+    registry: Registry,
     station: Arc<Tase2Station>,
     wake: Arc<Notify>,
     stop: Arc<Notify>,
@@ -275,6 +205,12 @@ async fn pump(
     let now = clock();
     let mut out = Vec::new();
     loop {
+        if let Ok(mut r) = registry.lock() {
+            let open = mms.associations();
+            if r.len() != open.len() || open.iter().any(|a| !r.contains_key(&a.id())) {
+                *r = open.into_iter().map(|a| (a.id(), a)).collect();
+            }
+        }
         let t = now();
         while let Some(id) = station.poll_transmit(t, &mut out) {
             if let Some(a) = mms.association(id) {
