@@ -369,3 +369,22 @@ fn operator_requests_and_external_events_ask_for_reports() {
         DsConditions(DsConditions::OPERATOR_REQUEST)
     );
 }
+
+#[test]
+fn an_association_defines_a_bounded_number_of_data_sets() {
+    let (st, _) = sample(StationConfig {
+        data_sets_per_association: 2,
+        ..StationConfig::default()
+    });
+    icc1(&st, 1);
+    icc1(&st, 2);
+    define(&st, 1, dom("ICC1", "A"), &[vmd("V_REAL")]).unwrap();
+    define(&st, 1, dom("ICC1", "B"), &[vmd("V_REAL")]).unwrap();
+    assert_eq!(
+        define(&st, 1, dom("ICC1", "C"), &[vmd("V_REAL")]),
+        Err(ErrorClass::Resource(1))
+    );
+    define(&st, 2, dom("ICC1", "C"), &[vmd("V_REAL")]).unwrap();
+    assert_eq!(delete(&st, 1, dom("ICC1", "A")), (1, 1));
+    define(&st, 1, dom("ICC1", "D"), &[vmd("V_REAL")]).unwrap();
+}

@@ -22,6 +22,8 @@ use crate::{
 
 /// `access` error `object-access-denied`.
 const ACCESS_DENIED: ErrorClass = ErrorClass::Access(3);
+/// `resource` error `memory-unavailable` (ISO 9506-2 7.4.1.3).
+const MEMORY_UNAVAILABLE: ErrorClass = ErrorClass::Resource(1);
 
 impl Inner {
     pub(super) fn names(
@@ -397,6 +399,15 @@ impl Inner {
         };
         if self.find_list(association, name).is_some() {
             return Err(OBJECT_EXISTS);
+        }
+        let defined = self
+            .data_sets
+            .iter()
+            .flatten()
+            .filter(|d| d.owner == Some(association))
+            .count();
+        if defined >= self.config.data_sets_per_association {
+            return Err(MEMORY_UNAVAILABLE);
         }
         let mut list = Vec::with_capacity(members.len());
         for m in members {

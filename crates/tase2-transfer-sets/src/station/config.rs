@@ -46,6 +46,9 @@ pub struct StationConfig {
     /// Changes queued per transfer set with `AllChangesReported`; older ones are dropped
     /// (and counted) beyond it.
     pub change_queue_limit: usize,
+    /// Data sets one association may define (ICC- and association-specific together);
+    /// beyond it DefineNamedVariableList answers `resource` / `memory-unavailable`.
+    pub data_sets_per_association: usize,
     /// GMTBasedS (seconds since 1970 UTC) at [`Instant::ZERO`](telecontrol_core::Instant):
     /// how `Transfer_Set_Time_Stamp` is derived from the station's clock.
     pub gmt_at_zero: i64,
@@ -67,6 +70,7 @@ impl Default for StationConfig {
             critical_ack_timeout: Duration::from_secs(30),
             max_pdu_size: 16_000,
             change_queue_limit: 10_000,
+            data_sets_per_association: 64,
             gmt_at_zero: 0,
             vendor: "telecontrol".into(),
             model: "tase2-station".into(),
