@@ -14,13 +14,14 @@ use std::vec::Vec;
 use iec104_apci::{ApciConfig, ConfigError, InputError, MAX_APDU_LEN};
 use station::asdu::{Coi, CommonAddress, InfoObject};
 use station::{
-    CommandAction, CommandAnswer, CommandRequest, Completion, Event, RequestId, RequestResult,
+    CommandAction, CommandAnswer, CommandHandle, CommandRequest, Completion, Event, RequestId,
+    RequestResult,
 };
 use telecontrol_core::Instant;
 
 use crate::shared::{
     ClientConfig, ClientError, ClientEvent, CommandHandler, ReceivedAsdu, Request, ReturnInfo,
-    ServerGroup,
+    ServerGroup, Termination,
 };
 use crate::{LinkEvent, LinkId, MasterInput, MasterLink, MasterLinkEvent, OutstationLink};
 
@@ -46,6 +47,8 @@ pub struct ServerConn {
     link_events: Vec<LinkEvent>,
     relay: Vec<(CommonAddress, ReturnInfo)>,
     init: Option<(Arc<AtomicBool>, Coi)>,
+    /// Accepted executes whose termination waits ([`Termination::After`]).
+    terminations: Vec<(Instant, CommandHandle)>,
 }
 
 fn lock(group: &Mutex<ServerGroup>) -> MutexGuard<'_, ServerGroup> {
@@ -71,6 +74,7 @@ impl ServerConn {
             link_events: Vec::new(),
             relay: Vec::new(),
             init: None,
+            terminations: Vec::new(),
         })
     }
 
@@ -108,6 +112,17 @@ impl ServerConn {
         let group = Arc::clone(&self.group);
         let mut g = lock(&group);
         self.link.handle_timeout(now, &mut g);
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.terminations.drain(..).partition(|(at, _)| *at <= now);
+        self.terminations = later;
+        for (_, handle) in due {
+            if g.station_mut().terminate_command(handle).is_err() {
+                tracing::debug!(
+                    handle = handle.0,
+                    "command gone before its late termination"
+                );
+            }
+        }
         self.collect(now, &mut g);
     }
 
@@ -115,7 +130,8 @@ impl ServerConn {
     #[must_use]
     pub fn deadline(&self) -> Option<Instant> {
         let g = lock(&self.group);
-        self.link.poll_timeout(&g)
+        let late = self.terminations.iter().map(|(at, _)| *at).min();
+        telecontrol_core::earliest(self.link.poll_timeout(&g), late)
     }
 
     /// Octets to write to the socket, in order.
@@ -140,17 +156,24 @@ impl ServerConn {
         for e in events {
             match e {
                 Event::Command(request) => {
+                    if !handler.answers(&request) {
+                        tracing::debug!(handle = request.handle.0, "command left unanswered");
+                        continue;
+                    }
                     let answer = handler.command(&request);
                     let executes = matches!(
                         request.action,
                         CommandAction::Execute | CommandAction::DirectExecute
                     );
-                    let info = if executes && answer != CommandAnswer::Reject {
-                        handler.return_information(&request)
+                    let (info, termination) = if executes && answer != CommandAnswer::Reject {
+                        (
+                            handler.return_information(&request),
+                            handler.termination(&request),
+                        )
                     } else {
-                        Vec::new()
+                        (Vec::new(), Termination::Immediate)
                     };
-                    answers.push((request, answer, info));
+                    answers.push((request, answer, info, termination));
                 }
                 Event::ClockSync { ca, time } => handler.clock_sync(ca, time),
                 Event::ResetProcess { ca, qrp } => handler.reset_process(ca, qrp),
@@ -160,24 +183,31 @@ impl ServerConn {
         if !answers.is_empty() {
             let group = Arc::clone(&self.group);
             let mut g = lock(&group);
-            for (request, answer, info) in answers {
+            for (request, answer, info, termination) in answers {
                 let st = g.station_mut();
+                let executes = matches!(
+                    request.action,
+                    CommandAction::Execute | CommandAction::DirectExecute
+                );
                 if !info.is_empty() {
-                    self.answer_with_return_information(st, &request, &info);
+                    self.answer_with_return_information(st, &request, &info, termination, now);
                     continue;
                 }
-                let answer = match (answer, request.action) {
-                    (
-                        CommandAnswer::Accept,
-                        CommandAction::Execute | CommandAction::DirectExecute,
-                    ) => CommandAnswer::AcceptAndTerminate,
-                    (a, _) => a,
+                let answer = match (answer, executes, termination) {
+                    (CommandAnswer::Reject, _, _) => CommandAnswer::Reject,
+                    (_, true, Termination::Immediate) => CommandAnswer::AcceptAndTerminate,
+                    (_, true, _) => CommandAnswer::Accept,
+                    (a, false, _) => a,
                 };
                 if st.answer_command(request.handle, answer).is_err() {
                     tracing::debug!(
                         handle = request.handle.0,
                         "command vanished before its answer"
                     );
+                    continue;
+                }
+                if answer == CommandAnswer::Accept && executes {
+                    self.schedule_termination(request.handle, termination, now);
                 }
             }
             self.collect(now, &mut g);
@@ -214,11 +244,20 @@ impl ServerConn {
         &self.group
     }
 
+    /// Remember a late termination ([`Termination::After`]); `Never` forgets the command.
+    fn schedule_termination(&mut self, handle: CommandHandle, t: Termination, now: Instant) {
+        if let Termination::After(d) = t {
+            self.terminations.push((now.saturating_add(d), handle));
+        }
+    }
+
     fn answer_with_return_information(
         &mut self,
         st: &mut crate::shared::ServerStation,
         request: &CommandRequest,
         info: &[ReturnInfo],
+        termination: Termination,
+        now: Instant,
     ) {
         if st
             .answer_command(request.handle, CommandAnswer::Accept)
@@ -236,6 +275,10 @@ impl ServerConn {
                 tracing::warn!(%e, ioa = r.ioa.value(), "return information not sent");
             }
             self.relay.push((request.ca, *r));
+        }
+        if termination != Termination::Immediate {
+            self.schedule_termination(request.handle, termination, now);
+            return;
         }
         if st.terminate_command(request.handle).is_err() {
             tracing::debug!(

@@ -378,6 +378,22 @@ pub trait CommandHandler: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Whether to answer `request` at all. `false` sends no confirmation: the master's own
+    /// time-out decides, as with a station that lost the command (for commissioning tests
+    /// of masters; the command keeps a slot of the station's bounded command table until the
+    /// master deactivates it). Default: answer.
+    fn answers(&self, request: &CommandRequest) -> bool {
+        let _ = request;
+        true
+    }
+
+    /// When an accepted execute is terminated (ACTTERM). Default: right after the
+    /// confirmation and the return information.
+    fn termination(&self, request: &CommandRequest) -> Termination {
+        let _ = request;
+        Termination::Immediate
+    }
+
     /// Clock synchronisation was received (the station already confirmed it).
     fn clock_sync(&self, ca: CommonAddress, time: Cp56Time2a) {
         let _ = (ca, time);
@@ -391,6 +407,19 @@ pub trait CommandHandler: Send + Sync + 'static {
     fn reset_process(&self, ca: CommonAddress, qrp: Qrp) {
         let _ = (ca, qrp);
     }
+}
+
+/// When the adapter sends the activation termination of an accepted execute (see
+/// [`CommandHandler::termination`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Termination {
+    /// Right after the confirmation (and the return information).
+    #[default]
+    Immediate,
+    /// This long after the confirmation.
+    After(core::time::Duration),
+    /// Never: the master's own time-out decides.
+    Never,
 }
 
 /// One object of return information: sent between an execute's confirmation and its

@@ -9,16 +9,11 @@
 )]
 
 mod example {
-    use telecontrol_core;
-    use telecontrol_iec104_session;
-    use {iec104_apci, station};
     include!("../../../docs/examples/bare_metal_104.rs");
 }
 
 use iec104_apci::{ApciConfig, Connection, DtState, Event, MAX_APDU_LEN, Role};
-use station::asdu::{
-    AsduBuilder, AsduParams, AsduView, Cause, Cot, Ioa, Qu, Sco, TypeId, Value,
-};
+use station::asdu::{AsduBuilder, AsduParams, AsduView, Cause, Cot, Ioa, Qu, Sco, TypeId, Value};
 use telecontrol_core::Instant;
 
 /// The board: a clock that advances 1 ms per reading, a breaker, and the wire to a master
@@ -133,13 +128,32 @@ fn the_bare_metal_loop_serves_a_master() {
     let info = allocation_counter::measure(|| {
         assert!(example::serve(&mut board, 50), "the connection stayed open");
     });
-    assert_eq!(board.operated, [true], "the breaker output was driven once, to close");
+    assert_eq!(
+        board.operated,
+        [true],
+        "the breaker output was driven once, to close"
+    );
     assert_eq!(
         board.received,
         [
-            (TypeId::CScNa1, Cause::ACTIVATION_CON, example::BREAKER_COMMAND, None),
-            (TypeId::CScNa1, Cause::ACTIVATION_TERM, example::BREAKER_COMMAND, None),
-            (TypeId::MSpNa1, Cause::SPONTANEOUS, example::BREAKER, Some(true)),
+            (
+                TypeId::CScNa1,
+                Cause::ACTIVATION_CON,
+                example::BREAKER_COMMAND,
+                None
+            ),
+            (
+                TypeId::CScNa1,
+                Cause::ACTIVATION_TERM,
+                example::BREAKER_COMMAND,
+                None
+            ),
+            (
+                TypeId::MSpNa1,
+                Cause::SPONTANEOUS,
+                example::BREAKER,
+                Some(true)
+            ),
         ]
     );
     // Neither the loop nor the board (its vectors were reserved) allocated.

@@ -13,7 +13,7 @@ pub use server::{Server, ServerHandle};
 pub use iec104_apci::ApciConfig;
 pub use iec104_session::shared::{
     Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
-    ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, UpdateError,
+    ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, Termination, UpdateError,
 };
 pub use station::asdu;
 pub use station::{

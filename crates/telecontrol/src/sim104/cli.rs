@@ -1,14 +1,16 @@
 //! The `telecontrol 104 ...` command line (clap) and its exit codes.
 
 use super::client::{self, ClientOptions};
+use super::points::{Answer, StationSpec, parse_termination};
 use super::server::{self, ServerOptions};
 use super::tls::TlsArgs;
-use super::{CommandArg, config, points::StationSpec};
+use super::{CommandArg, config};
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use telecontrol_tokio::Termination;
 use telecontrol_tokio::telecontrol_tls::pki_types::ServerName;
 
 const SERVER_EXAMPLES: &str = "\
@@ -16,6 +18,7 @@ Examples:
   telecontrol 104 server                                  # sample station on 0.0.0.0:2404
   telecontrol 104 server --bind 127.0.0.1:0 --json        # ephemeral port, JSON log
   telecontrol 104 server --config docs/examples/104-server.toml --duration 60
+  telecontrol 104 server --answer 1200=negative --answer 1500=none --termination 1100=2000
   telecontrol 104 server --tls-cert s.pem --tls-key s.key --tls-ca ca.pem --tls-crl ca.crl
 
 The sample station (CA 1): single 100/101, double 200/201, step 300/301, bitstring
@@ -72,8 +75,31 @@ pub struct ServerArgs {
     /// Log as JSON lines on stdout.
     #[arg(long)]
     json: bool,
+    /// For testing a master: how command point IOA answers — `positive` (default),
+    /// `negative` (negative confirmation) or `none` (no answer at all). Repeatable.
+    #[arg(long, value_name = "IOA=ANSWER", value_parser = parse_answer)]
+    answer: Vec<(u32, Answer)>,
+    /// For testing a master: when command point IOA terminates an accepted execute —
+    /// `immediate` (default), `never`, or a delay in milliseconds. Repeatable.
+    #[arg(long, value_name = "IOA=WHEN", value_parser = parse_actterm)]
+    termination: Vec<(u32, Termination)>,
     #[command(flatten)]
     tls: TlsArgs,
+}
+
+fn parse_answer(s: &str) -> Result<(u32, Answer), String> {
+    let (ioa, a) = s.split_once('=').ok_or("IOA=ANSWER expected")?;
+    let ioa = ioa.parse().map_err(|_| format!("{ioa:?} is not an IOA"))?;
+    let a = Answer::parse(a).ok_or_else(|| format!("{a:?}: positive, negative or none"))?;
+    Ok((ioa, a))
+}
+
+fn parse_actterm(s: &str) -> Result<(u32, Termination), String> {
+    let (ioa, t) = s.split_once('=').ok_or("IOA=WHEN expected")?;
+    let ioa = ioa.parse().map_err(|_| format!("{ioa:?} is not an IOA"))?;
+    let t =
+        parse_termination(t).ok_or_else(|| format!("{t:?}: immediate, never or milliseconds"))?;
+    Ok((ioa, t))
 }
 
 /// `telecontrol 104 client`.
@@ -127,7 +153,7 @@ pub fn run(cmd: Sim104) -> ExitCode {
     init_tracing();
     match cmd {
         Sim104::Server(a) => {
-            let (station, tls_files) = match &a.config {
+            let (mut station, tls_files) = match &a.config {
                 Some(path) => match config::load_with_tls(path) {
                     Ok(s) => s,
                     Err(e) => {
@@ -137,6 +163,20 @@ pub fn run(cmd: Sim104) -> ExitCode {
                 },
                 None => (StationSpec::sample(a.ca), None),
             };
+            for (ioa, answer) in &a.answer {
+                let Some(c) = station.commands.iter_mut().find(|c| c.ioa == *ioa) else {
+                    eprintln!("telecontrol: --answer: no command point {ioa}");
+                    return ExitCode::from(2);
+                };
+                c.answer = *answer;
+            }
+            for (ioa, t) in &a.termination {
+                let Some(c) = station.commands.iter_mut().find(|c| c.ioa == *ioa) else {
+                    eprintln!("telecontrol: --termination: no command point {ioa}");
+                    return ExitCode::from(2);
+                };
+                c.termination = *t;
+            }
             // The options win over the config's [tls] table.
             let tls = match (a.tls.config(), tls_files) {
                 (Ok(Some(t)), _) => Ok(Some(t)),

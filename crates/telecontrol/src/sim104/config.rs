@@ -27,11 +27,14 @@
 //!
 //! Every error names the file, the line and the field.
 
-use super::points::{CommandKind, CommandPoint, Monitor, MonitorPoint, StationSpec};
+use super::points::{
+    Answer, CommandKind, CommandPoint, Monitor, MonitorPoint, StationSpec, parse_termination,
+};
 use asdu::Dpi;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use telecontrol_tokio::CommandMode;
+use telecontrol_tokio::Termination;
 use toml::Spanned;
 
 /// A config file that cannot be used.
@@ -93,6 +96,8 @@ struct RawCommand {
     #[serde(default)]
     mode: Option<Spanned<String>>,
     status: Spanned<i64>,
+    answer: Option<Spanned<String>>,
+    termination: Option<Spanned<toml::Value>>,
 }
 
 /// Read and validate the config file at `path`.
@@ -252,6 +257,38 @@ pub fn parse(path: &Path, text: &str) -> Result<StationSpec, ConfigError> {
             }
             Some(_) => {}
         }
+        let answer = match &c.answer {
+            None => Answer::Positive,
+            Some(a) => Answer::parse(a.get_ref()).ok_or_else(|| {
+                err(
+                    Some(a.span()),
+                    name("answer"),
+                    format!(
+                        "unknown answer {:?} (positive, negative, none)",
+                        a.get_ref()
+                    ),
+                )
+            })?,
+        };
+        let termination = match &c.termination {
+            None => Termination::Immediate,
+            Some(t) => {
+                let text = match t.get_ref() {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    other => other.to_string(),
+                };
+                parse_termination(&text).ok_or_else(|| {
+                    err(
+                        Some(t.span()),
+                        name("termination"),
+                        format!(
+                            "{text} is not \"immediate\", \"never\" or milliseconds (0..=3600000)"
+                        ),
+                    )
+                })?
+            }
+        };
         commands.push((
             c.ioa.span(),
             CommandPoint {
@@ -259,6 +296,8 @@ pub fn parse(path: &Path, text: &str) -> Result<StationSpec, ConfigError> {
                 kind,
                 mode,
                 status,
+                answer,
+                termination,
             },
         ));
     }

@@ -5,7 +5,7 @@ use asdu::{
     Bcr, Bsi, CommonAddress, Cp56Time2a, Diq, Dpi, Ioa, Nva, Qds, Quality, Rcs, Siq, Sva, Value,
     Vti,
 };
-use telecontrol_tokio::{CommandMode, Point};
+use telecontrol_tokio::{CommandMode, Point, Termination};
 
 /// A monitored value of one of the simulated types.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -188,6 +188,45 @@ pub struct MonitorPoint {
     pub simulate: bool,
 }
 
+/// How the simulator answers a command point's commands (for testing a master).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Answer {
+    /// Confirm positively and carry the command out.
+    #[default]
+    Positive,
+    /// Negative activation confirmation.
+    Negative,
+    /// No answer at all (the master's time-out decides).
+    None,
+}
+
+impl Answer {
+    /// `positive`, `negative` or `none`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Answer> {
+        Some(match s {
+            "positive" => Answer::Positive,
+            "negative" => Answer::Negative,
+            "none" => Answer::None,
+            _ => return None,
+        })
+    }
+}
+
+/// `immediate`, `never`, or a delay in milliseconds.
+#[must_use]
+pub fn parse_termination(s: &str) -> Option<Termination> {
+    match s {
+        "immediate" => Some(Termination::Immediate),
+        "never" => Some(Termination::Never),
+        ms => ms
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms <= 3_600_000)
+            .map(|ms| Termination::After(std::time::Duration::from_millis(ms))),
+    }
+}
+
 /// A command point of the simulated station.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CommandPoint {
@@ -199,6 +238,10 @@ pub struct CommandPoint {
     pub mode: CommandMode,
     /// The monitored point the command sets.
     pub status: u32,
+    /// How its commands are answered.
+    pub answer: Answer,
+    /// When an accepted execute is terminated (ACTTERM).
+    pub termination: Termination,
 }
 
 /// The station a `104 server` serves.
@@ -260,6 +303,8 @@ impl StationSpec {
                 kind: *kind,
                 mode: CommandMode::Any,
                 status,
+                answer: Answer::Positive,
+                termination: Termination::Immediate,
             })
             .collect();
         StationSpec {

@@ -5,7 +5,7 @@
 //! order masters expect: ACTCON, the return information, ACTTERM.
 
 use super::now_cp56;
-use super::points::{CommandKind, CommandPoint, Monitor, StationSpec, apply_command, ioa};
+use super::points::{Answer, CommandKind, CommandPoint, Monitor, StationSpec, apply_command, ioa};
 use anyhow::{Context, Result};
 use asdu::{Cause, CommonAddress, Cp56Time2a};
 use serde_json::json;
@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use telecontrol_tokio::{
     CommandAction, CommandAnswer, CommandHandler, CommandRequest, Database, ReturnInfo, Server,
-    ServerConfig, ServerHandle, TlsConfig,
+    ServerConfig, ServerHandle, Termination, TlsConfig,
 };
 
 /// What `104 server` runs.
@@ -64,6 +64,12 @@ impl SimHandler {
         let Some(cp) = self.commands.iter().find(|c| c.ioa == r.ioa.value()) else {
             return (CommandAnswer::Reject, "no such command point".into());
         };
+        if cp.answer == Answer::Negative {
+            return (
+                CommandAnswer::Reject,
+                "configured to answer negatively".into(),
+            );
+        }
         if CommandKind::of(&r.value) != Some(cp.kind) {
             return (
                 CommandAnswer::Reject,
@@ -140,6 +146,33 @@ impl CommandHandler for SimHandler {
             ),
         );
         answer
+    }
+
+    fn answers(&self, r: &CommandRequest) -> bool {
+        let silent = self
+            .commands
+            .iter()
+            .any(|c| c.ioa == r.ioa.value() && c.answer == Answer::None);
+        if silent {
+            self.log.line(
+                &json!({"event": "command", "ca": r.ca.0, "ioa": r.ioa.value(),
+                        "type": r.value.type_id().mnemonic(), "value": r.value.to_string(),
+                        "answered": false, "detail": "configured not to answer"}),
+                &format!(
+                    "command {} IOA {}: not answered (configured)",
+                    r.value.type_id().mnemonic(),
+                    r.ioa.value()
+                ),
+            );
+        }
+        !silent
+    }
+
+    fn termination(&self, r: &CommandRequest) -> Termination {
+        self.commands
+            .iter()
+            .find(|c| c.ioa == r.ioa.value())
+            .map_or(Termination::Immediate, |c| c.termination)
     }
 
     fn return_information(&self, r: &CommandRequest) -> Vec<ReturnInfo> {
