@@ -7,7 +7,10 @@
 //!   encoder builds, in a 104 capture, decoded by tshark and by our decoder; the facts must
 //!   agree frame by frame, except for the listed, reasoned tshark limitations;
 //! - IEC 101 oracle ([`conformance_iec101`]): the same samples in FT1.2 frames over TCP,
-//!   tshark's `iec60870_101` dissector against our 101 decoder.
+//!   tshark's `iec60870_101` dissector against our 101 decoder;
+//! - `--pcap` recordings ([`conformance_pcap`](crate::conformance_pcap)): the multi-connection
+//!   writer is clean TCP, and `telecontrol demo --pcap` decodes as TASE.2 (TPKT … MMS) and
+//!   104 with no malformed frame, the demo's MMS services counted against floors.
 
 use crate::conformance_iec104::{self as iec104, Sample};
 use crate::util::{ensure_tshark, root};
@@ -20,6 +23,7 @@ pub fn run(smoke: bool) -> Result<()> {
     std::fs::create_dir_all(&out)?;
     eprintln!("conformance: {}", conformance_tshark::version());
     conformance_writer::check(&out)?;
+    crate::conformance_pcap::check(&out)?;
     let samples = samples();
     let missing: Vec<&str> = asdu::TypeId::ALL
         .iter()
