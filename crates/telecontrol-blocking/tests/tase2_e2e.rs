@@ -181,7 +181,7 @@ impl Tase2Runtime for Threads {
         points: &[(PointName, ValueKind)],
     ) -> R<Vec<Result<Value, ClientError>>> {
         let a = server
-            .association(association)
+            .association_timeout(association, e2e_tase2::STEP)
             .ok_or(Fail::Mms("no such association".into()))?;
         let names: Vec<_> = points
             .iter()

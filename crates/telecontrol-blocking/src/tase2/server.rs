@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -53,7 +53,20 @@ const RECEIVE_TICK: Duration = Duration::from_millis(20);
 /// PDUs held for an association the pump does not know yet (just associated).
 const PENDING_LIMIT: usize = 4096;
 
-type Registry = Arc<Mutex<HashMap<u64, MmsAssociation>>>;
+/// The open associations, and a condition signalled whenever they change.
+#[derive(Default)]
+struct Associations {
+    open: Mutex<HashMap<u64, MmsAssociation>>,
+    changed: Condvar,
+}
+
+impl Associations {
+    fn get(&self, id: u64) -> Option<MmsAssociation> {
+        self.open.lock().ok()?.get(&id).cloned()
+    }
+}
+
+type Registry = Arc<Associations>;
 
 /// A TASE.2 server on threads.
 pub struct Tase2Server {
@@ -151,7 +164,23 @@ impl Tase2Server {
     /// of our own on it (the peer serving as well, client and server on one association).
     #[must_use]
     pub fn association(&self, id: u64) -> Option<MmsAssociation> {
-        self.registry.lock().ok()?.get(&id).cloned()
+        self.registry.get(id)
+    }
+
+    /// As [`association`](Self::association), waiting at most `timeout` for an
+    /// association that was just accepted (the list is refreshed by the receiver thread,
+    /// within `RECEIVE_TICK`).
+    #[must_use]
+    pub fn association_timeout(&self, id: u64, timeout: Duration) -> Option<MmsAssociation> {
+        let start = std::time::Instant::now();
+        let mut open = self.registry.open.lock().ok()?;
+        loop {
+            if let Some(a) = open.get(&id) {
+                return Some(a.clone());
+            }
+            let left = timeout.checked_sub(start.elapsed())?;
+            open = self.registry.changed.wait_timeout(open, left).ok()?.0;
+        }
     }
 
     /// The address listened on.
@@ -230,17 +259,18 @@ impl Drop for Tase2Server {
 fn receive(
     mms: &MmsServer,
     station: &Tase2Station,
-    registry: &Mutex<HashMap<u64, MmsAssociation>>,
+    registry: &Associations,
     stop: &AtomicBool,
     wake: &mpsc::Sender<()>,
 ) {
     while !stop.load(Ordering::SeqCst) {
         let event = mms.next_event_timeout(RECEIVE_TICK);
         let open = mms.associations();
-        if let Ok(mut r) = registry.lock()
+        if let Ok(mut r) = registry.open.lock()
             && (r.len() != open.len() || open.iter().any(|a| !r.contains_key(&a.id())))
         {
             *r = open.into_iter().map(|a| (a.id(), a)).collect();
+            registry.changed.notify_all();
             let _ = wake.send(());
         }
         if let Some((id, MmsEvent::Unconfirmed(pdu))) = event {
@@ -258,7 +288,7 @@ fn receive(
 /// deadline or a wake-up.
 fn pump(
     station: &Tase2Station,
-    registry: &Mutex<HashMap<u64, MmsAssociation>>,
+    registry: &Associations,
     stop: &AtomicBool,
     woken: &mpsc::Receiver<()>,
     events: &mpsc::Sender<StationEvent>,
@@ -267,7 +297,7 @@ fn pump(
     let mut out = Vec::new();
     let mut pending: Vec<(u64, Vec<u8>)> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
-        let known = |id: u64| registry.lock().ok().and_then(|r| r.get(&id).cloned());
+        let known = |id: u64| registry.get(id);
         pending.retain(|(id, pdu)| match known(*id) {
             Some(a) => {
                 let _ = a.send_unconfirmed_pdu(pdu);

@@ -8,109 +8,29 @@ use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mms_pdu::association::{CloseReason, Config};
+use mms_pdu::association::CloseReason;
 use mms_pdu::mms::{
-    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, MmsPdu, ObjectClass, ObjectName,
-    ObjectScope,
+    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, ObjectClass, ObjectName, ObjectScope,
 };
 use tase2_transfer_sets::client::{
     self as core, ClientError, ComponentStorage, DeviceTag, Expectation, IdentityStorage,
-    PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, Received, ReportTracker, Suffixed,
-    Tase2Message, Tase2Report, TransferSetOptions, TransferSetStorage, WriteStorage,
+    PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, ReportTracker, Suffixed,
+    TransferSetOptions, TransferSetStorage, WriteStorage,
 };
-use tase2_transfer_sets::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name, Tase2Version};
+use tase2_transfer_sets::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name};
 use tase2_transfer_sets::station::{StationError, StationEvent, Tase2Station};
 use tase2_transfer_sets::{
     ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, TagValue, Value,
     ValueKind,
 };
-use telecontrol_core::Decode;
 
 use super::serving::{Serving, Woken};
-use crate::mms::{MmsAssociation, MmsClient, MmsError, MmsEvent, Response};
+use crate::mms::{MmsAssociation, MmsClient, MmsError, Response};
 
-/// How to reach and check a TASE.2 server.
-#[derive(Clone, Debug)]
-pub struct Tase2ClientConfig {
-    /// The association: our AP-title / AE-qualifier / selectors / password (`local`,
-    /// `password`), the server's addresses (`peer`), PDU sizes and timeouts.
-    pub association: Config<'static>,
-    /// The ICC domain the bilateral table gives us.
-    pub icc_domain: String,
-    /// The `Bilateral_Table_ID` agreed; `None` accepts any.
-    pub table_id: Option<String>,
-    /// Editions accepted (`TASE2_Version`); empty accepts any.
-    pub versions: Vec<Tase2Version>,
-    /// Conformance blocks the server must announce in `Supported_Features`.
-    pub blocks: Vec<u8>,
-}
+mod events;
+mod types;
 
-impl Tase2ClientConfig {
-    /// Default association parameters, ICC `icc_domain`, any table id, editions 2000-08
-    /// and 1996-08, block 1 required.
-    #[must_use]
-    pub fn new(icc_domain: &str) -> Self {
-        Tase2ClientConfig {
-            association: Config::DEFAULT,
-            icc_domain: icc_domain.to_owned(),
-            table_id: None,
-            versions: vec![Tase2Version::EDITION_2000_08, Tase2Version::EDITION_1996_08],
-            blocks: vec![1],
-        }
-    }
-}
-
-/// Why a TASE.2 client call failed.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Tase2ClientError {
-    /// The MMS layer failed (connection, association, timeout, ServiceError).
-    Mms(MmsError),
-    /// The server's answer is not what the procedure expects, or refuses it (access
-    /// denied, version / features / table id mismatch, ...).
-    Client(ClientError),
-    /// Our own station (serving on the association) refused the call.
-    Station(StationError),
-}
-
-impl From<MmsError> for Tase2ClientError {
-    fn from(e: MmsError) -> Self {
-        Tase2ClientError::Mms(e)
-    }
-}
-
-impl From<ClientError> for Tase2ClientError {
-    fn from(e: ClientError) -> Self {
-        Tase2ClientError::Client(e)
-    }
-}
-
-impl std::fmt::Display for Tase2ClientError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Tase2ClientError::Mms(e) => write!(f, "MMS: {e}"),
-            Tase2ClientError::Client(e) => write!(f, "TASE.2: {e}"),
-            Tase2ClientError::Station(e) => write!(f, "station: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for Tase2ClientError {}
-
-/// What the server sent on its own.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Tase2ClientEvent {
-    /// A transfer report (already acknowledged if critical).
-    Report(Tase2Report),
-    /// An information message.
-    Message(Tase2Message),
-    /// Another unconfirmed PDU (an acknowledgement meant for our server role, a report of
-    /// an unknown data set), as received.
-    Other(Vec<u8>),
-    /// The association ended.
-    Closed(CloseReason),
-}
+pub use types::{Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent};
 
 /// A TASE.2 client on one association.
 #[derive(Debug)]
@@ -590,130 +510,6 @@ impl Tase2Client {
     ) -> Result<(), Tase2ClientError> {
         let pdu = core::encode_message(icc.then_some(self.icc.as_str()), header, text)?;
         self.send_pdu(&pdu)
-    }
-
-    fn send_pdu(&self, pdu: &[u8]) -> Result<(), Tase2ClientError> {
-        match MmsPdu::decode(pdu) {
-            Ok(MmsPdu::Unconfirmed(svc)) => Ok(self.mms.send_unconfirmed(svc)?),
-            _ => Err(Tase2ClientError::Mms(MmsError::UnexpectedAnswer)),
-        }
-    }
-
-    fn handle(&mut self, ev: MmsEvent) -> Tase2ClientEvent {
-        match ev {
-            MmsEvent::Unconfirmed(pdu) => match self.tracker.handle_unconfirmed(&pdu) {
-                Ok(Received::Report { report, ack }) => {
-                    if let Some(ack) = ack
-                        && self.send_pdu(&ack).is_ok()
-                    {
-                        self.acknowledged = self.acknowledged.saturating_add(1);
-                    }
-                    Tase2ClientEvent::Report(report)
-                }
-                Ok(Received::Message(m)) => Tase2ClientEvent::Message(m),
-                _ => {
-                    // Acknowledgements of our own station's reports.
-                    if let (Some(s), Ok(MmsPdu::Unconfirmed(svc))) =
-                        (&self.serving, MmsPdu::decode(&pdu))
-                    {
-                        let _ = s
-                            .station
-                            .handle_unconfirmed(self.mms.association().id(), &svc);
-                        s.wake();
-                    }
-                    Tase2ClientEvent::Other(pdu)
-                }
-            },
-            MmsEvent::Closed(r) => Tase2ClientEvent::Closed(r),
-        }
-    }
-
-    fn receive(&mut self, timeout: Option<Duration>) -> Option<Tase2ClientEvent> {
-        let ev = match timeout {
-            Some(t) => self.mms.next_event_timeout(t)?,
-            None => self.mms.next_event()?,
-        };
-        Some(self.handle(ev))
-    }
-
-    /// The next event the server sent (reports arrive typed, critical ones already
-    /// acknowledged); `None` once the association is gone.
-    pub fn next_event(&mut self) -> Option<Tase2ClientEvent> {
-        match self.queued.pop_front() {
-            Some(e) => Some(e),
-            None => self.receive(None),
-        }
-    }
-
-    /// As [`next_event`](Self::next_event), waiting at most `timeout` (`None`: nothing
-    /// came in time, or the association is gone).
-    pub fn next_event_timeout(&mut self, timeout: Duration) -> Option<Tase2ClientEvent> {
-        match self.queued.pop_front() {
-            Some(e) => Some(e),
-            None => self.receive(Some(timeout)),
-        }
-    }
-
-    fn next_matching(
-        &mut self,
-        pick: fn(&Tase2ClientEvent) -> bool,
-        timeout: Option<Duration>,
-    ) -> Option<Tase2ClientEvent> {
-        if let Some(i) = self.queued.iter().position(pick) {
-            return self.queued.remove(i);
-        }
-        let start = std::time::Instant::now();
-        loop {
-            let left = match timeout {
-                Some(t) => Some(t.checked_sub(start.elapsed())?),
-                None => None,
-            };
-            let e = self.receive(left)?;
-            if pick(&e) {
-                return Some(e);
-            }
-            let closed = matches!(e, Tase2ClientEvent::Closed(_));
-            self.queued.push_back(e);
-            if closed {
-                return None;
-            }
-        }
-    }
-
-    /// The next transfer report (other events are kept for
-    /// [`next_event`](Self::next_event)); `None` once the association is gone.
-    pub fn next_report(&mut self) -> Option<Tase2Report> {
-        self.report_within(None)
-    }
-
-    /// As [`next_report`](Self::next_report), waiting at most `timeout`.
-    pub fn next_report_timeout(&mut self, timeout: Duration) -> Option<Tase2Report> {
-        self.report_within(Some(timeout))
-    }
-
-    fn report_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Report> {
-        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Report(_)), timeout)? {
-            Tase2ClientEvent::Report(r) => Some(r),
-            _ => None,
-        }
-    }
-
-    /// The next information message (other events are kept); `None` once the association
-    /// is gone.
-    pub fn next_message(&mut self) -> Option<Tase2Message> {
-        self.message_within(None)
-    }
-
-    /// As [`next_message`](Self::next_message), waiting at most `timeout`.
-    pub fn next_message_timeout(&mut self, timeout: Duration) -> Option<Tase2Message> {
-        self.message_within(Some(timeout))
-    }
-
-    fn message_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Message> {
-        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Message(_)), timeout)? {
-            Tase2ClientEvent::Message(m) => Some(m),
-            _ => None,
-        }
     }
 
     /// Conclude the association (bounded by `timeout`).
