@@ -1,5 +1,5 @@
 //! The TASE.2 client procedures (IEC 60870-6-503 clauses 7 and 8), sans-IO: each procedure
-//! is a request builder (an MMS [`ConfirmedServiceRequest`] or unconfirmed service over the
+//! is a request builder (an MMS [`ConfirmedServiceRequest`](mms_pdu::mms::ConfirmedServiceRequest) or unconfirmed service over the
 //! caller's storage) and an interpreter of the answer (typed values or a [`ClientError`]).
 //! An adapter sends the requests on an MMS association and hands the answers back; nothing
 //! here keeps state, allocates or touches time.
