@@ -11,11 +11,14 @@
 //! connections' ends (FIN) and flushes the file; commands call it when they stop (Ctrl-C,
 //! `--duration`, the end of the demo).
 
+mod cli;
 mod relay;
 
+pub use cli::{PcapArg, PcapGuard};
 pub use relay::Relay;
 
 use anyhow::{Context, Result};
+use capture::{FlowId, Side, TcpFlows};
 use std::fs::File;
 use std::io::BufWriter;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -23,7 +26,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use capture::{FlowId, Side, TcpFlows};
 
 /// How often the file is flushed while the command runs (a crash loses at most this much).
 const FLUSH_EVERY: Duration = Duration::from_secs(1);

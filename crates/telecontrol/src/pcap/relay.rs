@@ -2,12 +2,12 @@
 
 use super::Recorder;
 use anyhow::{Context, Result};
+use capture::{FlowId, Side};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use capture::{FlowId, Side};
 
 /// The most octets read (and recorded as one segment) at a time.
 const READ_SIZE: usize = 16 * 1024;

@@ -5,6 +5,7 @@ use super::points::{Answer, StationSpec, parse_termination};
 use super::server::{self, ServerOptions};
 use super::tls::TlsArgs;
 use super::{CommandArg, config};
+use crate::pcap::PcapArg;
 use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -85,6 +86,8 @@ pub struct ServerArgs {
     termination: Vec<(u32, Termination)>,
     #[command(flatten)]
     tls: TlsArgs,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 fn parse_answer(s: &str) -> Result<(u32, Answer), String> {
@@ -137,6 +140,8 @@ pub struct ClientArgs {
     json: bool,
     #[command(flatten)]
     tls: TlsArgs,
+    #[command(flatten)]
+    pcap: PcapArg,
     /// TLS: the name the server's certificate must carry (with --tls-ca); default: the
     /// server's IP address.
     #[arg(long, value_name = "NAME", requires = "tls_cert")]
@@ -191,8 +196,12 @@ pub fn run(cmd: Sim104) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let (bind, _pcap) = match a.pcap.server(a.bind) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
             let opts = ServerOptions {
-                bind: a.bind,
+                bind,
                 station,
                 duration: a.duration.map(seconds),
                 tick: Duration::from_millis(a.tick_ms.max(10)),
@@ -226,8 +235,12 @@ pub fn run(cmd: Sim104) -> ExitCode {
                 return ExitCode::from(2);
             };
             let tls = tls.map(|t| (t, name));
+            let (addr, _pcap) = match a.pcap.client(a.addr) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
             let opts = ClientOptions {
-                addr: a.addr,
+                addr,
                 ca: a.ca,
                 gi: a.gi,
                 counter_interrogation: a.ci,
