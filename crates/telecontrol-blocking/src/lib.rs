@@ -17,11 +17,11 @@ pub use iec104_session::shared::{
     Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
     ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, Termination, UpdateError,
 };
-pub use telecontrol_tls::{
-    self, Fingerprint, TlsConfig, TlsError, TlsRefusal, TlsStats, TlsVersions,
-};
 pub use station::asdu;
 pub use station::{
     self, CommandAction, CommandMode, CommandRequest, Completion, DataKind, ExecuteMode, Outcome,
     Point, RequestResult,
+};
+pub use telecontrol_tls::{
+    self, Fingerprint, TlsConfig, TlsError, TlsRefusal, TlsStats, TlsVersions,
 };

@@ -15,9 +15,9 @@ use telecontrol_core::Writer;
 use crate::association::{AssociateIndication, Refusal};
 use crate::ber::{self, BerReader, Tag};
 use crate::mms::{
-    AccessResult, ConfirmedServiceRequest, ConfirmedServiceResponse, Data, DataAccessError,
-    DeleteNamedVariableListResponse, DeleteScope, Element, ErrorClass, ExtendedObjectClass,
-    GetNameListResponse, GetNamedVariableListAttributesResponse,
+    AccessResult, AlternateAccess, ConfirmedServiceRequest, ConfirmedServiceResponse, Data,
+    DataAccessError, DeleteNamedVariableListResponse, DeleteScope, Element, ErrorClass,
+    ExtendedObjectClass, GetNameListResponse, GetNamedVariableListAttributesResponse,
     GetVariableAccessAttributesRequest, GetVariableAccessAttributesResponse, Identifier,
     IdentifyResponse, ObjectClass, ObjectName, ObjectScope, ReadResponse, SeqOf, ServiceError,
     StatusResponse, TypeSpecification, VariableAccessSpecification, VariableListItem,
@@ -144,6 +144,24 @@ pub trait Directory {
         name: &ObjectName<'_>,
         value: &Data<'_>,
     ) -> Result<(), DataAccessError>;
+
+    /// Store `value` in the part of the named variable that `access` selects (a Write with
+    /// alternate access, ISO 9506-2 14.5: structure components, e.g. one member of a TASE.2
+    /// DS transfer set). Default: `object-access-unsupported`.
+    ///
+    /// # Errors
+    /// As [`write`](Self::write), and `object-access-unsupported` for a selection the
+    /// variable does not offer.
+    fn write_part(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        access: &AlternateAccess<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        let _ = (association, name, access, value);
+        Err(DataAccessError::ObjectAccessUnsupported)
+    }
 
     /// Call `out` with each member of the named variable list, in order; return whether the
     /// list is deletable. `association` identifies the association for `aa-specific` lists.
@@ -275,8 +293,20 @@ pub fn answer<'s, D: Directory + ?Sized>(
                 return Err(err(OBJECT_ATTRIBUTE_INCONSISTENT));
             }
             let mut w = Writer::new(rest.get_mut(HEAD..).unwrap_or_default());
-            for (name, value) in names.iter().zip(req.data.iter()) {
-                let result = match dir.write(ctx.association, &name, &value) {
+            // Alternate access per item, for a list of variables (none for a named list).
+            let parts = match &req.variable_access_specification {
+                VariableAccessSpecification::ListOfVariable(items) => Some(items),
+                VariableAccessSpecification::VariableListName(_) => None,
+            };
+            for (i, (name, value)) in names.iter().zip(req.data.iter()).enumerate() {
+                let access = parts
+                    .and_then(|items| items.iter().nth(i))
+                    .and_then(|item| item.alternate_access);
+                let written = match &access {
+                    Some(a) => dir.write_part(ctx.association, &name, a, &value),
+                    None => dir.write(ctx.association, &name, &value),
+                };
+                let result = match written {
                     Ok(()) => WriteResult::Success,
                     Err(e) => WriteResult::Failure(e),
                 };

@@ -361,6 +361,16 @@ impl Directory for Tase2Station {
         self.write_with_access(association, name, None, value)
     }
 
+    fn write_part(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        access: &AlternateAccess<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.write_with_access(association, name, Some(access), value)
+    }
+
     fn list_members(
         &self,
         association: u64,

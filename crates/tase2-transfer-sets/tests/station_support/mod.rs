@@ -23,7 +23,8 @@ use telecontrol_tase2_transfer_sets::mms_pdu::mms::{
     DefineNamedVariableListRequest, DeleteNamedVariableListRequest, Element, ErrorClass,
     ExtendedObjectClass, GetNameListRequest, InformationReport, InitDetail, InitiateParams, MmsPdu,
     ObjectClass, ObjectName, ObjectScope, ReadRequest, SeqOf, ServiceError, UnconfirmedService,
-    VariableAccessSpecification, VariableListItem, WriteRequest, WriteResult,
+    VariableAccessSpecification, VariableListItem, VariableSpecification, WriteRequest,
+    WriteResult,
 };
 use telecontrol_tase2_transfer_sets::mms_pdu::server::{Context, Directory, answer};
 use telecontrol_tase2_transfer_sets::station::{
@@ -314,7 +315,8 @@ pub fn write(
     })
 }
 
-/// Write one component of a transfer set (MMS alternate access).
+/// Write one component of a transfer set (MMS alternate access) through `answer`, on the
+/// wire like [`write`].
 pub fn write_component(
     st: &Tase2Station,
     a: u64,
@@ -322,7 +324,26 @@ pub fn write_component(
     alternate: &AlternateAccess<'_>,
     value: Data<'_>,
 ) -> Result<(), DataAccessError> {
-    st.write_with_access(a, &name, Some(alternate), &value)
+    let items = [VariableListItem {
+        specification: VariableSpecification::Name(name),
+        alternate_access: Some(*alternate),
+    }];
+    let values = [value];
+    let req = ConfirmedServiceRequest::Write(WriteRequest {
+        variable_access_specification: VariableAccessSpecification::ListOfVariable(
+            SeqOf::from_slice(&items),
+        ),
+        data: SeqOf::from_slice(&values),
+    });
+    serve(st, a, 16_000, req, |r| {
+        let Ok(ConfirmedServiceResponse::Write(r)) = r else {
+            panic!("write not answered: {r:?}");
+        };
+        match r.iter().next().unwrap() {
+            WriteResult::Success => Ok(()),
+            WriteResult::Failure(e) => Err(e),
+        }
+    })
 }
 
 /// Every name of `class` in `scope`, paging with `continueAfter` (small PDUs).

@@ -8,8 +8,8 @@ use std::thread::JoinHandle;
 
 use mms_pdu::association::{AssociateIndication, Refusal};
 use mms_pdu::mms::{
-    Data, DataAccessError, ErrorClass, IdentifyResponse, ObjectClass, ObjectName, ObjectScope,
-    StatusResponse,
+    AlternateAccess, Data, DataAccessError, ErrorClass, IdentifyResponse, ObjectClass, ObjectName,
+    ObjectScope, StatusResponse,
 };
 use mms_pdu::server::Directory;
 use tase2_transfer_sets::station::{StationEvent, Tase2Station};
@@ -86,6 +86,15 @@ impl Directory for Woken {
         value: &Data<'_>,
     ) -> Result<(), DataAccessError> {
         self.woke(self.station.write(association, name, value))
+    }
+    fn write_part(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+        access: &AlternateAccess<'_>,
+        value: &Data<'_>,
+    ) -> Result<(), DataAccessError> {
+        self.woke(self.station.write_part(association, name, access, value))
     }
     fn list_members(
         &self,
