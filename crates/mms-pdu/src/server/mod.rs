@@ -32,8 +32,8 @@ pub const OBJECT_EXISTS: ErrorClass = ErrorClass::Definition(5);
 pub const OBJECT_NON_EXISTENT: ErrorClass = ErrorClass::Access(2);
 /// `service` error code `object-constraint-conflict` (answer to an unsupported service).
 pub const SERVICE_UNSUPPORTED: ErrorClass = ErrorClass::Service(5);
-/// `resource` error code `capability-unavailable` (the answer does not fit).
-pub const CAPABILITY_UNAVAILABLE: ErrorClass = ErrorClass::Resource(3);
+/// `resource` error code `capability-unavailable` (4, ISO 9506-2 7.4.1.4): the answer does not fit.
+pub const CAPABILITY_UNAVAILABLE: ErrorClass = ErrorClass::Resource(4);
 /// `definition` error code `object-attribute-inconsistent` (e.g. a list member that does
 /// not exist).
 pub const OBJECT_ATTRIBUTE_INCONSISTENT: ErrorClass = ErrorClass::Definition(6);
