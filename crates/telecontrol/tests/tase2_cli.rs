@@ -31,6 +31,12 @@ impl Drop for Guard {
 
 /// The server and its stdout lines (the first is its address).
 fn server() -> (Guard, String, mpsc::Receiver<String>) {
+    server_with(&[])
+}
+
+/// The server with `extra` arguments; its stdout is read by a thread for as long as it
+/// runs (a closed pipe would end it).
+fn server_with(extra: &[&str]) -> (Guard, String, mpsc::Receiver<String>) {
     let mut child = Command::new(BIN)
         .args([
             "tase2",
@@ -43,6 +49,7 @@ fn server() -> (Guard, String, mpsc::Receiver<String>) {
             "100",
             "--json",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -167,4 +174,77 @@ fn tase2_cli_client_against_sample_server() {
     let (ok, _, err) = client(&addr, &["--duration", "1", "--table-id", "OTHER"]);
     assert!(!ok);
     assert!(err.contains("Bilateral_Table_ID"), "{err}");
+}
+
+const CONFIG: &str = r#"
+[[point]]
+domain = "VCC"
+name = "FEEDER_P"
+kind = "RealQTimeTag"
+
+[[point]]
+domain = "CC_B"
+name = "BUS_STATE"
+kind = "StateQ"
+
+[[device]]
+domain = "CC_B"
+name = "SP_1"
+kind = "real"
+select_timeout_s = 10
+check_back_id = 9
+
+[[buffer]]
+domain = "CC_B"
+size = 128
+
+[[table]]
+icc = "CC_B"
+id = "B_TABLE_3"
+ap_title = "1.3.9999.1"
+ae_qualifier = 12
+vcc_default = ["read"]
+icc_default = ["read"]
+objects = [{ name = "CC_B/SP_1", rights = ["operate"] }]
+"#;
+
+#[test]
+fn tase2_cli_server_from_a_toml_file() {
+    let path = std::env::temp_dir().join(format!("tase2_cli_{}.toml", std::process::id()));
+    std::fs::write(&path, CONFIG).unwrap();
+    let (_server, addr, lines) = server_with(&["--config", path.to_str().unwrap()]);
+    let (ok, out, err) = client(
+        &addr,
+        &[
+            "--duration",
+            "2",
+            "--json",
+            "--rbe",
+            "--integrity",
+            "1",
+            "--icc",
+            "CC_B",
+            "--table-id",
+            "B_TABLE_3",
+            "--point",
+            "FEEDER_P=RealQTimeTag",
+            "--point",
+            "CC_B/BUS_STATE=StateQ",
+            "--operate",
+            "SP_1",
+            "42.5",
+        ],
+    );
+    let _ = std::fs::remove_file(&path);
+    assert!(ok, "client failed: {err}\n{out}");
+    assert!(out.contains("\"operated\":\"CC_B/SP_1\""), "{out}");
+    let report: serde_json::Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|j| j["report"] == "named-list")
+        .expect("integrity report");
+    assert_eq!(report["values"]["FEEDER_P"]["type"], "Data_RealQTimeTag");
+    assert_eq!(report["values"]["CC_B/BUS_STATE"]["type"], "Data_StateQ");
+    let op = server_line(&lines, "\"operate\"");
+    assert!(op.contains("SP_1") && op.contains("B_TABLE_3"), "{op}");
 }

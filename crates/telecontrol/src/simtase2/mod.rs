@@ -5,6 +5,7 @@
 pub mod config;
 pub mod values;
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -224,7 +225,10 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
                 }
             }
             e = server.next_event() => match e {
-                Some(e) => println!("{}", event_line(&e, a.json)),
+                // A closed stdout (the reader went away) must not end the server.
+                Some(e) => {
+                    let _ = writeln!(std::io::stdout().lock(), "{}", event_line(&e, a.json));
+                }
                 None => break,
             },
         }
@@ -453,10 +457,7 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("operate {device}"))?;
         if a.json {
-            println!(
-                "{}",
-                json!({"operated": device.to_string(), "value": format!("{value:?}")})
-            );
+            println!("{}", json!({"operated": device.to_string(), "value": val}));
         } else {
             println!("operated {device} with {value:?}");
         }
