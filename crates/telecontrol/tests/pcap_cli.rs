@@ -194,3 +194,115 @@ fn demo_records_both_protocols() {
     assert!(chunks.iter().any(|c| c.data.first() == Some(&0x03)));
     assert!(chunks.iter().any(|c| c.data.first() == Some(&0x68)));
 }
+
+#[test]
+fn mms_server_and_client_record_the_same_connection() {
+    let spcap = temp("mms-server.pcap");
+    let cpcap = temp("mms-client.pcap");
+    let (mut server, public, _log) = server_with_pcap(
+        &[
+            "mms",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "5",
+            "--report-ms",
+            "100",
+        ],
+        &spcap,
+    );
+    let out = Command::new(BIN)
+        .args(["mms", "client", "--pcap"])
+        .arg(&cpcap)
+        .args([&public.to_string(), "list"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.0.wait().unwrap().success());
+    let (client_view, client_ports) = octets(&cpcap, public.port());
+    let (server_view, server_ports) = octets(&spcap, public.port());
+    assert_eq!(client_ports, server_ports);
+    assert_eq!(client_view, server_view);
+    let d = Command::new(BIN)
+        .args([
+            "decode",
+            "mms",
+            "--json",
+            "--port",
+            &public.port().to_string(),
+            "--pcap",
+        ])
+        .arg(&spcap)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&d.stdout);
+    assert!(d.status.success(), "{text}");
+    assert!(text.contains("initiate"), "{text}");
+}
+
+#[test]
+fn iec101_over_tcp_records_and_a_serial_line_is_refused() {
+    let spcap = temp("101-slave.pcap");
+    let (mut slave, public, _log) = server_with_pcap(
+        &[
+            "101",
+            "slave",
+            "--tcp-listen",
+            "127.0.0.1:0",
+            "--link-address",
+            "3",
+            "--tick-ms",
+            "200",
+            "--duration",
+            "5",
+        ],
+        &spcap,
+    );
+    let out = Command::new(BIN)
+        .args([
+            "101",
+            "master",
+            "--tcp",
+            &public.to_string(),
+            "--slaves",
+            "3",
+            "--json",
+        ])
+        .args(["--duration", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = slave.0.wait();
+    let (view, ports) = octets(&spcap, public.port());
+    assert_eq!(ports.len(), 1);
+    assert!(view[0] > 10 && view[1] > 10, "{view:?}");
+    let d = Command::new(BIN)
+        .args([
+            "decode",
+            "101",
+            "--json",
+            "--port",
+            &public.port().to_string(),
+            "--pcap",
+        ])
+        .arg(&spcap)
+        .output()
+        .unwrap();
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stdout));
+
+    let out = Command::new(BIN)
+        .args(["101", "master", "--device", "/dev/null", "--pcap", "x.pcap"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--pcap needs a TCP connection"));
+}

@@ -51,6 +51,25 @@ impl PcapArg {
             .map_err(usage_error)
     }
 
+    /// [`client`](PcapArg::client) for a target given as `host:port` text: the text to
+    /// connect to (the relay's address with `--pcap`, else `target` unchanged).
+    ///
+    /// # Errors
+    /// As [`client`](PcapArg::client), and a target that does not resolve.
+    pub fn client_host(&self, target: &str) -> Result<(String, PcapGuard), ExitCode> {
+        if self.pcap.is_none() {
+            return Ok((target.to_owned(), PcapGuard(None)));
+        }
+        let resolved = std::net::ToSocketAddrs::to_socket_addrs(target)
+            .ok()
+            .and_then(|mut a| a.next());
+        let Some(addr) = resolved else {
+            eprintln!("telecontrol: --pcap: cannot resolve {target}");
+            return Err(ExitCode::from(2));
+        };
+        self.client(addr).map(|(a, g)| (a.to_string(), g))
+    }
+
     /// For a server command: the address the real server must bind (an internal port
     /// behind a recording relay on `bind` with `--pcap`, else `bind`).
     ///

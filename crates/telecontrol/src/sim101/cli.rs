@@ -1,6 +1,7 @@
 //! The `telecontrol 101 ...` command line (clap) and its exit codes.
 
 use super::{Options, Port, parse_parity};
+use crate::pcap::PcapArg;
 use asdu::AsduParams;
 use clap::{Args, Subcommand};
 use iec101_link::AddressSize;
@@ -93,6 +94,8 @@ pub struct LineArgs {
     /// Milliseconds between simulated changes (slave, balanced).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     tick_ms: u64,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 impl LineArgs {
@@ -147,12 +150,27 @@ pub fn run(cmd: Sim101) -> ExitCode {
         Sim101::Slave(a) => (1, a),
         Sim101::Balanced(a) => (2, a),
     };
-    let opts = match args.options() {
+    let pcap = args.pcap.clone();
+    let mut opts = match args.options() {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
+    };
+    // --pcap: a recording relay in front of the TCP connection; a serial line cannot be.
+    let relayed = match &opts.port {
+        Port::Serial(_) => pcap.refuse_serial().map(|()| None),
+        Port::TcpConnect(a) => pcap.client(*a).map(|(r, g)| Some((Port::TcpConnect(r), g))),
+        Port::TcpListen(a) => pcap.server(*a).map(|(r, g)| Some((Port::TcpListen(r), g))),
+    };
+    let _pcap = match relayed {
+        Ok(Some((port, guard))) => {
+            opts.port = port;
+            Some(guard)
+        }
+        Ok(None) => None,
+        Err(code) => return code,
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

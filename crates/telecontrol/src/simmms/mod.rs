@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::pcap::PcapArg;
 use clap::{Args, Subcommand};
 use mms_pdu::association::Config;
 use mms_pdu::ber::BitString;
@@ -43,6 +44,8 @@ pub struct ServerArgs {
     /// Period of the value changes and InformationReports, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     report_ms: u64,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 /// `telecontrol mms client`.
@@ -55,6 +58,8 @@ pub struct ClientArgs {
     /// InformationReports for S seconds). NAME is `domain/item` or `item` (VMD scope).
     #[arg(default_value = "list", num_args = 0.., allow_hyphen_values = true)]
     action: Vec<String>,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 /// Run a `telecontrol mms` command.
@@ -72,8 +77,22 @@ pub fn run(cmd: SimMms) -> ExitCode {
         }
     };
     let result = match cmd {
-        SimMms::Server(a) => rt.block_on(serve(a)),
-        SimMms::Client(a) => rt.block_on(client(a)),
+        SimMms::Server(mut a) => {
+            let (bind, _pcap) = match a.pcap.server(a.bind) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            a.bind = bind;
+            rt.block_on(serve(a))
+        }
+        SimMms::Client(mut a) => {
+            let (addr, _pcap) = match a.pcap.client_host(&a.addr) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            a.addr = addr;
+            rt.block_on(client(a))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
