@@ -55,6 +55,10 @@ pub const TARGETS: &[Target] = &[
         run: crate::fuzz_tase2::tase2_values,
     },
     Target {
+        name: "tase2_client",
+        run: crate::fuzz_tase2_client::tase2_client,
+    },
+    Target {
         name: "tase2_schedule",
         run: crate::fuzz_schedule::tase2_schedule,
     },

@@ -14,5 +14,6 @@ pub mod fuzz_osi;
 pub mod fuzz_schedule;
 pub mod fuzz_station;
 pub mod fuzz_tase2;
+pub mod fuzz_tase2_client;
 pub mod fuzz_tase2_station;
 pub mod proxy;
