@@ -120,6 +120,10 @@ impl Directory for Dir {
             "DOM/temp" => Data::FloatingPoint(FloatingPoint::Single(*self.temp.lock().unwrap())),
             "DOM/count" => Data::Integer(42),
             "name" => Data::VisibleString(b"vmd"),
+            "DOM/slow" => {
+                std::thread::sleep(Duration::from_millis(600));
+                Data::Integer(0)
+            }
             _ => return Err(DataAccessError::ObjectNonExistent),
         };
         d.write_element(out)
@@ -459,4 +463,109 @@ fn mms_blocking_end_to_end() {
         "{r:?}"
     );
     client.abort();
+}
+
+/// A peer vanishing mid-request (its TCP connection cut, no ABRT): the outstanding request
+/// fails promptly, the server forgets the association, nothing hangs.
+#[test]
+fn mms_blocking_peer_vanishes_mid_request() {
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let dir = Arc::new(Dir {
+        temp: Mutex::new(0.0),
+        lists: Mutex::new(Vec::new()),
+    });
+    let cfg = MmsServerConfig {
+        association: config(),
+        authorize: None,
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, dir).unwrap();
+    let upstream = server.local_addr();
+    // A TCP relay that the test cuts: both of its connections, shut down.
+    let relay = TcpListener::bind("127.0.0.1:0").unwrap();
+    let relay_addr = relay.local_addr().unwrap();
+    let (cut_tx, cut_rx) = std::sync::mpsc::channel::<Vec<TcpStream>>();
+    std::thread::spawn(move || {
+        let (a, _) = relay.accept().unwrap();
+        let b = TcpStream::connect(upstream).unwrap();
+        let pipe = |mut from: TcpStream, mut to: TcpStream| {
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from, &mut to);
+            });
+        };
+        pipe(a.try_clone().unwrap(), b.try_clone().unwrap());
+        pipe(b.try_clone().unwrap(), a.try_clone().unwrap());
+        cut_tx.send(vec![a, b]).unwrap();
+    });
+    let client = MmsClient::connect(relay_addr, config()).unwrap();
+    let sockets = cut_rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(server.associations().len(), 1);
+    let c = client.association().clone();
+    let pending = std::thread::spawn(move || c.read(&[ObjectName::domain("DOM", "slow").unwrap()]));
+    std::thread::sleep(Duration::from_millis(100));
+    for s in &sockets {
+        let _ = s.shutdown(Shutdown::Both); // no ABRT, the connections just end
+    }
+    let t0 = std::time::Instant::now();
+    while !pending.is_finished() {
+        assert!(t0.elapsed() < Duration::from_secs(3), "the request hangs");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let r = pending.join().unwrap();
+    assert!(
+        matches!(r, Err(MmsError::Failed(FailReason::Closed(_)))),
+        "{r:?}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(1));
+    assert!(client.is_closed());
+    // The server's side ends too (once the slow read returns and its answer cannot go).
+    let t0 = std::time::Instant::now();
+    while !server.associations().is_empty() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(3),
+            "server association not closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A request's timeout fires on time although the IO thread only wakes on readiness or a
+/// deadline (no timer polling): the client sleeps at most one request timeout, so the
+/// request queued meanwhile is still timed out when due.
+#[test]
+fn mms_blocking_request_timeout_without_polling() {
+    let dir = Arc::new(Dir {
+        temp: Mutex::new(0.0),
+        lists: Mutex::new(Vec::new()),
+    });
+    let cfg = MmsServerConfig {
+        association: config(),
+        authorize: None,
+    };
+    let server = MmsServer::bind("127.0.0.1:0", cfg, dir).unwrap();
+    let mut c = config();
+    c.request_timeout = Duration::from_millis(250);
+    let client = MmsClient::connect(server.local_addr(), c).unwrap();
+    // Idle for a while first: the client's IO thread sleeps with no deadline of its own.
+    std::thread::sleep(Duration::from_millis(120));
+    let t0 = std::time::Instant::now();
+    let r = client.read(&[ObjectName::domain("DOM", "slow").unwrap()]);
+    let took = t0.elapsed();
+    assert!(
+        matches!(r, Err(MmsError::Failed(FailReason::Timeout))),
+        "{r:?}"
+    );
+    assert!(
+        took >= Duration::from_millis(240) && took < Duration::from_millis(500),
+        "timed out after {took:?}"
+    );
+    // Quick answers after, on the same association (once the server's thread is done with
+    // the slow read).
+    std::thread::sleep(Duration::from_millis(450));
+    let t0 = std::time::Instant::now();
+    for _ in 0..50 {
+        client
+            .read(&[ObjectName::domain("DOM", "count").unwrap()])
+            .unwrap();
+    }
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
 }

@@ -88,6 +88,7 @@ pub struct Link {
     inner: Mutex<Inner>,
     origin: std::time::Instant,
     id: u64,
+    request_timeout: Duration,
 }
 
 impl fmt::Debug for Link {
@@ -114,7 +115,15 @@ impl Link {
             }),
             origin: std::time::Instant::now(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            request_timeout: config.request_timeout,
         })
+    }
+
+    /// How long a confirmed request may wait for its response (from the configuration):
+    /// a request queued now is due no earlier than this from now.
+    #[must_use]
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
     }
 
     /// The association id the directory hears.

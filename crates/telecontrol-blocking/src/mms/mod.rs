@@ -10,7 +10,6 @@ pub use mms_pdu;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
@@ -53,7 +52,7 @@ impl AsRef<Link> for MmsAssociation {
 impl MmsAssociation {
     /// Queued something: send it now, from this thread.
     fn wake<T>(&self, r: Result<T, MmsError>) -> Result<T, MmsError> {
-        self.shared.flush();
+        self.shared.wake();
         r
     }
 
@@ -201,7 +200,7 @@ impl MmsAssociation {
     /// Abort the association (ACSE A-ABORT); outstanding requests fail.
     pub fn abort(&self) {
         self.shared.link.abort();
-        self.shared.flush();
+        self.shared.wake();
     }
 
     /// This association's id: unique within the process (servers' and clients'
@@ -254,9 +253,12 @@ impl MmsClient {
             .map_err(|e| MmsError::Io(e.kind()))?
             .next()
             .ok_or(MmsError::Io(std::io::ErrorKind::AddrNotAvailable))?;
-        let stream =
-            TcpStream::connect_timeout(&target, timeout).map_err(|e| MmsError::Io(e.kind()))?;
-        let shared = Shared::new(Link::new(Role::Initiator, config).map_err(MmsError::Local)?);
+        let io = |e: std::io::Error| MmsError::Io(e.kind());
+        let stream = TcpStream::connect_timeout(&target, timeout).map_err(io)?;
+        stream.set_nonblocking(true).map_err(io)?;
+        let stream = mio::net::TcpStream::from_std(stream);
+        let link = Link::new(Role::Initiator, config).map_err(MmsError::Local)?;
+        let (shared, poll) = Shared::new(link).map_err(io)?;
         let (etx, events) = mpsc::channel();
         let (atx, arx) = mpsc::channel();
         shared.link.set_events(Box::new(move |e| {
@@ -269,6 +271,7 @@ impl MmsClient {
         let task = std::thread::spawn(move || {
             conn::drive(
                 stream,
+                poll,
                 driven,
                 Serving {
                     directory,
@@ -331,13 +334,17 @@ impl Drop for MmsClient {
     }
 }
 
-/// An MMS server (responder) on threads: one task per association,
+/// The accept thread's listener and stop tokens.
+const LISTENER: mio::Token = mio::Token(0);
+const STOP: mio::Token = mio::Token(1);
+
+/// An MMS server (responder) on threads: one thread per association,
 /// requests answered from the [`Directory`].
 pub struct MmsServer {
     local_addr: SocketAddr,
     events: mpsc::Receiver<(u64, MmsEvent)>,
     associations: Arc<Registry<MmsAssociation>>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<mio::Waker>,
     accept: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -360,7 +367,13 @@ impl MmsServer {
         directory: Arc<dyn Directory + Send + Sync>,
     ) -> std::io::Result<MmsServer> {
         let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
         let local_addr = listener.local_addr()?;
+        let mut listener = mio::net::TcpListener::from_std(listener);
+        let mut poll = mio::Poll::new()?;
+        poll.registry()
+            .register(&mut listener, LISTENER, mio::Interest::READABLE)?;
+        let stop = Arc::new(mio::Waker::new(poll.registry(), STOP)?);
         let associations = Arc::new(Registry::default());
         let serving = Serving {
             directory: Some(directory),
@@ -368,34 +381,41 @@ impl MmsServer {
         };
         let list = Arc::clone(&associations);
         let (etx, events) = mpsc::sync_channel::<(u64, MmsEvent)>(SERVER_EVENTS);
-        listener.set_nonblocking(true)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
         let accept = std::thread::spawn(move || {
-            while !stopped.load(Ordering::Relaxed) {
-                let stream = match listener.accept() {
-                    Ok((s, _)) => s,
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(Duration::from_millis(10));
+            let mut ready = mio::Events::with_capacity(8);
+            loop {
+                if crate::io::poll_for(&mut poll, &mut ready, None).is_err()
+                    || ready.iter().any(|e| e.token() == STOP)
+                {
+                    return;
+                }
+                // Edge-triggered: accept until it would block.
+                loop {
+                    let stream = match listener.accept() {
+                        Ok((s, _)) => s,
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        // A failed accept (out of descriptors, a reset in the queue):
+                        // leave it, keep serving.
+                        Err(_) => break,
+                    };
+                    let Ok(link) = Link::new(Role::Responder, config.association) else {
                         continue;
-                    }
-                    Err(_) => break,
-                };
-                let _ = stream.set_nonblocking(false);
-                let Ok(link) = Link::new(Role::Responder, config.association) else {
-                    continue;
-                };
-                let id = link.id();
-                let shared = Shared::new(link);
-                let tx = etx.clone();
-                shared.link.set_events(Box::new(move |e| {
-                    let _ = tx.try_send((id, e));
-                }));
-                list.add(MmsAssociation {
-                    shared: Arc::clone(&shared),
-                });
-                let serving = serving.clone();
-                std::thread::spawn(move || conn::drive(stream, shared, serving));
+                    };
+                    let id = link.id();
+                    let Ok((shared, conn_poll)) = Shared::new(link) else {
+                        continue;
+                    };
+                    let tx = etx.clone();
+                    shared.link.set_events(Box::new(move |e| {
+                        let _ = tx.try_send((id, e));
+                    }));
+                    list.add(MmsAssociation {
+                        shared: Arc::clone(&shared),
+                    });
+                    let serving = serving.clone();
+                    std::thread::spawn(move || conn::drive(stream, conn_poll, shared, serving));
+                }
             }
         });
         Ok(MmsServer {
@@ -443,7 +463,7 @@ impl MmsServer {
 
     /// Stop accepting and abort every association.
     pub fn shutdown(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.stop.wake();
         if let Some(t) = self.accept.lock().ok().and_then(|mut a| a.take()) {
             let _ = t.join();
         }
