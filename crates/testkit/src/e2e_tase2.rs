@@ -194,8 +194,8 @@ pub struct Points {
 
 /// The sample VCC: `V_REAL` (RealQ, readable), `V_SECRET` (in no table), ICC1 points
 /// `I1_DISC` (DiscreteQTimeTag) and `I1_STATE` (StateQ), ICC2 `I2_REAL`; ICC1 devices
-/// `BRK1` (command, select before operate, tagged, CheckBackID 77) and `SP1` (real
-/// set-point, direct); information buffers `Info_Buff_64` in the VCC and ICC1; the table
+/// `BRK1` (command, select before operate, tagged, CheckBackID 77), `BRK2` (command,
+/// select timeout 0.5 s) and `SP1` (real set-point, direct); information buffers `Info_Buff_64` in the VCC and ICC1; the table
 /// of [`setup`]'s identity, and one for ICC2.
 pub fn sample_station<T: Tase2Runtime>(
     rt: &T,
@@ -233,6 +233,17 @@ pub fn sample_station<T: Tase2Runtime>(
     .unwrap();
     st.add_device(DeviceConfig {
         domain: icc1.clone(),
+        name: "BRK2".into(),
+        kind: DeviceKind::Command,
+        mode: ControlMode::SelectBeforeOperate {
+            select_timeout: Duration::from_millis(500),
+        },
+        tagged: false,
+        check_back_id: 78,
+    })
+    .unwrap();
+    st.add_device(DeviceConfig {
+        domain: icc1.clone(),
         name: "SP1".into(),
         kind: DeviceKind::RealSetPoint,
         mode: ControlMode::Direct,
@@ -263,6 +274,7 @@ pub fn sample_station<T: Tase2Runtime>(
             (Domain::Vcc, "Info_Buff_64".into(), AccessRights::READ),
             (Domain::Vcc, "V_REAL".into(), AccessRights::READ),
             (icc1.clone(), "BRK1".into(), all),
+            (icc1.clone(), "BRK2".into(), AccessRights::OPERATE),
             (icc1.clone(), "I1_DISC".into(), AccessRights::READ),
             (icc1.clone(), "I1_STATE".into(), AccessRights::READ),
             (icc1.clone(), "Info_Buff_64".into(), AccessRights::READ),

@@ -322,6 +322,20 @@ pub fn device_control<T: Tase2Runtime>(rt: &T) {
     rt.set_tag(&client, &brk, TagState::NoTag, "").unwrap();
     assert_eq!(rt.select(&client, &brk), Ok(77));
 
+    // A select that times out: the station says so, and the late operate is refused.
+    let brk2 = PointName::icc("ICC1", "BRK2");
+    assert_eq!(rt.select(&client, &brk2), Ok(78));
+    await_event(
+        rt,
+        &mut server,
+        "SelectTimeout BRK2",
+        |e| matches!(e, StationEvent::SelectTimeout { name, .. } if name == "BRK2"),
+    );
+    assert_eq!(
+        rt.operate(&client, &brk2, DeviceValue::Command(1)).err(),
+        Some(denied.clone())
+    );
+
     // Direct operate of a real set-point; it has no _SBO and no tag right.
     let sp = PointName::icc("ICC1", "SP1");
     rt.operate(&client, &sp, DeviceValue::RealSetPoint(12.5))
