@@ -306,3 +306,161 @@ fn iec101_over_tcp_records_and_a_serial_line_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--pcap needs a TCP connection"));
 }
+
+/// The first JSON line of `child`'s stdout with `"event": event`.
+fn json_event(child: &mut Child, event: &str) -> serde_json::Value {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no event line");
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+            && v["event"] == event
+        {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn gateway_records_tase2_and_104_and_tase2_client_records_its_side() {
+    let mut rtu = Guard(
+        Command::new(BIN)
+            .args([
+                "104",
+                "server",
+                "--bind",
+                "127.0.0.1:0",
+                "--json",
+                "--tick-ms",
+                "200",
+            ])
+            .args(["--duration", "60"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rtu_addr = json_event(&mut rtu.0, "listening")["addr"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let config = temp("gw.toml");
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/gateway.toml"),
+    )
+    .unwrap()
+    .replace("127.0.0.1:2404", &rtu_addr)
+    .replace("127.0.0.1:10102", "127.0.0.1:0");
+    std::fs::write(&config, text).unwrap();
+    let gpcap = temp("gateway.pcap");
+    let (mut gw, public, _log) = server_with_pcap(
+        &[
+            "gateway",
+            "--config",
+            config.to_str().unwrap(),
+            "--duration",
+            "6",
+            "--json",
+        ],
+        &gpcap,
+    );
+    let cpcap = temp("tase2-client.pcap");
+    let out = Command::new(BIN)
+        .args([
+            "tase2",
+            "client",
+            &public.to_string(),
+            "--json",
+            "--rbe",
+            "--duration",
+            "2",
+        ])
+        .args([
+            "--table-id",
+            "CC_1",
+            "--point",
+            "RTU1_KV=RealQTimeTagExtended",
+            "--pcap",
+        ])
+        .arg(&cpcap)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(gw.0.wait().unwrap().success());
+
+    // The control centre's connection, seen the same from both ends.
+    let (client_view, client_ports) = octets(&cpcap, public.port());
+    let (gw_view, gw_ports) = octets(&gpcap, public.port());
+    assert_eq!(client_ports, gw_ports);
+    assert_eq!(client_view, gw_view);
+    // The gateway's file also has its 104 link to the RTU.
+    let rtu_port: u16 = rtu_addr.rsplit(':').next().unwrap().parse().unwrap();
+    let (rtu_view, _) = octets(&gpcap, rtu_port);
+    assert!(rtu_view[0] >= 12 && rtu_view[1] > 100, "{rtu_view:?}");
+    let d = Command::new(BIN)
+        .args([
+            "decode",
+            "mms",
+            "--json",
+            "--port",
+            &public.port().to_string(),
+            "--pcap",
+        ])
+        .arg(&gpcap)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&d.stdout);
+    assert!(d.status.success(), "{text}");
+    assert!(text.contains("informationReport"), "{text}");
+}
+
+#[test]
+fn tase2_server_records_a_client() {
+    let spcap = temp("tase2-server.pcap");
+    let (mut server, public, _log) = server_with_pcap(
+        &[
+            "tase2",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "5",
+            "--tick-ms",
+            "200",
+        ],
+        &spcap,
+    );
+    let out = Command::new(BIN)
+        .args([
+            "tase2",
+            "client",
+            &public.to_string(),
+            "--rbe",
+            "--duration",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.0.wait().unwrap().success());
+    let (view, ports) = octets(&spcap, public.port());
+    assert_eq!(ports.len(), 1);
+    assert!(view[0] > 100 && view[1] > 100, "{view:?}");
+}

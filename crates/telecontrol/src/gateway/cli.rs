@@ -3,6 +3,7 @@
 use super::config;
 use super::run::{Gateway, GatewayEvent};
 use crate::demo::{self, DemoOptions};
+use crate::pcap::{PcapArg, PcapGuard};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,9 @@ pub struct GatewayArgs {
     /// Less output: warnings only.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Record the TASE.2 connections and the TCP links to the outstations in this pcap file.
+    #[command(flatten)]
+    pub pcap: PcapArg,
 }
 
 fn init_tracing(level: tracing::Level) {
@@ -81,12 +85,23 @@ pub fn run_gateway(args: &GatewayArgs) -> ExitCode {
     } else {
         tracing::Level::INFO
     });
-    let cfg = match config::load(&args.config) {
+    let mut cfg = match config::load(&args.config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("telecontrol gateway: {e}");
             return ExitCode::from(2);
         }
+    };
+    let _pcap = match args.pcap.start() {
+        Ok(None) => None,
+        Ok(Some(mut c)) => match crate::pcap::relay_gateway(&mut c, &mut cfg) {
+            Ok(()) => Some(PcapGuard::new(c)),
+            Err(e) => {
+                eprintln!("telecontrol gateway: --pcap: {e:#}");
+                return ExitCode::from(1);
+            }
+        },
+        Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

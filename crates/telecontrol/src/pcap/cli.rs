@@ -23,6 +23,11 @@ pub struct PcapArg {
 pub struct PcapGuard(Option<Capture>);
 
 impl PcapGuard {
+    /// Finish `capture` when the guard drops.
+    pub fn new(capture: Capture) -> PcapGuard {
+        PcapGuard(Some(capture))
+    }
+
     /// Whether a capture is being recorded.
     #[must_use]
     pub fn is_recording(&self) -> bool {
@@ -79,6 +84,18 @@ impl PcapArg {
     pub fn server(&self, bind: SocketAddr) -> Result<(SocketAddr, PcapGuard), ExitCode> {
         for_server(self.pcap.as_deref(), bind)
             .map(|(a, c)| (a, PcapGuard(c)))
+            .map_err(usage_error)
+    }
+
+    /// A capture to which the command adds its own relays, if `--pcap` was given.
+    ///
+    /// # Errors
+    /// The file cannot be created: the message is printed and the exit code (2) returned.
+    pub fn start(&self) -> Result<Option<Capture>, ExitCode> {
+        self.pcap
+            .as_deref()
+            .map(Capture::start)
+            .transpose()
             .map_err(usage_error)
     }
 

@@ -12,9 +12,11 @@
 //! `--duration`, the end of the demo).
 
 mod cli;
+mod gateway;
 mod relay;
 
 pub use cli::{PcapArg, PcapGuard};
+pub use gateway::relay_gateway;
 pub use relay::Relay;
 
 use anyhow::{Context, Result};

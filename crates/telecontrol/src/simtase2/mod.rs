@@ -5,6 +5,7 @@
 pub mod config;
 pub mod values;
 
+use crate::pcap::PcapArg;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -58,6 +59,8 @@ pub struct ServerArgs {
     /// Print station events as JSON lines.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 /// `telecontrol tase2 client`.
@@ -110,6 +113,8 @@ pub struct ClientArgs {
     /// ACSE password.
     #[arg(long, value_name = "TEXT")]
     password: Option<String>,
+    #[command(flatten)]
+    pcap: PcapArg,
 }
 
 /// Run a `telecontrol tase2` command.
@@ -127,8 +132,22 @@ pub fn run(cmd: SimTase2) -> ExitCode {
         }
     };
     let result = match cmd {
-        SimTase2::Server(a) => rt.block_on(serve(a)),
-        SimTase2::Client(a) => rt.block_on(client(a)),
+        SimTase2::Server(mut a) => {
+            let (bind, _pcap) = match a.pcap.server(a.bind) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            a.bind = bind;
+            rt.block_on(serve(a))
+        }
+        SimTase2::Client(mut a) => {
+            let (addr, _pcap) = match a.pcap.client_host(&a.addr) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            a.addr = addr;
+            rt.block_on(client(a))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
