@@ -404,7 +404,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
     let mut done = Vec::new();
     let end = loop {
         let out = conn.take_output();
-        if !out.is_empty() && stream.write_all(&out).await.is_err() {
+        if !out.is_empty() && write_out(&mut stream, &out).await.is_err() {
             break End::Lost("write failed".into());
         }
         for e in new_events.drain(..) {
@@ -455,6 +455,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
                     conn.close();
                     let out = conn.take_output();
                     let _ = stream.write_all(&out).await;
+                    let _ = stream.flush().await;
                     let _ = stream.shutdown().await;
                     break End::Shutdown;
                 }
@@ -472,4 +473,11 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
         let _ = reply.send(result);
     }
     end
+}
+
+/// Write `out` and flush: a TLS stream keeps records the socket did not take yet until it is
+/// flushed (a no-op for plain TCP).
+async fn write_out<S: AsyncWrite + Unpin>(stream: &mut S, out: &[u8]) -> std::io::Result<()> {
+    stream.write_all(out).await?;
+    stream.flush().await
 }

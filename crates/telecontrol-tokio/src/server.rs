@@ -367,6 +367,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 Next::Close => {
                     let out = conn.take_output();
                     let _ = stream.write_all(&out).await;
+                    let _ = stream.flush().await;
                     return;
                 }
             }
@@ -378,7 +379,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             .iter()
             .for_each(|w| w.notify_one());
         let out = conn.take_output();
-        if !out.is_empty() && stream.write_all(&out).await.is_err() {
+        if !out.is_empty() && write_out(stream, &out).await.is_err() {
             return;
         }
         if *shutdown.borrow() {
@@ -403,4 +404,11 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             _ = shutdown.changed() => {}
         }
     }
+}
+
+/// Write `out` and flush: a TLS stream keeps records the socket did not take yet until it is
+/// flushed (a no-op for plain TCP).
+async fn write_out<S: AsyncWrite + Unpin>(stream: &mut S, out: &[u8]) -> std::io::Result<()> {
+    stream.write_all(out).await?;
+    stream.flush().await
 }
