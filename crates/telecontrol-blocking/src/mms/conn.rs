@@ -160,7 +160,9 @@ fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving
         let now = link.now();
         let cap = now.saturating_add(link.request_timeout());
         let until = deadline.map_or(cap, |d| d.min(cap));
-        shared.sleeps_until.store(until.as_micros(), Ordering::SeqCst);
+        shared
+            .sleeps_until
+            .store(until.as_micros(), Ordering::SeqCst);
         if link.deadline() != deadline {
             continue;
         }
@@ -178,7 +180,7 @@ fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving
             return link.transport_closed();
         }
         shared.sleeps_until.store(0, Ordering::SeqCst);
-        // Edge-triggered: read until it would block.
+        // Edge-triggered: read until the socket is empty.
         let mut r = &*stream;
         loop {
             match r.read(&mut rx) {
@@ -186,7 +188,14 @@ fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving
                     link.transport_closed();
                     break;
                 }
-                Ok(n) => link.input(rx.get(..n).unwrap_or_default(), serving, &mut work),
+                Ok(n) => {
+                    link.input(rx.get(..n).unwrap_or_default(), serving, &mut work);
+                    // A short read emptied the socket: new data is a new edge (as tokio
+                    // does), so no read just to see it would block.
+                    if n < rx.len() {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => {
