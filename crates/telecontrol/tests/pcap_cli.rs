@@ -464,3 +464,44 @@ fn tase2_server_records_a_client() {
     assert_eq!(ports.len(), 1);
     assert!(view[0] > 100 && view[1] > 100, "{view:?}");
 }
+
+#[test]
+fn ctrl_c_finishes_the_file() {
+    let spcap = temp("104-ctrl-c.pcap");
+    let (mut server, public, log) = server_with_pcap(
+        &["104", "server", "--bind", "127.0.0.1:0", "--tick-ms", "100"],
+        &spcap,
+    );
+    let out = Command::new(BIN)
+        .args([
+            "104",
+            "client",
+            &public.to_string(),
+            "--gi",
+            "--duration",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kill = Command::new("kill")
+        .args(["-INT", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert!(server.0.wait().unwrap().success());
+    let tail: Vec<String> = log.try_iter().collect();
+    assert!(
+        tail.iter().any(|l| l.contains("frames written to")),
+        "{tail:?}"
+    );
+    // Handshake, data both ways and both FINs are in the file.
+    let frames = capture::read_frames(&std::fs::read(&spcap).unwrap()).unwrap();
+    assert!(frames.len() > 10);
+    let (view, _) = octets(&spcap, public.port());
+    assert!(view[0] >= 12 && view[1] > 100, "{view:?}");
+}
