@@ -6,6 +6,7 @@
 
 use crate::gateway::config::GatewayConfig;
 use crate::gateway::run::{Gateway, GatewayEvent};
+use crate::live::LiveTable;
 use crate::pcap::Capture;
 use crate::sim104::points::StationSpec;
 use crate::sim104::server::{ServerOptions, serve};
@@ -55,6 +56,15 @@ pub struct DemoSummary {
 /// A point value as text: value, then quality and time when not plain.
 #[must_use]
 pub fn value_text(v: &Value) -> String {
+    match value_parts(v) {
+        (number, Some(q)) => format!("{number} ({q})"),
+        (number, None) => number,
+    }
+}
+
+/// A point value as its value and, when it has flags, its quality (validity, source).
+#[must_use]
+pub fn value_parts(v: &Value) -> (String, Option<String>) {
     let number = match v {
         Value::Real(x) => format!("{x}"),
         Value::RealQ(q) => format!("{}", q.value),
@@ -71,12 +81,10 @@ pub fn value_text(v: &Value) -> String {
             None => format!("{other:?}"),
         },
     };
-    match v.flags() {
-        Some(f) => {
-            format!("{number} ({:?}, {:?})", f.validity(), f.current_source())
-        }
-        _ => number,
-    }
+    let quality = v
+        .flags()
+        .map(|f| format!("{:?}, {:?}", f.validity(), f.current_source()));
+    (number, quality)
 }
 
 fn state_text(s: State) -> &'static str {
@@ -120,11 +128,57 @@ pub fn run(opts: DemoOptions) -> Result<DemoSummary> {
     result
 }
 
+/// A line on stdout; a closed stdout (`| head`) is not an error worth a panic.
 fn say(json: bool, v: &serde_json::Value, text: &str) {
-    if json {
-        println!("{v}");
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = if json {
+        writeln!(out, "{v}")
     } else {
-        println!("{text}");
+        writeln!(out, "{text}")
+    };
+}
+
+/// Where the demo's output goes: JSON lines, plain lines, or (text on a terminal) messages
+/// above a live table of the points.
+struct Out {
+    json: bool,
+    table: Option<LiveTable>,
+}
+
+impl Out {
+    fn new(json: bool) -> Out {
+        let table = Some(LiveTable::stdout()).filter(|t| !json && t.is_live());
+        Out { json, table }
+    }
+
+    fn say(&mut self, v: &serde_json::Value, text: &str) {
+        match &mut self.table {
+            Some(t) if !self.json => t.line(text),
+            _ => say(self.json, v, text),
+        }
+    }
+
+    /// The live table's rows from a report the demo does not print value by value.
+    fn refresh(&mut self, report: &Tase2Report) {
+        let Some(t) = &mut self.table else { return };
+        for (name, r) in &report.values {
+            if let Reading::Value(v) = r {
+                let (value, quality) = value_parts(v);
+                t.update(&name.item, &value, quality.as_deref().unwrap_or("-"), "");
+            }
+        }
+    }
+
+    /// A point's value: a row of the live table, or a line.
+    fn value(&mut self, point: &str, v: &Value, as_json: &serde_json::Value, line: &str) {
+        match &mut self.table {
+            Some(t) if !self.json => {
+                let (value, quality) = value_parts(v);
+                t.update(point, &value, quality.as_deref().unwrap_or("-"), line);
+            }
+            _ => say(self.json, as_json, line),
+        }
     }
 }
 
@@ -137,6 +191,7 @@ async fn within<T>(limit: Duration, what: &str, f: impl Future<Output = T>) -> R
 #[allow(clippy::too_many_lines)]
 async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<DemoSummary> {
     let json = opts.json;
+    let mut out = Out::new(json);
     // 1. The RTU: the sample 104 station, values changing every 500 ms.
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
     let rtu = tokio::spawn(serve(
@@ -152,8 +207,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     let rtu_addr = within(Duration::from_secs(10), "RTU start", ready)
         .await?
         .context("the RTU did not start")?;
-    say(
-        json,
+    out.say(
         &json!({"event": "rtu", "addr": rtu_addr.to_string()}),
         &format!("RTU       IEC 60870-5-104 server on {rtu_addr} (sample station, CA 1)"),
     );
@@ -169,9 +223,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     let config = GatewayConfig::demo("127.0.0.1:0".parse()?, rtu_target);
     let mut gateway = Gateway::start(config).await?;
     let gw_addr = gateway.local_addr();
-    say(
-        json,
-        &json!({"event": "gateway", "tase2": gw_addr.to_string(), "rtu": rtu_addr.to_string()}),
+    out.say(&json!({"event": "gateway", "tase2": gw_addr.to_string(), "rtu": rtu_addr.to_string()}),
         &format!(
             "GATEWAY   104 client of {rtu_addr} → TASE.2 server on {gw_addr} (VCC points, bilateral table DEMO_CC)"
         ),
@@ -203,9 +255,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     )
     .await?
     .context("the control centre could not associate")?;
-    say(
-        json,
-        &json!({"event": "associated", "table": "DEMO_CC"}),
+    out.say(&json!({"event": "associated", "table": "DEMO_CC"}),
         "CONTROL   associated with the gateway: TASE2_Version, Supported_Features (blocks 1 2 4 5) and Bilateral_Table_ID DEMO_CC checked",
     );
     let points = [
@@ -240,9 +290,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     )
     .await?
     .context("starting the transfer set")?;
-    say(
-        json,
-        &json!({"event": "transfer_set", "name": ts.item, "data_set": "ICC1/DEMO_DS"}),
+    out.say(&json!({"event": "transfer_set", "name": ts.item, "data_set": "ICC1/DEMO_DS"}),
         &format!(
             "CONTROL   data set ICC1/DEMO_DS (6 points), transfer set {} started: report by exception, integrity 30 s",
             ts.item
@@ -265,11 +313,12 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
                 Reading::Value(v) => value_text(v),
                 other => format!("{other:?}"),
             };
-            say(
-                json,
-                &json!({"event": "value", "point": name.item, "value": text}),
-                &format!("REPORT    {:<14} {text}", name.item),
-            );
+            let as_json = json!({"event": "value", "point": name.item, "value": text});
+            let line = format!("REPORT    {:<14} {text}", name.item);
+            match r {
+                Reading::Value(v) => out.value(&name.item, v, &as_json, &line),
+                _ => out.say(&as_json, &line),
+            }
         }
         if let Some(s) = breaker_state(&report) {
             breaker = Some(s);
@@ -294,8 +343,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     let check_back = within(Duration::from_secs(10), "select", cc.select(&device))
         .await?
         .context("select RTU1_BRK1")?;
-    say(
-        json,
+    out.say(
         &json!({"event": "selected", "device": "RTU1_BRK1", "check_back_id": check_back}),
         &format!("CONTROL   select RTU1_BRK1 → CheckBackID {check_back}"),
     );
@@ -306,8 +354,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     )
     .await?
     .context("operate RTU1_BRK1")?;
-    say(
-        json,
+    out.say(
         &json!({"event": "operated", "device": "RTU1_BRK1", "value": target}),
         &format!(
             "CONTROL   operate RTU1_BRK1 = {target} ({})",
@@ -328,19 +375,20 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
                 };
                 summary.reports += 1;
                 summary.values += report.values.len() as u64;
+                out.refresh(&report);
                 if breaker_state(&report) == Some(want) && !seen {
                     seen = true;
                     summary.round_trip_ms = started.elapsed().as_millis();
-                    say(json, &json!({"event": "round_trip", "state": state_text(want), "ms": summary.round_trip_ms}),
+                    out.say(&json!({"event": "round_trip", "state": state_text(want), "ms": summary.round_trip_ms}),
                         &format!("REPORT    RTU1_BRK1_POS  {} — round trip select → operate → 104 command → report: {} ms", state_text(want), summary.round_trip_ms));
                 }
             }
             Some(e) = gateway.next_event() => match e {
-                GatewayEvent::Operate { rtu, ioa, .. } => say(json, &json!({"event": "forwarded", "rtu": rtu, "ioa": ioa}),
+                GatewayEvent::Operate { rtu, ioa, .. } => out.say(&json!({"event": "forwarded", "rtu": rtu, "ioa": ioa}),
                     &format!("GATEWAY   RTU1_BRK1 → {rtu}: C_SC_NA_1 select + execute at IOA {ioa}")),
                 GatewayEvent::CommandDone { result: Ok(()), .. } => {
                     command_done = true;
-                    say(json, &json!({"event": "command_done"}), "GATEWAY   the RTU confirmed and terminated the command");
+                    out.say(&json!({"event": "command_done"}), "GATEWAY   the RTU confirmed and terminated the command");
                 }
                 GatewayEvent::CommandDone { result: Err(why), .. } => bail!("the RTU refused the command: {why}"),
                 _ => {}
@@ -354,9 +402,7 @@ async fn demo(opts: &DemoOptions, mut capture: Option<&mut Capture>) -> Result<D
     let _ = cc.conclude(Duration::from_secs(5)).await;
     gateway.stop().await;
     rtu.abort();
-    say(
-        json,
-        &json!({"event": "summary", "reports": summary.reports, "values": summary.values,
+    out.say(&json!({"event": "summary", "reports": summary.reports, "values": summary.values,
                        "rtu_asdus": summary.asdus, "commands": summary.commands, "round_trip_ms": summary.round_trip_ms}),
         &format!(
             "SUMMARY   {} reports with {} values, {} ASDUs from the RTU, {} command(s), control round trip {} ms — OK",

@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod demo;
 pub mod gateway;
+pub mod live;
 pub mod pcap;
 pub mod sim101;
 pub mod sim104;
