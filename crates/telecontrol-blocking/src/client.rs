@@ -20,7 +20,7 @@ use telecontrol_tls::pki_types::ServerName;
 use telecontrol_tls::{TlsConfig, TlsCounters, TlsStats};
 
 use crate::io::{after, flush, poll_for};
-use crate::tls::Stream;
+use crate::tls::{self, Stream};
 
 type Reply = Sender<Result<RequestResult, ClientError>>;
 
@@ -360,7 +360,18 @@ fn run(
     let mut backoff = config.backoff;
     loop {
         let connected = connect(&mut poll, addr, config, commands).and_then(|s| match (s, tls) {
-            (Some(tcp), Some(t)) => handshake(&mut poll, tcp, t, commands),
+            (Some(tcp), Some(t)) => {
+                let stop = || refuse_requests(commands);
+                tls::client_handshake(
+                    &mut poll,
+                    tcp,
+                    &t.config,
+                    &t.name,
+                    t.timeout,
+                    &t.counters,
+                    stop,
+                )
+            }
             (s, _) => Ok(s.map(Stream::Plain)),
         });
         let end = match connected {
@@ -379,7 +390,7 @@ fn run(
                 end
             }
             Ok(None) => End::Shutdown,
-            Err(e) => match (tls, handshake_error(&e)) {
+            Err(e) => match (tls, tls::handshake_error(&e)) {
                 (Some(t), Some(inner)) => {
                     let reason = t.counters.refuse_io(addr, inner);
                     End::Lost(format!("TLS handshake with {addr} refused: {reason} ({e})"))
@@ -451,75 +462,6 @@ fn connect(
                 }
             }
         }
-    }
-}
-
-/// Marks an error of the TLS handshake (as against one of the TCP connect).
-#[derive(Debug)]
-struct HandshakeFailed(io::Error);
-
-impl std::fmt::Display for HandshakeFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for HandshakeFailed {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-/// The error of a failed TLS handshake (`None` for other errors: TCP connect, poll).
-fn handshake_error(e: &io::Error) -> Option<&io::Error> {
-    e.get_ref()
-        .and_then(|e| e.downcast_ref::<HandshakeFailed>())
-        .map(|h| &h.0)
-}
-
-/// The TLS handshake over `tcp` within the handshake time-out, counted when complete; `None`
-/// on shutdown. A failure comes back as a [`HandshakeFailed`] inside the I/O error, with the
-/// rustls error (if any) still reachable for classification.
-fn handshake(
-    poll: &mut Poll,
-    tcp: TcpStream,
-    t: &TlsClient,
-    commands: &Receiver<Command>,
-) -> io::Result<Option<Stream>> {
-    let fail = |mut stream: Stream, poll: &mut Poll, e: io::Error| {
-        let _ = poll.registry().deregister(stream.tcp());
-        // Keep the rustls error as the inner error's inner error for classification.
-        let kind = e.kind();
-        Err(io::Error::new(kind, HandshakeFailed(e)))
-    };
-    let conn = match rustls::ClientConnection::new(Arc::clone(&t.config), t.name.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            let stream = Stream::Plain(tcp);
-            return fail(stream, poll, io::Error::new(io::ErrorKind::InvalidData, e));
-        }
-    };
-    let mut stream = Stream::tls(tcp, conn);
-    let deadline = after(t.timeout);
-    let mut ev = Events::with_capacity(8);
-    loop {
-        match stream.drive_handshake() {
-            Ok(true) => {
-                t.counters.handshake(stream.handshake_kind());
-                return Ok(Some(stream));
-            }
-            Ok(false) => {}
-            Err(e) => return fail(stream, poll, e),
-        }
-        if refuse_requests(commands) {
-            let _ = poll.registry().deregister(stream.tcp());
-            return Ok(None);
-        }
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            return fail(stream, poll, io::ErrorKind::TimedOut.into());
-        }
-        poll_for(poll, &mut ev, Some(left))?;
     }
 }
 

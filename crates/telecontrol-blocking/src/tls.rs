@@ -2,9 +2,16 @@
 //! socket), behind one `Read` / `Write` so the 104 loops run unchanged over either.
 
 use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
 
 use mio::net::TcpStream;
+use mio::{Events, Poll};
 use rustls::HandshakeKind;
+use rustls::pki_types::ServerName;
+use telecontrol_tls::TlsCounters;
+
+use crate::io::{after, poll_for};
 
 /// A connection's byte stream.
 pub(crate) enum Stream {
@@ -177,5 +184,78 @@ impl Write for Stream {
             Stream::Plain(s) => s.flush(),
             Stream::Tls(t) => t.flush_tls(),
         }
+    }
+}
+
+/// Marks an error of the TLS handshake (as against one of the TCP connect).
+#[derive(Debug)]
+struct HandshakeFailed(io::Error);
+
+impl std::fmt::Display for HandshakeFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for HandshakeFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// The error of a failed TLS handshake from [`client_handshake`] (`None` for other errors:
+/// TCP connect, poll).
+pub(crate) fn handshake_error(e: &io::Error) -> Option<&io::Error> {
+    e.get_ref()
+        .and_then(|e| e.downcast_ref::<HandshakeFailed>())
+        .map(|h| &h.0)
+}
+
+/// The client's TLS handshake over `tcp` (registered with `poll`) within `timeout`, counted
+/// when complete; `None` when `stop` says so (checked on every wake-up). A failure comes back
+/// as an I/O error that [`handshake_error`] recognises, with the rustls error (if any) still
+/// inside for classification; the socket is deregistered then.
+pub(crate) fn client_handshake(
+    poll: &mut Poll,
+    tcp: TcpStream,
+    config: &Arc<rustls::ClientConfig>,
+    name: &ServerName<'static>,
+    timeout: Duration,
+    counters: &TlsCounters,
+    mut stop: impl FnMut() -> bool,
+) -> io::Result<Option<Stream>> {
+    let fail = |mut stream: Stream, poll: &mut Poll, e: io::Error| {
+        let _ = poll.registry().deregister(stream.tcp());
+        let kind = e.kind();
+        Err(io::Error::new(kind, HandshakeFailed(e)))
+    };
+    let conn = match rustls::ClientConnection::new(Arc::clone(config), name.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let stream = Stream::Plain(tcp);
+            return fail(stream, poll, io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+    };
+    let mut stream = Stream::tls(tcp, conn);
+    let deadline = after(timeout);
+    let mut ev = Events::with_capacity(8);
+    loop {
+        match stream.drive_handshake() {
+            Ok(true) => {
+                counters.handshake(stream.handshake_kind());
+                return Ok(Some(stream));
+            }
+            Ok(false) => {}
+            Err(e) => return fail(stream, poll, e),
+        }
+        if stop() {
+            let _ = poll.registry().deregister(stream.tcp());
+            return Ok(None);
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return fail(stream, poll, io::ErrorKind::TimedOut.into());
+        }
+        poll_for(poll, &mut ev, Some(left))?;
     }
 }
