@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "std")]
+pub mod admission;
+#[cfg(feature = "std")]
 pub mod conn;
 mod master_link;
 mod outstation_link;

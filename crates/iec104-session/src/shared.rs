@@ -498,6 +498,9 @@ pub struct ServerConfig {
     pub station: station::OutstationConfig,
     /// Most connections open at once; further ones are closed on accept.
     pub max_connections: usize,
+    /// Most connections open at once from one client address (a misbehaving or hostile
+    /// peer cannot take every place); further ones are closed on accept.
+    pub max_per_address: usize,
     /// If set, only these client addresses are accepted.
     pub allow: Option<Vec<std::net::IpAddr>>,
     /// Redundancy groups. A connection from an address of no group gets an outstation (and
@@ -510,14 +513,15 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// Defaults for common address `ca`: standard APCI parameters, 100 connections, everyone
-    /// allowed, no redundancy groups.
+    /// Defaults for common address `ca`: standard APCI parameters, 100 connections (32 per
+    /// client address), everyone allowed, no redundancy groups.
     #[must_use]
     pub fn new(ca: CommonAddress) -> Self {
         ServerConfig {
             apci: iec104_apci::ApciConfig::DEFAULT,
             station: station::OutstationConfig::new(AsduParams::IEC104, ca),
             max_connections: 100,
+            max_per_address: 32,
             allow: None,
             groups: Vec::new(),
             end_of_initialisation: Coi::new(Coi::POWER_ON, false),

@@ -13,6 +13,7 @@ pub use client::{Client, ClientEvents};
 pub use server::{Server, ServerHandle};
 
 pub use iec104_apci::ApciConfig;
+pub use iec104_session::admission::{AdmissionStats, Refusal};
 pub use iec104_session::shared::{
     Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
     ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, Termination, UpdateError,

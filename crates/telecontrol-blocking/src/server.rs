@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use iec104_session::LinkId;
+use iec104_session::admission::{Admission, AdmissionStats, Place};
 use iec104_session::conn::{Next, ServerConn};
 use iec104_session::registry::Registry;
 use iec104_session::shared::{CommandHandler, Database, ServerConfig, UpdateError, instant_since};
@@ -32,7 +33,7 @@ struct Shared {
     registry: Registry<()>,
     waker: Waker,
     shutdown: AtomicBool,
-    connections: AtomicUsize,
+    admission: Admission,
     /// An update queued data: step every connection.
     dirty: AtomicBool,
     /// The rustls configuration and handshake time-out of a server bound with
@@ -112,7 +113,7 @@ impl Server {
             registry: Registry::new(config, db),
             waker,
             shutdown: AtomicBool::new(false),
-            connections: AtomicUsize::new(0),
+            admission: Admission::default(),
             dirty: AtomicBool::new(false),
             tls,
             tls_counters: TlsCounters::new(),
@@ -151,7 +152,7 @@ impl Server {
     /// Connections open now.
     #[must_use]
     pub fn connection_count(&self) -> usize {
-        self.shared.connections.load(Ordering::SeqCst)
+        self.shared.admission.open()
     }
 
     /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
@@ -159,6 +160,12 @@ impl Server {
     #[must_use]
     pub fn tls_stats(&self) -> TlsStats {
         self.shared.tls_counters.stats()
+    }
+
+    /// Connections refused at accept (allow-list, server and per-address limits), by reason.
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.shared.admission.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -225,13 +232,19 @@ impl ServerHandle {
     /// Connections open now.
     #[must_use]
     pub fn connection_count(&self) -> usize {
-        self.shared.connections.load(Ordering::SeqCst)
+        self.shared.admission.open()
     }
 
     /// TLS handshakes completed and refused by reason, as [`Server::tls_stats`].
     #[must_use]
     pub fn tls_stats(&self) -> TlsStats {
         self.shared.tls_counters.stats()
+    }
+
+    /// Connections refused at accept, as [`Server::admission_stats`].
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.shared.admission.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -287,6 +300,8 @@ struct Entry {
     wbuf: Vec<u8>,
     /// The end of the time allowed for the TLS handshake.
     handshake_deadline: Option<std::time::Instant>,
+    /// Its place in the server's connection limits, freed when the entry is dropped.
+    _place: Place,
 }
 
 impl Entry {
@@ -382,7 +397,6 @@ fn event_loop(
         }
         e.stream.close();
         let _ = poll.registry().deregister(e.stream.tcp());
-        shared.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -493,7 +507,6 @@ fn close(poll: &Poll, shared: &Shared, conns: &mut HashMap<Token, Entry>, t: Tok
         }
         e.stream.close();
         let _ = poll.registry().deregister(e.stream.tcp());
-        shared.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -515,15 +528,13 @@ fn accept(
                 return;
             }
         };
-        let config = shared.registry.config();
-        if !config.allows(peer.ip()) {
-            tracing::info!(%peer, "refused: not in the allow-list");
-            continue;
-        }
-        if conns.len() >= config.max_connections {
-            tracing::info!(%peer, "refused: maximum connections reached");
-            continue;
-        }
+        let place = match shared.admission.admit(shared.registry.config(), peer.ip()) {
+            Ok(place) => place,
+            Err(why) => {
+                tracing::info!(%peer, "refused: {why}");
+                continue;
+            }
+        };
         let token = Token(*next);
         *next = next.wrapping_add(1).max(FIRST);
         let _ = stream.set_nodelay(true);
@@ -544,20 +555,19 @@ fn accept(
         {
             continue;
         }
-        shared.connections.fetch_add(1, Ordering::SeqCst);
         let mut entry = Entry {
             stream,
             conn: None,
             peer,
             wbuf: Vec::new(),
             handshake_deadline,
+            _place: place,
         };
         // Plain TCP: the session starts now.
         if entry.handshake_deadline.is_none()
             && handshake(&mut entry, token, shared, origin).is_err()
         {
             let _ = poll.registry().deregister(entry.stream.tcp());
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
             continue;
         }
         conns.insert(token, entry);

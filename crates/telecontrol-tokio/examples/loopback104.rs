@@ -176,6 +176,7 @@ fn memory_per_connection(n: usize) -> (u64, u64, f64) {
         let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let mut config = ServerConfig::new(CA);
         config.max_connections = n + 10;
+        config.max_per_address = n + 10; // every idle client comes from 127.0.0.1
         let server = telecontrol_tokio::Server::bind(any, config, database(), reject)
             .await
             .unwrap();

@@ -4,10 +4,11 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use iec104_session::LinkId;
+use iec104_session::admission::{Admission, AdmissionStats, Place};
 use iec104_session::conn::{Next, ServerConn};
 use iec104_session::registry::Registry;
 use iec104_session::shared::{CommandHandler, Database, ServerConfig, UpdateError, instant_since};
@@ -21,7 +22,7 @@ use tokio::task::{JoinHandle, JoinSet};
 struct Shared {
     registry: Registry<Arc<Notify>>,
     handler: Arc<dyn CommandHandler>,
-    connections: AtomicUsize,
+    admission: Admission,
     next_id: AtomicU64,
     origin: std::time::Instant,
     /// The TLS acceptor and handshake time-out, for a server bound with [`Server::bind_tls`].
@@ -96,7 +97,7 @@ impl Server {
         let shared = Arc::new(Shared {
             registry: Registry::new(config, db),
             handler,
-            connections: AtomicUsize::new(0),
+            admission: Admission::default(),
             next_id: AtomicU64::new(1),
             origin: std::time::Instant::now(),
             tls,
@@ -136,7 +137,7 @@ impl Server {
     /// Connections open now.
     #[must_use]
     pub fn connection_count(&self) -> usize {
-        self.shared.connections.load(Ordering::SeqCst)
+        self.shared.admission.open()
     }
 
     /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
@@ -144,6 +145,12 @@ impl Server {
     #[must_use]
     pub fn tls_stats(&self) -> TlsStats {
         self.shared.tls_counters.stats()
+    }
+
+    /// Connections refused at accept (allow-list, server and per-address limits), by reason.
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.shared.admission.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -207,13 +214,19 @@ impl ServerHandle {
     /// Connections open now.
     #[must_use]
     pub fn connection_count(&self) -> usize {
-        self.shared.connections.load(Ordering::SeqCst)
+        self.shared.admission.open()
     }
 
     /// TLS handshakes completed and refused by reason, as [`Server::tls_stats`].
     #[must_use]
     pub fn tls_stats(&self) -> TlsStats {
         self.shared.tls_counters.stats()
+    }
+
+    /// Connections refused at accept, as [`Server::admission_stats`].
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.shared.admission.stats()
     }
 
     /// Set a point's value and send it as a spontaneous event (cause 3) to every group (the
@@ -268,19 +281,16 @@ async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
-                if !shared.registry.config().allows(peer.ip()) {
-                    tracing::info!(%peer, "refused: not in the allow-list");
-                    drop(stream);
-                    continue;
-                }
-                if shared.connections.load(Ordering::SeqCst) >= shared.registry.config().max_connections {
-                    tracing::info!(%peer, "refused: maximum connections reached");
-                    drop(stream);
-                    continue;
-                }
-                shared.connections.fetch_add(1, Ordering::SeqCst);
+                let place = match shared.admission.admit(shared.registry.config(), peer.ip()) {
+                    Ok(place) => place,
+                    Err(why) => {
+                        tracing::info!(%peer, "refused: {why}");
+                        drop(stream);
+                        continue;
+                    }
+                };
                 let s = Arc::clone(&shared);
-                tasks.spawn(connection(stream, peer, s, shutdown.clone()));
+                tasks.spawn(connection(stream, peer, s, shutdown.clone(), place));
             }
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             _ = shutdown.changed() => break,
@@ -295,6 +305,7 @@ async fn connection(
     peer: SocketAddr,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
+    place: Place,
 ) {
     let _ = stream.set_nodelay(true);
     match &shared.tls {
@@ -320,7 +331,7 @@ async fn connection(
             }
         }
     }
-    shared.connections.fetch_sub(1, Ordering::SeqCst);
+    drop(place);
 }
 
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(
@@ -367,7 +378,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 Next::Close => {
                     let out = conn.take_output();
                     let _ = stream.write_all(&out).await;
-                    let _ = stream.flush().await;
                     return;
                 }
             }
@@ -379,7 +389,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             .iter()
             .for_each(|w| w.notify_one());
         let out = conn.take_output();
-        if !out.is_empty() && write_out(stream, &out).await.is_err() {
+        if !out.is_empty() && stream.write_all(&out).await.is_err() {
             return;
         }
         if *shutdown.borrow() {
@@ -404,11 +414,4 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             _ = shutdown.changed() => {}
         }
     }
-}
-
-/// Write `out` and flush: a TLS stream keeps records the socket did not take yet until it is
-/// flushed (a no-op for plain TCP).
-async fn write_out<S: AsyncWrite + Unpin>(stream: &mut S, out: &[u8]) -> std::io::Result<()> {
-    stream.write_all(out).await?;
-    stream.flush().await
 }

@@ -30,7 +30,7 @@ fn refused(addr: SocketAddr) -> bool {
     }
 }
 
-/// A maximum connection count and an allow-list refuse connections.
+/// A maximum connection count, a per-address maximum and an allow-list refuse connections.
 pub fn refusals<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     let mut config = ServerConfig::new(CA);
     config.max_connections = 1;
@@ -41,6 +41,27 @@ pub fn refusals<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
         "a second connection was accepted"
     );
     crt.stop(client);
+    srt.stop(server);
+
+    // One connection per address: a second from 127.0.0.1 is refused while the first is
+    // open, and its place is free again once it closed.
+    let mut config = ServerConfig::new(CA);
+    config.max_per_address = 1;
+    let (server, client) = started(srt, crt, config, Recorder::default());
+    assert!(
+        refused(srt.addr(&server)),
+        "a second connection from the same address was accepted"
+    );
+    crt.stop(client);
+    let end = Instant::now() + STEP;
+    while srt.connections(&server) != 0 {
+        assert!(Instant::now() < end, "the first connection's place was not freed");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !refused(srt.addr(&server)),
+        "the freed place was not given again"
+    );
     srt.stop(server);
 
     let mut config = ServerConfig::new(CA);
