@@ -1,8 +1,9 @@
 //! 104 over TLS (IEC 62351-3) in both runtimes, with certificates, keys and a CRL made at
 //! run time (rcgen): a valid peer interrogates; sessions resume after a reconnect (TLS 1.3
-//! and 1.2); an unknown, expired, revoked, wrong-CA or not-allowed certificate, plain TCP and
-//! a silent peer are refused, each with its reason counted by the server. Every scenario runs
-//! with the tokio server and client and with the blocking (mio) server and client.
+//! and 1.2); an unknown, expired, revoked, wrong-CA or not-allowed certificate, none at all,
+//! plain TCP and a silent peer are refused, each with its reason counted by the server.
+//! Every scenario runs with the tokio server and client and with the blocking (mio) server
+//! and client.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -19,7 +20,8 @@ use std::time::{Duration, Instant};
 use iec104_session::shared::{Backoff, ClientConfig, ClientEvent, Database, ServerConfig};
 use station::asdu::{CommonAddress, Ioa, Quality, Siq, Value};
 use station::{CommandAnswer, CommandRequest, DataKind, Point};
-use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::pki_types::pem::PemObject;
+use telecontrol_tls::pki_types::{CertificateDer, ServerName};
 use telecontrol_tls::test_pki::{self, Ca, Leaf, Validity};
 use telecontrol_tls::{TlsConfig, TlsRefusal, TlsStats, TlsVersions};
 
@@ -513,6 +515,43 @@ fn allow_list(rt: Rt) {
     h.shutdown(server);
 }
 
+/// A TLS client that presents no certificate (plain rustls, trusting the CA): refused.
+fn no_client_certificate(rt: Rt) {
+    let h = Harness::new();
+    let pki = Pki::new();
+    let server = h.server(rt, &pki.server_config());
+    let mut roots = telecontrol_tls::rustls::RootCertStore::empty();
+    let ca = CertificateDer::from_pem_slice(pki.ca.pem().as_bytes()).unwrap();
+    roots.add(ca).unwrap();
+    let provider = Arc::new(telecontrol_tls::rustls::crypto::ring::default_provider());
+    let config = telecontrol_tls::rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let addr = server.addr();
+    let failed = h.rt.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        // TLS 1.3: the client's side of the handshake completes; the refusal is the alert.
+        let Ok(mut tls) = connector.connect(name, tcp).await else {
+            return true;
+        };
+        let mut buf = [0u8; 16];
+        let r = tokio::time::timeout(LIMIT, tokio::io::AsyncReadExt::read(&mut tls, &mut buf))
+            .await
+            .unwrap();
+        !matches!(r, Ok(n) if n > 0)
+    });
+    assert!(failed);
+    wait_until("the server counted the refusal", || {
+        server.stats().refused(TlsRefusal::NoCertificate) == 1
+    });
+    assert_eq!(server.stats().refused_total(), 1);
+    h.shutdown(server);
+}
+
 /// A plain-TCP 104 client on the TLS port: the server refuses it as not TLS.
 fn plain_tcp(rt: Rt) {
     refused(rt, None, TlsRefusal::NotTls);
@@ -568,6 +607,7 @@ both! {
     revoked_certificate_refused => revoked_certificate;
     wrong_ca_refused => wrong_ca;
     fingerprint_allow_list => allow_list;
+    no_client_certificate_refused => no_client_certificate;
     plain_tcp_refused => plain_tcp;
     silent_peer_times_out => silent_peer;
 }
