@@ -444,6 +444,8 @@ fn spdu_kind(s: &Spdu<'_>) -> &'static str {
         Spdu::AbortAccept => "AA",
         Spdu::Data(d) if d.dt_parameters.is_some() => "GT+DT",
         Spdu::Data(_) => "GT",
+        Spdu::OverflowAccept(_) => "OA",
+        Spdu::ConnectDataOverflow(_) => "CDO",
         _ => "?",
     }
 }
