@@ -9,152 +9,23 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use telecontrol_core::{Encode, Writer};
+use telecontrol_core::Encode;
 use telecontrol_tokio::mms::mms_pdu as telecontrol_mms_pdu;
 use telecontrol_tokio::mms::{MmsClient, MmsError, MmsEvent, MmsServer, MmsServerConfig};
 
-use telecontrol_mms_pdu::acse::SourceDiagnostic;
-use telecontrol_mms_pdu::association::{
-    AssocError, AssociateIndication, CloseReason, Config, Refusal,
-};
+use telecontrol_mms_pdu::association::{AssocError, CloseReason, Refusal};
 use telecontrol_mms_pdu::mms::{
-    AccessResult, ConfirmedServiceResponse, Data, DataAccessError, Element, ErrorClass,
-    IdentifyResponse, InformationReport, MmsPdu, ObjectClass, ObjectName, ObjectScope, SeqOf,
-    TypeDescription, TypeSpecification, UnconfirmedService, VariableAccessSpecification,
-};
-use telecontrol_mms_pdu::server::{self, Directory};
-
-/// The AE-qualifier the directory refuses.
-const REFUSED_BY_DIRECTORY: i64 = 13;
-/// The AE-qualifier the adapter's `authorize` refuses (the directory never hears it).
-const REFUSED_BY_AUTHORIZE: i64 = 99;
-
-const REFUSAL: Refusal = Refusal::Acse {
-    result: 1,
-    diagnostic: Some(SourceDiagnostic::ServiceUser(4)),
+    AccessResult, Data, InformationReport, MmsPdu, ObjectClass, ObjectName, ObjectScope, SeqOf,
+    UnconfirmedService, VariableAccessSpecification,
 };
 
-/// One variable "x" (integer: the id of the association reading it); a log of calls.
-#[derive(Default)]
-struct Gate {
-    log: Mutex<Vec<String>>,
-}
+#[path = "../../testkit/src/e2e_mms_gate.rs"]
+mod e2e_mms_gate;
 
-impl Gate {
-    fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-    fn push(&self, s: String) {
-        self.log.lock().unwrap().push(s);
-    }
-}
-
-impl Directory for Gate {
-    fn identify(&self) -> IdentifyResponse<'_> {
-        IdentifyResponse {
-            vendor: b"v",
-            model: b"m",
-            revision: b"1",
-            abstract_syntaxes: None,
-        }
-    }
-    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
-        let q = ind.calling_ae_qualifier.unwrap_or(-1);
-        self.push(format!("associate {association} {q}"));
-        if q == REFUSED_BY_DIRECTORY {
-            return Err(REFUSAL);
-        }
-        Ok(())
-    }
-    fn released(&self, association: u64) {
-        self.push(format!("released {association}"));
-    }
-    fn names(
-        &self,
-        association: u64,
-        _class: ObjectClass,
-        _scope: ObjectScope<'_>,
-        _after: Option<&str>,
-        out: &mut dyn FnMut(&str) -> bool,
-    ) -> Result<(), ErrorClass> {
-        self.push(format!("names {association}"));
-        out("x");
-        Ok(())
-    }
-    fn variable_type(
-        &self,
-        association: u64,
-        _name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<bool, ErrorClass> {
-        self.push(format!("type {association}"));
-        TypeSpecification::Description(TypeDescription::Integer(64))
-            .write_element(out)
-            .map_err(|_| server::CAPABILITY_UNAVAILABLE)?;
-        Ok(false)
-    }
-    fn read(
-        &self,
-        association: u64,
-        _name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.push(format!("read {association}"));
-        Data::Integer(i64::try_from(association).unwrap())
-            .write_element(out)
-            .map_err(|_| DataAccessError::HardwareFault)
-    }
-    fn write(
-        &self,
-        association: u64,
-        _name: &ObjectName<'_>,
-        _value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.push(format!("write {association}"));
-        Ok(())
-    }
-    fn list_members(
-        &self,
-        _association: u64,
-        _name: &ObjectName<'_>,
-        _out: &mut dyn FnMut(&ObjectName<'_>),
-    ) -> Result<bool, ErrorClass> {
-        Err(server::OBJECT_UNDEFINED)
-    }
-    fn define_list(
-        &self,
-        _association: u64,
-        _name: &ObjectName<'_>,
-        _members: &[ObjectName<'_>],
-    ) -> Result<(), ErrorClass> {
-        Err(server::SERVICE_UNSUPPORTED)
-    }
-    fn delete_list(&self, _association: u64, _name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
-        Err(server::OBJECT_UNDEFINED)
-    }
-}
-
-fn config(qualifier: i64) -> Config<'static> {
-    let mut c = Config::DEFAULT;
-    c.local.ae_qualifier = Some(qualifier);
-    c.request_timeout = Duration::from_secs(2);
-    c.connect_timeout = Duration::from_secs(2);
-    c
-}
-
-/// The integer read from "x" (the id of the association the directory served).
-fn read_x(r: &telecontrol_tokio::mms::Response) -> i64 {
-    let Some(ConfirmedServiceResponse::Read(r)) = r.service() else {
-        panic!("{r:?}")
-    };
-    match r.results.iter().next() {
-        Some(AccessResult::Success(Data::Integer(i))) => i,
-        other => panic!("{other:?}"),
-    }
-}
+use e2e_mms_gate::{Gate, REFUSAL, REFUSED_BY_AUTHORIZE, REFUSED_BY_DIRECTORY, config, read_x};
 
 async fn wait_for(gate: &Gate, entry: &str) {
     let t0 = std::time::Instant::now();
