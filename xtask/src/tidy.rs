@@ -112,7 +112,11 @@ fn readme_examples_are_the_compiled_examples() {
         let end = body.find("```\n").expect("a closed code block");
         let file = std::fs::read_to_string(root().join(path))
             .unwrap_or_else(|e| panic!("README names {path}: {e}"));
-        assert_eq!(&body[..end], file, "README's block for {path} differs from the file");
+        assert_eq!(
+            &body[..end],
+            file,
+            "README's block for {path} differs from the file"
+        );
         checked += 1;
         rest = &body[end..];
     }

@@ -55,7 +55,10 @@ pub fn refusals<S: ServerRuntime, C: ClientRuntime>(srt: &S, crt: &C) {
     crt.stop(client);
     let end = Instant::now() + STEP;
     while srt.connections(&server) != 0 {
-        assert!(Instant::now() < end, "the first connection's place was not freed");
+        assert!(
+            Instant::now() < end,
+            "the first connection's place was not freed"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(
