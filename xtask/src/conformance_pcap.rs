@@ -7,6 +7,7 @@
 //!   IEC 60870-5-104, with no malformed frame, no expert warning or error and no TCP
 //!   analysis flag; the MMS services the demo uses (initiate, read, write,
 //!   defineNamedVariableList, informationReport) are all there, counted against floors.
+//! - The simulators' `--pcap` ([`conformance_pcap_sim`](crate::conformance_pcap_sim)).
 
 use crate::conformance_tshark::{self as tshark, Packet, as_list};
 use anyhow::{Context, Result, bail};
@@ -18,11 +19,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-/// Run both checks; artefacts `pcap-flows.pcap`, `demo-pcap.pcap` and `demo-pcap.txt`
-/// (the counts and the tshark command) under `out`.
+/// Run the checks; artefacts `pcap-flows.pcap`, `demo-pcap.pcap`, `demo-pcap.txt` (the
+/// counts and the tshark command) and `sim-*.pcap` under `out`.
 pub fn check(out: &Path) -> Result<()> {
     flows(out)?;
-    demo(out)
+    demo(out)?;
+    crate::conformance_pcap_sim::check(out)
 }
 
 /// Several connections written by `TcpFlows`: no TCP analysis flag, every payload octet
@@ -263,7 +265,7 @@ fn ports(file: &Path) -> Result<(u16, u16)> {
     Ok((mms, iec104))
 }
 
-fn flags_and_problems(p: &Packet) -> Vec<String> {
+pub(crate) fn flags_and_problems(p: &Packet) -> Vec<String> {
     tshark::tcp_analysis_flags(&p.layers)
         .into_iter()
         .chain(tshark::problems(&p.layers))
@@ -273,7 +275,7 @@ fn flags_and_problems(p: &Packet) -> Vec<String> {
 
 /// A TASE.2 data frame: TPKT and COTP always; a COTP data TPDU carries session,
 /// presentation and ACSE or MMS.
-fn osi_layers(p: &Packet) -> Vec<String> {
+pub(crate) fn osi_layers(p: &Packet) -> Vec<String> {
     let has = |l: &str| p.layers.get(l).is_some();
     let mut missing: Vec<&str> = ["tpkt", "cotp"].into_iter().filter(|l| !has(l)).collect();
     let data_tpdu = tshark::find_str(&p.layers, "cotp.type") == Some("0x0f");

@@ -19,6 +19,7 @@ mod conformance_iec104;
 mod conformance_iec104_facts;
 mod conformance_open61850;
 mod conformance_pcap;
+mod conformance_pcap_sim;
 mod conformance_tshark;
 mod conformance_writer;
 mod nostd;
