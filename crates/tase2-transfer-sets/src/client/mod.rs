@@ -20,8 +20,12 @@ mod device;
 mod error;
 mod identity;
 mod messages;
+#[cfg(feature = "std")]
+mod procedures;
 mod reports;
 mod requests;
+#[cfg(feature = "std")]
+mod session;
 #[cfg(feature = "std")]
 mod tracker;
 
@@ -48,6 +52,16 @@ pub use requests::{
     write_request, write_response, write_transfer_set_request,
 };
 
+#[cfg(feature = "std")]
+pub use procedures::{
+    DefineDataSet, DeleteDataSet, IdentityCheck, Names, Procedure, Read, ReadTag, ReadValue,
+    RequestStorage, Select, StartTransferSet, StopTransferSet, Write,
+};
+#[cfg(feature = "std")]
+pub use session::{
+    ClientSession, Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent, service_response,
+    unconfirmed_service,
+};
 #[cfg(feature = "std")]
 pub use tracker::{
     DATA_SET_HEADER, DeviceTag, PointName, Reading, Received, ReportTracker, Tase2Message,

@@ -22,11 +22,7 @@ use crate::objects::{
 };
 use crate::{AccessRights, DataFlags, Validity, Value, ValueKind};
 
-/// `Transfer_Report_ACK` (ICC-specific): written by the client in an InformationReport to
-/// acknowledge a critical report.
-pub(crate) const TRANSFER_REPORT_ACK: &str = "Transfer_Report_ACK";
-/// `Transfer_Report_NACK`.
-pub(crate) const TRANSFER_REPORT_NACK: &str = "Transfer_Report_NACK";
+pub(crate) use crate::client::{TRANSFER_REPORT_ACK, TRANSFER_REPORT_NACK};
 
 /// Index of a scope: 0 is the VCC, then one per ICC domain.
 pub(crate) type Dom = u32;

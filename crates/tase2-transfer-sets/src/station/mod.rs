@@ -24,6 +24,7 @@ mod messages;
 mod report;
 mod transfer;
 mod types;
+mod waking;
 
 use core::fmt;
 use std::boxed::Box;
@@ -39,6 +40,7 @@ pub use config::{
     PeerConfig, PointConfig, StationConfig,
 };
 use inner::Inner;
+pub use waking::WakingDirectory;
 
 use crate::{DeviceValue, DsConditions, InfoMessHeader, TagState, Value};
 

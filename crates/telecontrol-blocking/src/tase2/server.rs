@@ -14,12 +14,11 @@ use std::time::Duration;
 
 use mms_pdu::mms::MmsPdu;
 use tase2_transfer_sets::station::{
-    Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
+    Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station, WakingDirectory,
 };
 use tase2_transfer_sets::{InfoMessHeader, Value};
 use telecontrol_core::{Decode, Instant};
 
-use super::serving::Woken;
 use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
 
 /// The adapter's time base: microseconds since the first call in this process. A station
@@ -108,7 +107,7 @@ impl Tase2Server {
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
         let (wake, woken) = mpsc::channel();
-        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+        let directory = Arc::new(WakingDirectory::new(Arc::clone(&station), {
             let wake = Mutex::new(wake.clone());
             move || {
                 if let Ok(w) = wake.lock() {

@@ -1,126 +1,21 @@
-//! The station side shared by [`Tase2Server`](super::Tase2Server) and a serving
-//! [`Tase2Client`](super::Tase2Client): the station as an MMS directory that wakes its pump,
-//! and (for a client) the pump thread of the one association it serves.
+//! A serving [`Tase2Client`](super::Tase2Client)'s station side: the pump thread of the one
+//! association it serves (the station as an MMS directory that wakes the pump is the
+//! core's [`WakingDirectory`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 
-use mms_pdu::association::{AssociateIndication, Refusal};
-use mms_pdu::mms::{
-    AlternateAccess, Data, DataAccessError, ErrorClass, IdentifyResponse, ObjectClass, ObjectName,
-    ObjectScope, StatusResponse,
-};
-use mms_pdu::server::Directory;
+#[cfg(doc)]
+use tase2_transfer_sets::station::WakingDirectory;
 use tase2_transfer_sets::station::{StationEvent, Tase2Station};
-use telecontrol_core::Writer;
 
 use super::clock;
 use crate::mms::MmsAssociation;
 
-/// The station seen as an MMS directory that wakes the pump after every call (a write may
-/// enable a transfer set whose first report is due at once).
-pub(crate) struct Woken {
-    station: Arc<Tase2Station>,
-    wake: Box<dyn Fn() + Send + Sync>,
-}
-
-impl Woken {
-    pub(crate) fn new(station: Arc<Tase2Station>, wake: impl Fn() + Send + Sync + 'static) -> Self {
-        Woken {
-            station,
-            wake: Box::new(wake),
-        }
-    }
-
-    fn woke<T>(&self, t: T) -> T {
-        (self.wake)();
-        t
-    }
-}
-
-impl Directory for Woken {
-    fn identify(&self) -> IdentifyResponse<'_> {
-        self.station.identify()
-    }
-    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
-        self.woke(self.station.associate(association, ind))
-    }
-    fn released(&self, association: u64) {
-        self.station.released(association);
-        (self.wake)();
-    }
-    fn status(&self) -> StatusResponse<'_> {
-        self.station.status()
-    }
-    fn names(
-        &self,
-        association: u64,
-        class: ObjectClass,
-        scope: ObjectScope<'_>,
-        after: Option<&str>,
-        out: &mut dyn FnMut(&str) -> bool,
-    ) -> Result<(), ErrorClass> {
-        self.station.names(association, class, scope, after, out)
-    }
-    fn variable_type(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<bool, ErrorClass> {
-        self.station.variable_type(association, name, out)
-    }
-    fn read(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.read(association, name, out))
-    }
-    fn write(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write(association, name, value))
-    }
-    fn write_part(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        access: &AlternateAccess<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write_part(association, name, access, value))
-    }
-    fn list_members(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut dyn FnMut(&ObjectName<'_>),
-    ) -> Result<bool, ErrorClass> {
-        self.station.list_members(association, name, out)
-    }
-    fn define_list(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        members: &[ObjectName<'_>],
-    ) -> Result<(), ErrorClass> {
-        self.station.define_list(association, name, members)
-    }
-    fn delete_list(&self, association: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
-        self.woke(self.station.delete_list(association, name))
-    }
-}
-
 /// A client association's server role: the station and the thread pumping its reports
 /// and messages onto the association.
 pub(crate) struct Serving {
-    pub(crate) station: Arc<Tase2Station>,
     wake: Mutex<mpsc::Sender<()>>,
     stop: Arc<AtomicBool>,
     pub(crate) events: mpsc::Receiver<StationEvent>,
@@ -128,7 +23,7 @@ pub(crate) struct Serving {
 }
 
 impl Serving {
-    /// The waker to give [`Woken`] and the receiving end for [`Serving::start`].
+    /// The waker to give the station's [`WakingDirectory`] and the receiving end for [`Serving::start`].
     pub(crate) fn waker() -> (mpsc::Sender<()>, mpsc::Receiver<()>) {
         mpsc::channel()
     }
@@ -147,13 +42,12 @@ impl Serving {
         let (tx, events) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let pump = {
-            let (station, stop) = (Arc::clone(&station), Arc::clone(&stop));
+            let stop = Arc::clone(&stop);
             std::thread::Builder::new()
                 .name("tase2-serve".into())
                 .spawn(move || pump(&association, &station, &stop, &woken, &tx))?
         };
         Ok(Serving {
-            station,
             wake: Mutex::new(wake),
             stop,
             events,
@@ -161,7 +55,7 @@ impl Serving {
         })
     }
 
-    pub(crate) fn wake(&self) {
+    fn wake(&self) {
         if let Ok(w) = self.wake.lock() {
             let _ = w.send(());
         }

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use mms_pdu::mms::MmsPdu;
 use tase2_transfer_sets::station::{
-    Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
+    Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station, WakingDirectory,
 };
 use tase2_transfer_sets::{InfoMessHeader, Value};
 use telecontrol_core::{Decode, Instant};
@@ -20,7 +20,6 @@ use tokio::net::ToSocketAddrs;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::serving::Woken;
 use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
 
 /// The adapter's time base: microseconds since the first call in this process. A station
@@ -90,7 +89,7 @@ impl Tase2Server {
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
         let wake = Arc::new(Notify::new());
-        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+        let directory = Arc::new(WakingDirectory::new(Arc::clone(&station), {
             let wake = Arc::clone(&wake);
             move || wake.notify_one()
         }));

@@ -1,127 +1,19 @@
-//! The station side shared by [`Tase2Server`](super::Tase2Server) and a serving
-//! [`Tase2Client`](super::Tase2Client): the station as an MMS directory that wakes its pump,
-//! and (for a client) the pump of the one association it serves.
+//! A serving [`Tase2Client`](super::Tase2Client)'s station side: the pump of the one
+//! association it serves (the station as an MMS directory that wakes the pump is the
+//! core's [`WakingDirectory`](tase2_transfer_sets::station::WakingDirectory)).
 
 use std::sync::Arc;
 
-use mms_pdu::association::{AssociateIndication, Refusal};
-use mms_pdu::mms::{
-    AlternateAccess, Data, DataAccessError, ErrorClass, IdentifyResponse, ObjectClass, ObjectName,
-    ObjectScope, StatusResponse,
-};
-use mms_pdu::server::Directory;
 use tase2_transfer_sets::station::{StationEvent, Tase2Station};
-use telecontrol_core::Writer;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::clock;
 use crate::mms::MmsAssociation;
 
-/// The station seen as an MMS directory that wakes the pump after every call (a write may
-/// enable a transfer set whose first report is due at once).
-pub(crate) struct Woken {
-    station: Arc<Tase2Station>,
-    wake: Box<dyn Fn() + Send + Sync>,
-}
-
-impl Woken {
-    pub(crate) fn new(station: Arc<Tase2Station>, wake: impl Fn() + Send + Sync + 'static) -> Self {
-        Woken {
-            station,
-            wake: Box::new(wake),
-        }
-    }
-
-    fn woke<T>(&self, t: T) -> T {
-        (self.wake)();
-        t
-    }
-}
-
-impl Directory for Woken {
-    fn identify(&self) -> IdentifyResponse<'_> {
-        self.station.identify()
-    }
-    fn associate(&self, association: u64, ind: &AssociateIndication<'_>) -> Result<(), Refusal> {
-        self.woke(self.station.associate(association, ind))
-    }
-    fn released(&self, association: u64) {
-        self.station.released(association);
-        (self.wake)();
-    }
-    fn status(&self) -> StatusResponse<'_> {
-        self.station.status()
-    }
-    fn names(
-        &self,
-        association: u64,
-        class: ObjectClass,
-        scope: ObjectScope<'_>,
-        after: Option<&str>,
-        out: &mut dyn FnMut(&str) -> bool,
-    ) -> Result<(), ErrorClass> {
-        self.station.names(association, class, scope, after, out)
-    }
-    fn variable_type(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<bool, ErrorClass> {
-        self.station.variable_type(association, name, out)
-    }
-    fn read(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut Writer<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.read(association, name, out))
-    }
-    fn write(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write(association, name, value))
-    }
-    fn write_part(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        access: &AlternateAccess<'_>,
-        value: &Data<'_>,
-    ) -> Result<(), DataAccessError> {
-        self.woke(self.station.write_part(association, name, access, value))
-    }
-    fn list_members(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        out: &mut dyn FnMut(&ObjectName<'_>),
-    ) -> Result<bool, ErrorClass> {
-        self.station.list_members(association, name, out)
-    }
-    fn define_list(
-        &self,
-        association: u64,
-        name: &ObjectName<'_>,
-        members: &[ObjectName<'_>],
-    ) -> Result<(), ErrorClass> {
-        self.station.define_list(association, name, members)
-    }
-    fn delete_list(&self, association: u64, name: &ObjectName<'_>) -> Result<bool, ErrorClass> {
-        self.woke(self.station.delete_list(association, name))
-    }
-}
-
 /// A client association's server role: the station and the task pumping its reports and
 /// messages onto the association.
 pub(crate) struct Serving {
-    pub(crate) station: Arc<Tase2Station>,
-    wake: Arc<Notify>,
     pub(crate) events: mpsc::UnboundedReceiver<StationEvent>,
     pump: JoinHandle<()>,
 }
@@ -135,22 +27,8 @@ impl Serving {
         wake: Arc<Notify>,
     ) -> Self {
         let (tx, events) = mpsc::unbounded_channel();
-        let pump = tokio::spawn(pump(
-            association,
-            Arc::clone(&station),
-            Arc::clone(&wake),
-            tx,
-        ));
-        Serving {
-            station,
-            wake,
-            events,
-            pump,
-        }
-    }
-
-    pub(crate) fn wake(&self) {
-        self.wake.notify_one();
+        let pump = tokio::spawn(pump(association, station, wake, tx));
+        Serving { events, pump }
     }
 }
 

@@ -1,65 +1,38 @@
 //! What the server sends on its own: reports (acknowledged when critical), messages,
-//! acknowledgements for our station, the end of the association.
+//! acknowledgements for our station, the end of the association (kept and sorted by the
+//! core's [`ClientSession`](tase2_transfer_sets::client::ClientSession)).
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
-use mms_pdu::mms::MmsPdu;
-use tase2_transfer_sets::client::{Received, Tase2Message, Tase2Report};
-use telecontrol_core::Decode;
+use tase2_transfer_sets::client::{Tase2Message, Tase2Report, unconfirmed_service};
 
 use super::Tase2Client;
 use super::{Tase2ClientError, Tase2ClientEvent};
-use crate::mms::{MmsError, MmsEvent};
+use crate::mms::MmsClient;
+
+/// Send an encoded unconfirmed PDU.
+pub(super) fn send_pdu(mms: &MmsClient, pdu: &[u8]) -> Result<(), Tase2ClientError> {
+    Ok(mms.send_unconfirmed(unconfirmed_service(pdu)?)?)
+}
 
 impl Tase2Client {
-    pub(super) fn send_pdu(&self, pdu: &[u8]) -> Result<(), Tase2ClientError> {
-        match MmsPdu::decode(pdu) {
-            Ok(MmsPdu::Unconfirmed(svc)) => Ok(self.mms.send_unconfirmed(svc)?),
-            _ => Err(Tase2ClientError::Mms(MmsError::UnexpectedAnswer)),
-        }
-    }
-
-    fn handle(&mut self, ev: MmsEvent) -> Tase2ClientEvent {
-        match ev {
-            MmsEvent::Unconfirmed(pdu) => match self.tracker.handle_unconfirmed(&pdu) {
-                Ok(Received::Report { report, ack }) => {
-                    if let Some(ack) = ack
-                        && self.send_pdu(&ack).is_ok()
-                    {
-                        self.acknowledged = self.acknowledged.saturating_add(1);
-                    }
-                    Tase2ClientEvent::Report(report)
-                }
-                Ok(Received::Message(m)) => Tase2ClientEvent::Message(m),
-                _ => {
-                    // Acknowledgements of our own station's reports.
-                    if let (Some(s), Ok(MmsPdu::Unconfirmed(svc))) =
-                        (&self.serving, MmsPdu::decode(&pdu))
-                    {
-                        let _ = s
-                            .station
-                            .handle_unconfirmed(self.mms.association().id(), &svc);
-                        s.wake();
-                    }
-                    Tase2ClientEvent::Other(pdu)
-                }
-            },
-            MmsEvent::Closed(r) => Tase2ClientEvent::Closed(r),
-        }
-    }
-
     fn receive(&mut self, timeout: Option<Duration>) -> Option<Tase2ClientEvent> {
         let ev = match timeout {
             Some(t) => self.mms.next_event_timeout(t)?,
             None => self.mms.next_event()?,
         };
-        Some(self.handle(ev))
+        let (mms, association) = (&self.mms, self.mms.association().id());
+        Some(
+            self.session
+                .handle(association, ev, |ack| send_pdu(mms, ack).is_ok()),
+        )
     }
 
     /// The next event the server sent (reports arrive typed, critical ones already
     /// acknowledged); `None` once the association is gone.
     pub fn next_event(&mut self) -> Option<Tase2ClientEvent> {
-        match self.queued.pop_front() {
+        match self.session.next_queued() {
             Some(e) => Some(e),
             None => self.receive(None),
         }
@@ -68,7 +41,7 @@ impl Tase2Client {
     /// As [`next_event`](Self::next_event), waiting at most `timeout` (`None`: nothing
     /// came in time, or the association is gone).
     pub fn next_event_timeout(&mut self, timeout: Duration) -> Option<Tase2ClientEvent> {
-        match self.queued.pop_front() {
+        match self.session.next_queued() {
             Some(e) => Some(e),
             None => self.receive(Some(timeout)),
         }
@@ -79,8 +52,8 @@ impl Tase2Client {
         pick: fn(&Tase2ClientEvent) -> bool,
         timeout: Option<Duration>,
     ) -> Option<Tase2ClientEvent> {
-        if let Some(i) = self.queued.iter().position(pick) {
-            return self.queued.remove(i);
+        if let Some(e) = self.session.take_queued(pick) {
+            return Some(e);
         }
         let start = std::time::Instant::now();
         loop {
@@ -89,13 +62,8 @@ impl Tase2Client {
                 None => None,
             };
             let e = self.receive(left)?;
-            if pick(&e) {
-                return Some(e);
-            }
-            let closed = matches!(e, Tase2ClientEvent::Closed(_));
-            self.queued.push_back(e);
-            if closed {
-                return None;
+            if let ControlFlow::Break(found) = self.session.sift(e, pick) {
+                return found;
             }
         }
     }
@@ -112,10 +80,8 @@ impl Tase2Client {
     }
 
     fn report_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Report> {
-        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Report(_)), timeout)? {
-            Tase2ClientEvent::Report(r) => Some(r),
-            _ => None,
-        }
+        let e = self.next_matching(Tase2ClientEvent::is_report, timeout)?;
+        e.into_report()
     }
 
     /// The next information message (other events are kept); `None` once the association
@@ -130,9 +96,7 @@ impl Tase2Client {
     }
 
     fn message_within(&mut self, timeout: Option<Duration>) -> Option<Tase2Message> {
-        match self.next_matching(|e| matches!(e, Tase2ClientEvent::Message(_)), timeout)? {
-            Tase2ClientEvent::Message(m) => Some(m),
-            _ => None,
-        }
+        let e = self.next_matching(Tase2ClientEvent::is_message, timeout)?;
+        e.into_message()
     }
 }

@@ -3,44 +3,36 @@
 //! ([`tase2_transfer_sets::client`]); received reports are typed and critical ones
 //! acknowledged by the core's [`ReportTracker`].
 
-use std::collections::VecDeque;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::time::Duration;
 
 use mms_pdu::association::CloseReason;
-use mms_pdu::mms::{
-    ConfirmedServiceRequest, ConfirmedServiceResponse, Data, ObjectClass, ObjectName, ObjectScope,
-};
+use mms_pdu::mms::{ObjectClass, ObjectScope};
 use tase2_transfer_sets::client::{
-    self as core, ClientError, ComponentStorage, DeviceTag, Expectation, IdentityStorage,
-    PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, ReportTracker, Suffixed,
-    TransferSetOptions, TransferSetStorage, WriteStorage,
+    self as core, ClientError, ClientSession, DefineDataSet, DeleteDataSet, DeviceTag,
+    IdentityCheck, Names, PeerCheck, PointName, Procedure, Read, ReadTag, ReadValue, ReportTracker,
+    RequestStorage, Select, StartTransferSet, StopTransferSet, TransferSetOptions, Write,
 };
-use tase2_transfer_sets::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name};
-use tase2_transfer_sets::station::{StationError, StationEvent, Tase2Station};
+use tase2_transfer_sets::station::{PointId, StationEvent, Tase2Station, WakingDirectory};
 use tase2_transfer_sets::{
-    ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, TagValue, Value,
-    ValueKind,
+    ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, Value, ValueKind,
 };
 
-use super::serving::{Serving, Woken};
-use crate::mms::{MmsAssociation, MmsClient, MmsError, Response};
+use super::serving::Serving;
+use crate::mms::{MmsAssociation, MmsClient, MmsError};
 
 mod events;
-mod types;
 
-pub use types::{Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent};
+use events::send_pdu;
+
+pub use core::{Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent};
 
 /// A TASE.2 client on one association.
 #[derive(Debug)]
 pub struct Tase2Client {
     mms: MmsClient,
-    icc: String,
-    peer: PeerCheck,
-    tracker: ReportTracker,
-    queued: VecDeque<Tase2ClientEvent>,
-    acknowledged: u64,
+    session: ClientSession,
     serving: Option<Serving>,
 }
 
@@ -50,9 +42,18 @@ impl std::fmt::Debug for Serving {
     }
 }
 
-fn answer(r: &Response) -> Result<ConfirmedServiceResponse<'_>, Tase2ClientError> {
-    r.service()
-        .ok_or(Tase2ClientError::Mms(MmsError::UnexpectedAnswer))
+/// Send `procedure`'s requests and hand it the answers until it is done.
+fn run<P: Procedure>(mms: &MmsClient, mut procedure: P) -> Result<P::Output, Tase2ClientError> {
+    let done = (|| {
+        loop {
+            let mut storage = RequestStorage::default();
+            let r = mms.request(procedure.request(&mut storage)?)?;
+            if let Some(out) = procedure.answer_response(&r)? {
+                return Ok(out);
+            }
+        }
+    })();
+    procedure.settle(done)
 }
 
 impl Tase2Client {
@@ -70,7 +71,7 @@ impl Tase2Client {
         config: Tase2ClientConfig,
     ) -> Result<Tase2Client, Tase2ClientError> {
         let mms = MmsClient::connect(addr, config.association)?;
-        Self::check(mms, config)
+        Self::check(mms, config, None)
     }
 
     /// As [`connect`](Self::connect), and serve the peer on the same association from our
@@ -91,7 +92,7 @@ impl Tase2Client {
         table_id: Option<&str>,
     ) -> Result<Tase2Client, Tase2ClientError> {
         let (wake, woken) = Serving::waker();
-        let directory = Arc::new(Woken::new(Arc::clone(&station), {
+        let directory = Arc::new(WakingDirectory::new(Arc::clone(&station), {
             let wake = std::sync::Mutex::new(wake.clone());
             move || {
                 if let Ok(w) = wake.lock() {
@@ -99,44 +100,28 @@ impl Tase2Client {
                 }
             }
         }));
-        let mms = MmsClient::connect_serving(addr, config.association, Some(directory))?;
+        let mms = MmsClient::connect_serving(addr, config.association, Some(directory.clone()))?;
         if let Err(e) = station.attach(mms.association().id(), table_id) {
             mms.abort();
             return Err(Tase2ClientError::Station(e));
         }
         let serving = Serving::start(mms.association().clone(), station, wake, woken)
             .map_err(|e| Tase2ClientError::Mms(MmsError::Io(e.kind())))?;
-        let mut client = Self::check(mms, config)?;
-        client.serving = Some(serving);
-        Ok(client)
+        Self::check(mms, config, Some((directory, serving)))
     }
 
     /// Our station, when serving ([`connect_serving`](Self::connect_serving)).
     #[must_use]
     pub fn station(&self) -> Option<&Arc<Tase2Station>> {
-        self.serving.as_ref().map(|s| &s.station)
+        self.session.station()
     }
 
     /// Update a point of our station (when serving); its reports go out at once.
     ///
     /// # Errors
     /// [`Tase2ClientError::Station`]: not serving, unknown point or wrong type.
-    pub fn update(
-        &self,
-        point: tase2_transfer_sets::station::PointId,
-        value: Value,
-    ) -> Result<(), Tase2ClientError> {
-        let s = self
-            .serving
-            .as_ref()
-            .ok_or(Tase2ClientError::Station(StationError::Unknown {
-                what: "station",
-            }))?;
-        s.station
-            .update(point, value)
-            .map_err(Tase2ClientError::Station)?;
-        s.wake();
-        Ok(())
+    pub fn update(&self, point: PointId, value: Value) -> Result<(), Tase2ClientError> {
+        self.session.update(point, value)
     }
 
     /// The next event of our station (when serving), waiting at most `timeout`; `None`
@@ -145,28 +130,20 @@ impl Tase2Client {
         self.serving.as_mut()?.events.recv_timeout(timeout).ok()
     }
 
-    fn check(mms: MmsClient, config: Tase2ClientConfig) -> Result<Tase2Client, Tase2ClientError> {
-        let checked = (|| {
-            let mut st = IdentityStorage::default();
-            let r = mms.request(core::identity_request(&config.icc_domain, &mut st)?)?;
-            let expect = Expectation {
-                icc_domain: &config.icc_domain,
-                table_id: config.table_id.as_deref(),
-                versions: &config.versions,
-                blocks: &config.blocks,
-            };
-            Ok::<_, Tase2ClientError>(core::check_identity(&answer(&r)?, &expect)?)
-        })();
-        match checked {
-            Ok(peer) => Ok(Tase2Client {
-                mms,
-                icc: config.icc_domain,
-                peer,
-                tracker: ReportTracker::new(),
-                queued: VecDeque::new(),
-                acknowledged: 0,
-                serving: None,
-            }),
+    fn check(
+        mms: MmsClient,
+        config: Tase2ClientConfig,
+        serving: Option<(Arc<WakingDirectory>, Serving)>,
+    ) -> Result<Tase2Client, Tase2ClientError> {
+        match run(&mms, IdentityCheck::new(&config)) {
+            Ok(peer) => {
+                let (directory, serving) = serving.unzip();
+                Ok(Tase2Client {
+                    session: ClientSession::new(config.icc_domain, peer, directory),
+                    mms,
+                    serving,
+                })
+            }
             Err(e) => {
                 mms.abort();
                 Err(e)
@@ -177,13 +154,13 @@ impl Tase2Client {
     /// What the association check found (version, features, table id).
     #[must_use]
     pub fn peer(&self) -> &PeerCheck {
-        &self.peer
+        self.session.peer()
     }
 
     /// Our ICC domain.
     #[must_use]
     pub fn icc_domain(&self) -> &str {
-        &self.icc
+        self.session.icc_domain()
     }
 
     /// The MMS association (for services this type does not wrap).
@@ -195,23 +172,19 @@ impl Tase2Client {
     /// The client's memory of data sets, point types and transfer sets.
     #[must_use]
     pub fn tracker(&self) -> &ReportTracker {
-        &self.tracker
+        self.session.tracker()
     }
 
     /// Critical reports acknowledged so far.
     #[must_use]
     pub fn acknowledged(&self) -> u64 {
-        self.acknowledged
+        self.session.acknowledged()
     }
 
     /// A name in our ICC domain.
     #[must_use]
     pub fn icc(&self, item: &str) -> PointName {
-        PointName::icc(&self.icc, item)
-    }
-
-    fn request(&self, req: ConfirmedServiceRequest<'_>) -> Result<Response, Tase2ClientError> {
-        Ok(self.mms.request(req)?)
+        self.session.icc(item)
     }
 
     /// Discovery: every name of `class` in `scope` (GetNameList, following `moreFollows`).
@@ -223,17 +196,7 @@ impl Tase2Client {
         class: ObjectClass,
         scope: ObjectScope<'_>,
     ) -> Result<Vec<String>, Tase2ClientError> {
-        let mut names: Vec<String> = Vec::new();
-        loop {
-            let last = names.last().cloned();
-            let r = self.request(core::name_list_request(class, scope, last.as_deref())?)?;
-            let (list, more) = core::name_list_response(&answer(&r)?)?;
-            let before = names.len();
-            names.extend(list.iter().map(|i| i.as_str().to_owned()));
-            if !more || names.len() == before {
-                return Ok(names);
-            }
-        }
+        run(&self.mms, Names::new(class, scope))
     }
 
     /// Read points, each typed by its -802 kind (remembered for later reports); one result
@@ -245,22 +208,7 @@ impl Tase2Client {
         &mut self,
         points: &[(PointName, ValueKind)],
     ) -> Result<Vec<Result<Value, ClientError>>, Tase2ClientError> {
-        let names: Vec<ObjectName<'_>> = points
-            .iter()
-            .map(|(p, _)| p.object_name())
-            .collect::<Result<_, _>>()?;
-        let mut items = vec![PLACEHOLDER_ITEM; names.len()];
-        let r = self.request(core::read_request(&names, &mut items)?)?;
-        let results = core::read_results(&answer(&r)?, names.len())?;
-        for (p, k) in points {
-            self.tracker.add_point(p.clone(), *k);
-        }
-        Ok(results
-            .iter()
-            .zip(points)
-            .enumerate()
-            .map(|(i, (res, (_, kind)))| core::typed_value(&res, i, *kind))
-            .collect())
+        run(&self.mms, Read::new(&mut self.session, points))
     }
 
     /// Read one point.
@@ -272,11 +220,7 @@ impl Tase2Client {
         point: &PointName,
         kind: ValueKind,
     ) -> Result<Value, Tase2ClientError> {
-        let mut v = self.read(&[(point.clone(), kind)])?;
-        Ok(v.pop().ok_or(ClientError::ResultCount {
-            expected: 1,
-            found: 0,
-        })??)
+        run(&self.mms, ReadValue::new(&mut self.session, point, kind))
     }
 
     /// Define the ICC data set `name`: `Transfer_Set_Name`, `Transfer_Set_Time_Stamp`,
@@ -290,20 +234,10 @@ impl Tase2Client {
         name: &str,
         points: &[(PointName, ValueKind)],
     ) -> Result<PointName, Tase2ClientError> {
-        let ds = self.icc(name);
-        let members = ReportTracker::data_set_members(&self.icc, points);
-        {
-            let names: Vec<ObjectName<'_>> = members
-                .iter()
-                .map(PointName::object_name)
-                .collect::<Result<_, _>>()?;
-            let mut items = vec![PLACEHOLDER_ITEM; names.len()];
-            let req = core::define_data_set_request(ds.object_name()?, &names, &mut items)?;
-            let r = self.request(req)?;
-            core::define_data_set_response(&answer(&r)?)?;
-        }
-        self.tracker.add_data_set(ds.clone(), members, points);
-        Ok(ds)
+        run(
+            &self.mms,
+            DefineDataSet::new(&mut self.session, name, points),
+        )
     }
 
     /// Delete the ICC data set `name`; whether the server deleted it.
@@ -311,16 +245,7 @@ impl Tase2Client {
     /// # Errors
     /// [`Tase2ClientError::Mms`], [`Tase2ClientError::Client`].
     pub fn delete_data_set(&mut self, name: &str) -> Result<bool, Tase2ClientError> {
-        let ds = self.icc(name);
-        let deleted = {
-            let mut st = [PLACEHOLDER_NAME];
-            let r = self.request(core::delete_data_set_request(ds.object_name()?, &mut st))?;
-            core::delete_data_set_response(&answer(&r)?)?
-        };
-        if deleted {
-            self.tracker.remove_data_set(&ds);
-        }
-        Ok(deleted)
+        run(&self.mms, DeleteDataSet::new(&mut self.session, name))
     }
 
     /// Get a transfer set (`Next_DSTransfer_Set`) and start it on the ICC data set
@@ -334,46 +259,8 @@ impl Tase2Client {
         data_set: &str,
         options: TransferSetOptions,
     ) -> Result<PointName, Tase2ClientError> {
-        let ts = {
-            let mut items = [PLACEHOLDER_ITEM];
-            let r = self.request(core::next_transfer_set_request(&self.icc, &mut items)?)?;
-            let name = core::next_transfer_set_response(&answer(&r)?)?;
-            PointName::icc(name.domain, name.name)
-        };
-        let ds = self.icc(data_set);
-        // Known before the write: the first report may come before its answer.
-        self.tracker
-            .add_transfer_set(ts.clone(), ds.clone(), options);
-        let written = self.write_transfer_set(&ts, &ds, options, true);
-        if let Err(e) = written {
-            self.tracker.remove_transfer_set(&ts);
-            return Err(e);
-        }
-        Ok(ts)
-    }
-
-    fn write_transfer_set(
-        &self,
-        ts: &PointName,
-        ds: &PointName,
-        options: TransferSetOptions,
-        status: bool,
-    ) -> Result<(), Tase2ClientError> {
-        let value = options.transfer_set(
-            Tase2Name {
-                scope: Scope::Icc,
-                domain: ds.domain.as_deref().unwrap_or(&self.icc),
-                name: &ds.item,
-            },
-            status,
-        );
-        let mut st = TransferSetStorage::default();
-        let r = self.request(core::write_transfer_set_request(
-            ts.object_name()?,
-            &value,
-            &mut st,
-        ))?;
-        Ok(core::write_response(&answer(&r)?, 1)?)
+        let start = StartTransferSet::new(&mut self.session, data_set, options);
+        run(&self.mms, start)
     }
 
     /// Stop a transfer set this client started (its whole value written again with
@@ -383,16 +270,7 @@ impl Tase2Client {
     /// [`ClientError::BadName`] for a transfer set this client did not start; as
     /// [`start_transfer_set`](Self::start_transfer_set).
     pub fn stop_transfer_set(&mut self, ts: &PointName) -> Result<(), Tase2ClientError> {
-        let (ds, options) = self
-            .tracker
-            .transfer_set(ts)
-            .map(|(d, o)| (d.clone(), o))
-            .ok_or(ClientError::BadName {
-                what: "transfer set not started here",
-            })?;
-        self.write_transfer_set(ts, &ds, options, false)?;
-        self.tracker.remove_transfer_set(ts);
-        Ok(())
+        run(&self.mms, StopTransferSet::new(&mut self.session, ts)?)
     }
 
     /// Write one component of a transfer set (MMS alternate access).
@@ -405,14 +283,7 @@ impl Tase2Client {
         component: DsTransferSetComponent,
         value: ComponentValue<'_>,
     ) -> Result<(), Tase2ClientError> {
-        let mut st = ComponentStorage::default();
-        let r = self.request(core::write_component_request(
-            ts.object_name()?,
-            component,
-            value,
-            &mut st,
-        )?)?;
-        Ok(core::write_response(&answer(&r)?, 1)?)
+        run(&self.mms, Write::component(ts, component, value))
     }
 
     /// Select a device for operation: Read of `<dev>_SBO`; its CheckBackID.
@@ -421,11 +292,7 @@ impl Tase2Client {
     /// [`ClientError::Access`] when the server refuses (already selected, tagged, no
     /// right).
     pub fn select(&self, device: &PointName) -> Result<i16, Tase2ClientError> {
-        let sbo = Suffixed::new(&device.item, SBO_SUFFIX)?;
-        let dev = device.object_name()?;
-        let mut items = [PLACEHOLDER_ITEM];
-        let r = self.request(core::select_request(sbo.in_scope_of(&dev)?, &mut items))?;
-        Ok(core::select_response(&answer(&r)?)?)
+        run(&self.mms, Select::new(device)?)
     }
 
     /// Operate a device (Write of its value; after [`select`](Self::select) for an SBO
@@ -435,9 +302,7 @@ impl Tase2Client {
     /// [`ClientError::Access`] when refused (not selected, select timed out, tagged, no
     /// right).
     pub fn operate(&self, device: &PointName, value: DeviceValue) -> Result<(), Tase2ClientError> {
-        let mut st = WriteStorage::default();
-        let r = self.request(core::operate_request(device.object_name()?, value, &mut st))?;
-        Ok(core::write_response(&answer(&r)?, 1)?)
+        run(&self.mms, Write::operate(device, value))
     }
 
     /// Read a device's tag (`<dev>_TAG`).
@@ -445,16 +310,7 @@ impl Tase2Client {
     /// # Errors
     /// [`ClientError::Access`] without the get-tag right.
     pub fn tag(&self, device: &PointName) -> Result<DeviceTag, Tase2ClientError> {
-        let tag = Suffixed::new(&device.item, TAG_SUFFIX)?;
-        let dev = device.object_name()?;
-        let mut items = [PLACEHOLDER_ITEM];
-        let r = self.request(core::tag_read_request(tag.in_scope_of(&dev)?, &mut items))?;
-        let t = core::tag_response(&answer(&r)?)?;
-        Ok(DeviceTag {
-            tag: t.tag,
-            armed_for_execution: t.armed_for_execution,
-            reason: t.reason.to_owned(),
-        })
+        run(&self.mms, ReadTag::new(device)?)
     }
 
     /// Set a device's tag (Write of `<dev>_TAG`).
@@ -468,22 +324,7 @@ impl Tase2Client {
         tag: TagState,
         reason: &str,
     ) -> Result<(), Tase2ClientError> {
-        let name = Suffixed::new(&device.item, TAG_SUFFIX)?;
-        let dev = device.object_name()?;
-        let value = TagValue {
-            tag,
-            armed_for_execution: false,
-            reason,
-        };
-        let mut fields = [Data::Boolean(false); 2];
-        let mut st = WriteStorage::default();
-        let r = self.request(core::tag_write_request(
-            name.in_scope_of(&dev)?,
-            &value,
-            &mut fields,
-            &mut st,
-        ))?;
-        Ok(core::write_response(&answer(&r)?, 1)?)
+        run(&self.mms, Write::tag(device, tag, reason)?)
     }
 
     /// Enable or disable information messages on this association (`IM_Transfer_Set`).
@@ -491,9 +332,7 @@ impl Tase2Client {
     /// # Errors
     /// The server's refusal; [`Tase2ClientError::Mms`].
     pub fn enable_messages(&self, enable: bool) -> Result<(), Tase2ClientError> {
-        let mut st = WriteStorage::default();
-        let r = self.request(core::im_transfer_set_request(enable, &mut st))?;
-        Ok(core::write_response(&answer(&r)?, 1)?)
+        run(&self.mms, Write::messages(enable))
     }
 
     /// Send an information message to the server, in our ICC domain (`icc` true) or VMD
@@ -508,8 +347,8 @@ impl Tase2Client {
         header: InfoMessHeader,
         text: &[u8],
     ) -> Result<(), Tase2ClientError> {
-        let pdu = core::encode_message(icc.then_some(self.icc.as_str()), header, text)?;
-        self.send_pdu(&pdu)
+        let pdu = self.session.message(icc, header, text)?;
+        send_pdu(&self.mms, &pdu)
     }
 
     /// Conclude the association (bounded by `timeout`).
