@@ -16,11 +16,13 @@ use iec101_link::{
     AddressSize, BalancedConfig, LinkConfig, MAX_FRAME_LEN, NoDataResponse, PrimaryConfig,
     SecondaryConfig, idle_timeout_for_baud,
 };
-use iec104_session::shared::{CommandHandler, Database, EVENT_BUFFER, ReceivedAsdu, Request};
+use iec104_session::shared::{
+    CommandHandler, Database, EVENT_BUFFER, ReceivedAsdu, Request, Termination,
+};
 use station::asdu::{AsduParams, CommonAddress};
 use station::{
-    CommandAnswer, Completion, Event, MasterConfig, Outstation, OutstationConfig, RequestId,
-    RequestResult, StationError,
+    CommandAnswer, CommandHandle, Completion, Event, MasterConfig, Outstation, OutstationConfig,
+    RequestId, RequestResult, StationError,
 };
 use telecontrol_core::Instant;
 
@@ -164,6 +166,8 @@ pub struct LineConfig {
     pub ca: CommonAddress,
     /// How a master's requests complete.
     pub completion: Completion,
+    /// Slave role: refuse user data with NACK, link busy (DFC set), for testing masters.
+    pub link_busy: bool,
 }
 
 impl LineConfig {
@@ -182,6 +186,7 @@ impl LineConfig {
             params: AsduParams::IEC101_COMPACT,
             ca: CommonAddress(1),
             completion: Completion::OnTermination,
+            link_busy: false,
         }
     }
 }
@@ -222,6 +227,8 @@ pub struct Runner {
     params: AsduParams,
     events: VecDeque<LineEvent>,
     out: Vec<u8>,
+    /// Accepted executes whose termination waits ([`Termination::After`]).
+    terminations: Vec<(Instant, CommandHandle)>,
 }
 
 impl core::fmt::Debug for Runner {
@@ -291,8 +298,8 @@ impl Runner {
                 }
                 Kind::Master(Box::new(m))
             }
-            Role::Slave { address } => Kind::Slave(Box::new(
-                SlaveSession::new(
+            Role::Slave { address } => {
+                let mut s = SlaveSession::new(
                     SecondaryConfig {
                         link: config.link,
                         address: *address,
@@ -300,8 +307,10 @@ impl Runner {
                     },
                     station(),
                 )
-                .map_err(RunnerError::Config)?,
-            )),
+                .map_err(RunnerError::Config)?;
+                s.set_link_busy(config.link_busy);
+                Kind::Slave(Box::new(s))
+            }
             Role::Balanced {
                 dir,
                 local_address,
@@ -332,6 +341,7 @@ impl Runner {
             params: config.params,
             events: VecDeque::new(),
             out: Vec::new(),
+            terminations: Vec::new(),
         })
     }
 
@@ -422,17 +432,32 @@ impl Runner {
             Kind::Slave(s) => s.handle_timeout(now),
             Kind::Balanced(b, _) => b.handle_timeout(now),
         }
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.terminations.drain(..).partition(|(at, _)| *at <= now);
+        self.terminations = later;
+        let station = match &mut self.kind {
+            Kind::Master(_) => None,
+            Kind::Slave(s) => Some(s.station_mut()),
+            Kind::Balanced(b, _) => b.station_mut(),
+        };
+        if let Some(st) = station {
+            for (_, handle) in due {
+                let _ = st.terminate_command(handle);
+            }
+        }
         self.pump(now);
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match &self.kind {
+        let link = match &self.kind {
             Kind::Master(m) => m.poll_timeout(),
             Kind::Slave(s) => s.poll_timeout(),
             Kind::Balanced(b, _) => b.poll_timeout(),
-        }
+        };
+        let late = self.terminations.iter().map(|(at, _)| *at).min();
+        telecontrol_core::earliest(link, late)
     }
 
     /// Octets to write to the port now (empty if none); the echo filter remembers them.
@@ -506,7 +531,12 @@ impl Runner {
                             self.events.push_back(LineEvent::LinkReset);
                         }
                     }
-                    progressed |= serve(s.station_mut(), self.handler.as_ref());
+                    progressed |= serve(
+                        s.station_mut(),
+                        self.handler.as_ref(),
+                        now,
+                        &mut self.terminations,
+                    );
                     s.fill();
                     while let Some(n) = s.poll_transmit(&mut buf) {
                         progressed = true;
@@ -530,7 +560,7 @@ impl Runner {
                         self.events.push_back(ev);
                     }
                     if let Some(s) = b.station_mut() {
-                        progressed |= serve(s, self.handler.as_ref());
+                        progressed |= serve(s, self.handler.as_ref(), now, &mut self.terminations);
                     }
                     while let Some(n) = b.poll_transmit(&mut buf) {
                         progressed = true;
@@ -545,22 +575,44 @@ impl Runner {
     }
 }
 
-/// Run the handler for the outstation's events; true if there were any.
-fn serve(s: &mut Outst, handler: &dyn CommandHandler) -> bool {
+/// Run the handler for the outstation's events; true if there were any. Commands the
+/// handler leaves unanswered get no confirmation; executes whose termination the handler
+/// delays go to `terminations` (see [`CommandHandler::termination`]).
+fn serve(
+    s: &mut Outst,
+    handler: &dyn CommandHandler,
+    now: Instant,
+    terminations: &mut Vec<(Instant, CommandHandle)>,
+) -> bool {
     let mut any = false;
     while let Some(ev) = s.poll_event() {
         any = true;
         match ev {
             Event::Command(c) => {
+                if !handler.answers(&c) {
+                    continue;
+                }
                 let answer = handler.command(&c);
-                let _ = s.answer_command(c.handle, answer);
-                if answer == CommandAnswer::Accept
-                    && matches!(
-                        c.action,
-                        station::CommandAction::Execute | station::CommandAction::DirectExecute
-                    )
+                let executes = matches!(
+                    c.action,
+                    station::CommandAction::Execute | station::CommandAction::DirectExecute
+                );
+                let termination = if executes && answer != CommandAnswer::Reject {
+                    handler.termination(&c)
+                } else {
+                    Termination::Immediate
+                };
+                let answer = match (answer, executes, termination) {
+                    (CommandAnswer::Reject, _, _) => CommandAnswer::Reject,
+                    (_, true, Termination::Immediate) => CommandAnswer::AcceptAndTerminate,
+                    (_, true, _) => CommandAnswer::Accept,
+                    (a, false, _) => a,
+                };
+                if s.answer_command(c.handle, answer).is_ok()
+                    && answer == CommandAnswer::Accept
+                    && let Termination::After(d) = termination
                 {
-                    let _ = s.terminate_command(c.handle);
+                    terminations.push((now.saturating_add(d), c.handle));
                 }
             }
             Event::ClockSync { ca, time } => handler.clock_sync(ca, time),

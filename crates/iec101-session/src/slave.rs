@@ -153,6 +153,13 @@ impl<D: PointDatabase, const N: usize> SlaveSession<D, N> {
         }
     }
 
+    /// Refuse user data with NACK (link busy, DFC set) while `busy`, for testing a master's
+    /// handling of a refusing slave; link status and reset are still answered, the
+    /// application data stays queued.
+    pub fn set_link_busy(&mut self, busy: bool) {
+        self.link.set_busy(busy);
+    }
+
     /// The next frame to write to the line, copied into `out` (at least
     /// [`MAX_FRAME_LEN`] octets); returns its length.
     pub fn poll_transmit(&mut self, out: &mut [u8]) -> Option<usize> {

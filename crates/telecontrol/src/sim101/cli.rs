@@ -1,6 +1,6 @@
 //! The `telecontrol 101 ...` command line (clap) and its exit codes.
 
-use super::{Options, Port, parse_parity};
+use super::{LinkMode, Options, Port, parse_parity};
 use crate::pcap::PcapArg;
 use asdu::AsduParams;
 use clap::{Args, Subcommand};
@@ -37,6 +37,15 @@ pub enum Sim101 {
     /// Balanced station: serves the sample station and interrogates the remote one.
     #[command(after_help = EXAMPLES)]
     Balanced(LineArgs),
+}
+
+fn parse_link(s: &str) -> Result<LinkMode, String> {
+    match s {
+        "normal" => Ok(LinkMode::Normal),
+        "busy" => Ok(LinkMode::Busy),
+        "silent" => Ok(LinkMode::Silent),
+        other => Err(format!("{other:?}: normal, busy or silent")),
+    }
 }
 
 /// The options of every `101` command.
@@ -94,6 +103,19 @@ pub struct LineArgs {
     /// Milliseconds between simulated changes (slave, balanced).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     tick_ms: u64,
+    /// For testing a master (slave, balanced): how command point IOA answers — `positive`
+    /// (default), `negative` or `none`. Repeatable.
+    #[arg(long, value_name = "IOA=ANSWER", value_parser = crate::sim104::cli::parse_answer)]
+    answer: Vec<(u32, crate::sim104::points::Answer)>,
+    /// For testing a master (slave, balanced): when command point IOA terminates an
+    /// accepted execute — `immediate` (default), `never`, or a delay in ms. Repeatable.
+    #[arg(long, value_name = "IOA=WHEN", value_parser = crate::sim104::cli::parse_actterm)]
+    termination: Vec<(u32, telecontrol_tokio::Termination)>,
+    /// For testing a master (slave): the link layer answers normally, refuses user data
+    /// (`busy`: NACK with DFC, link busy; status and reset are answered) or ignores every
+    /// request (`silent`: never answers).
+    #[arg(long, value_name = "normal|busy|silent", default_value = "normal", value_parser = parse_link)]
+    link: LinkMode,
     #[command(flatten)]
     pcap: PcapArg,
 }
@@ -139,6 +161,9 @@ impl LineArgs {
             json: self.json,
             duration,
             tick: Duration::from_millis(self.tick_ms.max(1)),
+            answers: self.answer,
+            terminations: self.termination,
+            link: self.link,
         })
     }
 }

@@ -9,7 +9,7 @@ pub mod cli;
 use crate::decode::Report;
 use crate::decode::iec101::{Params101, decode_bytes};
 use crate::sim104::now_cp56;
-use crate::sim104::points::{CommandPoint, Monitor, StationSpec, apply_command, ioa};
+use crate::sim104::points::{Answer, CommandPoint, Monitor, StationSpec, apply_command, ioa};
 use anyhow::{Context, Result, bail};
 use asdu::{AsduParams, CommonAddress, Qoi};
 use iec101_link::{AddressSize, ControlField, Frame, MAX_FRAME_LEN, SecondaryFunction};
@@ -20,7 +20,9 @@ use std::time::Duration;
 use telecontrol_tokio::iec101::{
     self, Balanced, LineConfig, LineEvent, LineEvents, Master, Parity, Role, SerialSettings, Slave,
 };
-use telecontrol_tokio::{CommandAction, CommandAnswer, CommandRequest, Database, Outcome, Request};
+use telecontrol_tokio::{
+    CommandAction, CommandAnswer, CommandRequest, Database, Outcome, Request, Termination,
+};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 
@@ -60,6 +62,59 @@ pub struct Options {
     pub duration: Option<Duration>,
     /// Time between simulated changes (slave).
     pub tick: Duration,
+    /// Command points answering otherwise than positively.
+    pub answers: Vec<(u32, Answer)>,
+    /// Command points terminating executes late or never.
+    pub terminations: Vec<(u32, Termination)>,
+    /// How the slave's link layer answers.
+    pub link: LinkMode,
+}
+
+/// How a slave simulator's link layer answers the master (for testing masters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinkMode {
+    /// As the standard says.
+    #[default]
+    Normal,
+    /// User data refused with NACK, link busy (DFC set); link status and reset answered.
+    Busy,
+    /// Nothing ever answered (the master's link times out).
+    Silent,
+}
+
+/// A stream whose writes vanish: a slave that hears everything and answers nothing.
+struct Muted<S>(S);
+
+impl<S: AsyncRead + Unpin> AsyncRead for Muted<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl<S: Unpin> AsyncWrite for Muted<S> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
 }
 
 fn log(json: bool, v: &serde_json::Value, text: &str) {
@@ -99,6 +154,7 @@ fn line_config(opts: &Options, role: Role) -> LineConfig {
     c.link.address_size = opts.link_address_size;
     c.params = opts.params;
     c.ca = CommonAddress(opts.ca);
+    c.link_busy = opts.link == LinkMode::Busy;
     if matches!(opts.port, Port::Serial(_)) {
         c = iec101::serial_config(c, &opts.serial);
     }
@@ -142,8 +198,39 @@ struct SimHandler {
 }
 
 impl telecontrol_tokio::CommandHandler for SimHandler {
+    fn answers(&self, r: &CommandRequest) -> bool {
+        let silent = self
+            .commands
+            .iter()
+            .any(|c| c.ioa == r.ioa.value() && c.answer == Answer::None);
+        if silent {
+            log(
+                self.json,
+                &json!({"event": "command", "ca": r.ca.0, "ioa": r.ioa.value(),
+                        "type": r.value.type_id().mnemonic(), "answered": false}),
+                &format!(
+                    "command {} IOA {}: not answered (configured)",
+                    r.value.type_id().mnemonic(),
+                    r.ioa.value()
+                ),
+            );
+        }
+        !silent
+    }
+
+    fn termination(&self, r: &CommandRequest) -> Termination {
+        self.commands
+            .iter()
+            .find(|c| c.ioa == r.ioa.value())
+            .map_or(Termination::Immediate, |c| c.termination)
+    }
+
     fn command(&self, r: &CommandRequest) -> CommandAnswer {
-        let cp = self.commands.iter().find(|c| c.ioa == r.ioa.value());
+        let cp = self
+            .commands
+            .iter()
+            .find(|c| c.ioa == r.ioa.value())
+            .filter(|c| c.answer != Answer::Negative);
         let answer = match (cp, r.action) {
             (Some(_), CommandAction::Select) => CommandAnswer::Accept,
             (Some(cp), CommandAction::Execute | CommandAction::DirectExecute) => {
@@ -196,7 +283,15 @@ struct Sim {
 }
 
 fn sample(opts: &Options) -> (Sim, SimHandler) {
-    let spec = StationSpec::sample(opts.ca);
+    let mut spec = StationSpec::sample(opts.ca);
+    for c in &mut spec.commands {
+        if let Some((_, a)) = opts.answers.iter().rev().find(|(i, _)| *i == c.ioa) {
+            c.answer = *a;
+        }
+        if let Some((_, t)) = opts.terminations.iter().rev().find(|(i, _)| *i == c.ioa) {
+            c.termination = *t;
+        }
+    }
     let db = Database::new();
     for p in spec.database_points() {
         db.insert(p);
@@ -366,7 +461,10 @@ async fn simulate(
 /// # Errors
 /// The port could not be opened.
 pub async fn slave(opts: Options) -> Result<()> {
-    let stream = open(&opts.port, &opts.serial).await?;
+    let mut stream = open(&opts.port, &opts.serial).await?;
+    if opts.link == LinkMode::Silent {
+        stream = Box::new(Muted(stream));
+    }
     let (mut sim, handler) = sample(&opts);
     let config = line_config(
         &opts,

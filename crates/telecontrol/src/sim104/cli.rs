@@ -90,14 +90,14 @@ pub struct ServerArgs {
     pcap: PcapArg,
 }
 
-fn parse_answer(s: &str) -> Result<(u32, Answer), String> {
+pub(crate) fn parse_answer(s: &str) -> Result<(u32, Answer), String> {
     let (ioa, a) = s.split_once('=').ok_or("IOA=ANSWER expected")?;
     let ioa = ioa.parse().map_err(|_| format!("{ioa:?} is not an IOA"))?;
     let a = Answer::parse(a).ok_or_else(|| format!("{a:?}: positive, negative or none"))?;
     Ok((ioa, a))
 }
 
-fn parse_actterm(s: &str) -> Result<(u32, Termination), String> {
+pub(crate) fn parse_actterm(s: &str) -> Result<(u32, Termination), String> {
     let (ioa, t) = s.split_once('=').ok_or("IOA=WHEN expected")?;
     let ioa = ioa.parse().map_err(|_| format!("{ioa:?} is not an IOA"))?;
     let t =
