@@ -16,6 +16,8 @@
 //! | device control: select (`<dev>_SBO`), operate, tag (`<dev>_TAG`) | [`select_request`], [`operate_request`], [`tag_read_request`], [`tag_write_request`] | [`select_response`], [`write_response`], [`tag_response`] |
 //! | information messages: `IM_Transfer_Set`, `Info_Mess_Header` + `Info_Buff_<n>` | [`im_transfer_set_request`], [`message_report`] | [`InfoMessage::from_report`] |
 
+#[cfg(feature = "std")]
+mod controls;
 mod device;
 mod error;
 mod identity;
@@ -53,9 +55,11 @@ pub use requests::{
 };
 
 #[cfg(feature = "std")]
+pub use controls::{ReadTag, Select, Write};
+#[cfg(feature = "std")]
 pub use procedures::{
-    DefineDataSet, DeleteDataSet, IdentityCheck, Names, Procedure, Read, ReadTag, ReadValue,
-    RequestStorage, Select, StartTransferSet, StopTransferSet, Write,
+    DefineDataSet, DeleteDataSet, IdentityCheck, Names, Procedure, Read, ReadValue, RequestStorage,
+    StartTransferSet, StopTransferSet,
 };
 #[cfg(feature = "std")]
 pub use session::{

@@ -17,15 +17,12 @@ use mms_pdu::mms::{
 };
 
 use super::{
-    ClientError, ClientSession, ComponentStorage, DeviceTag, Expectation, IdentityStorage,
-    PLACEHOLDER_ITEM, PLACEHOLDER_NAME, PeerCheck, PointName, ReportTracker, Suffixed,
-    Tase2ClientConfig, Tase2ClientError, TransferSetOptions, TransferSetStorage, WriteStorage,
-    service_response,
+    ClientError, ClientSession, ComponentStorage, Expectation, IdentityStorage, PLACEHOLDER_ITEM,
+    PLACEHOLDER_NAME, PeerCheck, PointName, ReportTracker, Tase2ClientConfig, Tase2ClientError,
+    TransferSetOptions, TransferSetStorage, WriteStorage, service_response,
 };
-use crate::objects::{SBO_SUFFIX, Scope, TAG_SUFFIX, Tase2Name};
-use crate::{
-    ComponentValue, DeviceValue, DsTransferSetComponent, TagState, TagValue, Value, ValueKind,
-};
+use crate::objects::{Scope, Tase2Name};
+use crate::{Value, ValueKind};
 
 /// One client procedure: one or more confirmed requests, each interpreted in turn.
 pub trait Procedure {
@@ -87,14 +84,14 @@ pub trait Procedure {
 /// Storage for any one request of a [`Procedure`].
 #[derive(Clone, Debug)]
 pub struct RequestStorage<'b> {
-    items: Vec<VariableListItem<'b>>,
-    one: [VariableListItem<'b>; 1],
-    names: [ObjectName<'b>; 1],
-    fields: [Data<'b>; 2],
-    identity: IdentityStorage<'b>,
-    write: WriteStorage<'b>,
-    transfer_set: TransferSetStorage<'b>,
-    component: ComponentStorage<'b>,
+    pub(super) items: Vec<VariableListItem<'b>>,
+    pub(super) one: [VariableListItem<'b>; 1],
+    pub(super) names: [ObjectName<'b>; 1],
+    pub(super) fields: [Data<'b>; 2],
+    pub(super) identity: IdentityStorage<'b>,
+    pub(super) write: WriteStorage<'b>,
+    pub(super) transfer_set: TransferSetStorage<'b>,
+    pub(super) component: ComponentStorage<'b>,
 }
 
 impl Default for RequestStorage<'_> {
@@ -482,170 +479,6 @@ impl Procedure for StopTransferSet<'_> {
         super::write_response(answer, 1)?;
         self.session.tracker.remove_transfer_set(self.transfer_set);
         Ok(Some(()))
-    }
-}
-
-/// A single Write of a variable (answer checked to be one success): the write of one
-/// transfer set component, operate, set tag, enable messages.
-#[derive(Clone, Copy, Debug)]
-pub struct Write<'a>(WriteOf<'a>);
-
-#[derive(Clone, Copy, Debug)]
-enum WriteOf<'a> {
-    Component(&'a PointName, DsTransferSetComponent, ComponentValue<'a>),
-    Operate(&'a PointName, DeviceValue),
-    Tag(&'a PointName, Suffixed, TagState, &'a str),
-    Messages(bool),
-}
-
-impl<'a> Write<'a> {
-    /// Write one component of a transfer set (MMS alternate access); a value of another
-    /// type fails the request with [`ClientError::Value`].
-    #[must_use]
-    pub fn component(
-        transfer_set: &'a PointName,
-        component: DsTransferSetComponent,
-        value: ComponentValue<'a>,
-    ) -> Self {
-        Write(WriteOf::Component(transfer_set, component, value))
-    }
-
-    /// Operate a device (Write of its value; after a [`Select`] for an SBO device).
-    #[must_use]
-    pub fn operate(device: &'a PointName, value: DeviceValue) -> Self {
-        Write(WriteOf::Operate(device, value))
-    }
-
-    /// Set a device's tag (Write of `<dev>_TAG`).
-    ///
-    /// # Errors
-    /// [`ClientError::BadName`] for a device whose `_TAG` name is not an identifier.
-    pub fn tag(device: &'a PointName, tag: TagState, reason: &'a str) -> Result<Self, ClientError> {
-        let name = Suffixed::new(&device.item, TAG_SUFFIX)?;
-        Ok(Write(WriteOf::Tag(device, name, tag, reason)))
-    }
-
-    /// Enable or disable information messages on the association (`IM_Transfer_Set`).
-    #[must_use]
-    pub fn messages(enable: bool) -> Self {
-        Write(WriteOf::Messages(enable))
-    }
-}
-
-impl Procedure for Write<'_> {
-    type Output = ();
-    fn request<'b>(
-        &'b self,
-        storage: &'b mut RequestStorage<'b>,
-    ) -> Result<ConfirmedServiceRequest<'b>, ClientError> {
-        let RequestStorage {
-            fields,
-            write,
-            component,
-            ..
-        } = storage;
-        Ok(match &self.0 {
-            WriteOf::Component(ts, c, value) => {
-                super::write_component_request(ts.object_name()?, *c, *value, component)?
-            }
-            WriteOf::Operate(device, value) => {
-                super::operate_request(device.object_name()?, *value, write)
-            }
-            WriteOf::Tag(device, name, tag, reason) => {
-                let dev = device.object_name()?;
-                let value = TagValue {
-                    tag: *tag,
-                    armed_for_execution: false,
-                    reason,
-                };
-                super::tag_write_request(name.in_scope_of(&dev)?, &value, fields, write)
-            }
-            WriteOf::Messages(enable) => super::im_transfer_set_request(*enable, write),
-        })
-    }
-    fn answer(&mut self, answer: &ConfirmedServiceResponse<'_>) -> Result<Option<()>, ClientError> {
-        super::write_response(answer, 1).map(Some)
-    }
-}
-
-/// Select a device for operation: Read of `<dev>_SBO`; gives its CheckBackID.
-#[derive(Debug)]
-pub struct Select<'a> {
-    device: &'a PointName,
-    sbo: Suffixed,
-}
-
-impl<'a> Select<'a> {
-    /// Select `device`.
-    ///
-    /// # Errors
-    /// [`ClientError::BadName`] for a device whose `_SBO` name is not an identifier.
-    pub fn new(device: &'a PointName) -> Result<Self, ClientError> {
-        let sbo = Suffixed::new(&device.item, SBO_SUFFIX)?;
-        Ok(Select { device, sbo })
-    }
-}
-
-impl Procedure for Select<'_> {
-    type Output = i16;
-    fn request<'b>(
-        &'b self,
-        storage: &'b mut RequestStorage<'b>,
-    ) -> Result<ConfirmedServiceRequest<'b>, ClientError> {
-        let dev = self.device.object_name()?;
-        Ok(super::select_request(
-            self.sbo.in_scope_of(&dev)?,
-            &mut storage.one,
-        ))
-    }
-    fn answer(
-        &mut self,
-        answer: &ConfirmedServiceResponse<'_>,
-    ) -> Result<Option<i16>, ClientError> {
-        super::select_response(answer).map(Some)
-    }
-}
-
-/// Read a device's tag (`<dev>_TAG`).
-#[derive(Debug)]
-pub struct ReadTag<'a> {
-    device: &'a PointName,
-    tag: Suffixed,
-}
-
-impl<'a> ReadTag<'a> {
-    /// Read the tag of `device`.
-    ///
-    /// # Errors
-    /// [`ClientError::BadName`] for a device whose `_TAG` name is not an identifier.
-    pub fn new(device: &'a PointName) -> Result<Self, ClientError> {
-        let tag = Suffixed::new(&device.item, TAG_SUFFIX)?;
-        Ok(ReadTag { device, tag })
-    }
-}
-
-impl Procedure for ReadTag<'_> {
-    type Output = DeviceTag;
-    fn request<'b>(
-        &'b self,
-        storage: &'b mut RequestStorage<'b>,
-    ) -> Result<ConfirmedServiceRequest<'b>, ClientError> {
-        let dev = self.device.object_name()?;
-        Ok(super::tag_read_request(
-            self.tag.in_scope_of(&dev)?,
-            &mut storage.one,
-        ))
-    }
-    fn answer(
-        &mut self,
-        answer: &ConfirmedServiceResponse<'_>,
-    ) -> Result<Option<DeviceTag>, ClientError> {
-        let t = super::tag_response(answer)?;
-        Ok(Some(DeviceTag {
-            tag: t.tag,
-            armed_for_execution: t.armed_for_execution,
-            reason: String::from(t.reason),
-        }))
     }
 }
 
