@@ -5,6 +5,7 @@
 use core::fmt;
 use std::boxed::Box;
 use std::sync::Arc;
+use std::vec::Vec;
 
 use mms_pdu::association::{AssociateIndication, Refusal};
 use mms_pdu::mms::{
@@ -12,9 +13,9 @@ use mms_pdu::mms::{
     ObjectName, ObjectScope, StatusResponse,
 };
 use mms_pdu::server::Directory;
-use telecontrol_core::{Decode, Writer};
+use telecontrol_core::{Decode, Instant, Writer};
 
-use super::{PointId, StationError, Tase2Station};
+use super::{PointId, StationError, StationEvent, Tase2Station};
 use crate::Value;
 
 /// The station seen as an MMS directory that calls `wake` after every call that may make
@@ -75,6 +76,31 @@ impl WakingDirectory {
         if let Ok(MmsPdu::Unconfirmed(svc)) = MmsPdu::decode(pdu) {
             let _ = self.station.handle_unconfirmed(association, &svc);
             self.wake();
+        }
+    }
+}
+
+impl Tase2Station {
+    /// What a pump does for a station that serves the one association `association` (a
+    /// client serving its own station): every PDU due at `now()` to `send` (those for
+    /// other associations are dropped), built in `out`, then every event to `event`.
+    /// Their errors are ignored (an association closing, an application that stopped
+    /// listening).
+    pub fn drain_for<A, B>(
+        &self,
+        association: u64,
+        now: impl Fn() -> Instant,
+        out: &mut Vec<u8>,
+        mut send: impl FnMut(&[u8]) -> Result<(), A>,
+        mut event: impl FnMut(StationEvent) -> Result<(), B>,
+    ) {
+        while let Some(id) = self.poll_transmit(now(), out) {
+            if id == association {
+                let _ = send(out);
+            }
+        }
+        while let Some(e) = self.poll_event() {
+            let _ = event(e);
         }
     }
 }

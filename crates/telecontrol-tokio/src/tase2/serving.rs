@@ -47,14 +47,8 @@ async fn pump(
     let now = clock();
     let mut out = Vec::new();
     loop {
-        while let Some(id) = station.poll_transmit(now(), &mut out) {
-            if id == association.id() {
-                let _ = association.send_unconfirmed_pdu(&out);
-            }
-        }
-        while let Some(e) = station.poll_event() {
-            let _ = events.send(e);
-        }
+        let send = |pdu: &[u8]| association.send_unconfirmed_pdu(pdu);
+        station.drain_for(association.id(), &now, &mut out, send, |e| events.send(e));
         if association.is_closed() {
             return;
         }
