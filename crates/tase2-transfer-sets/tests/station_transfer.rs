@@ -413,13 +413,25 @@ fn component(name: &'static str) -> Component {
 
 #[test]
 fn large_reports_are_split_to_the_pdu_size() {
+    split_reports(400, 16_000);
+}
+
+/// The peer proposed a smaller MMS PDU than the station's maximum: reports fit the peer's.
+#[test]
+fn reports_fit_the_pdu_size_the_peer_proposed() {
+    split_reports(16_000, 400);
+}
+
+/// An integrity report of 60 points to a peer, split so that each PDU fits 400 octets
+/// (the station's `max_pdu_size` or the peer's proposal, whichever is smaller).
+fn split_reports(station_max: usize, proposed: i32) {
     use telecontrol_tase2_transfer_sets::AccessRights;
     use telecontrol_tase2_transfer_sets::station::{BilateralTableConfig, PeerConfig, PointConfig};
     let clock = Clock::default();
     let c = clock.clone();
     let st = Tase2Station::new(
         StationConfig {
-            max_pdu_size: 400,
+            max_pdu_size: station_max,
             ..config()
         },
         move || c.now(),
@@ -460,7 +472,7 @@ fn large_reports_are_split_to_the_pdu_size() {
         icc_default: AccessRights::READ,
     })
     .unwrap();
-    associate(&st, 1, &PEER_OID, None, None).unwrap();
+    associate_proposing(&st, 1, &PEER_OID, None, None, proposed).unwrap();
     let v = read(&st, 1, dom("ICC1", "Next_DSTransfer_Set")).unwrap();
     let ts = Tase2Name::from_data(&data(&v)).unwrap().name.to_owned();
     let t = ts_value(DsConditions::INTEGRITY_TIMEOUT, |t| {

@@ -204,7 +204,7 @@ pub struct Context {
 }
 
 /// Most members of a list defined by DefineNamedVariableList.
-pub const MAX_LIST_MEMBERS: usize = 64;
+pub const MAX_LIST_MEMBERS: usize = 256;
 
 /// Answer one confirmed request from `dir`, using `scratch` for the encoded values, names
 /// and types that the response borrows.

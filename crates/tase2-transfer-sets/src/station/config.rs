@@ -41,7 +41,9 @@ pub struct StationConfig {
     pub transfer_sets_per_icc: u16,
     /// How long a critical report waits for the client's `Transfer_Report_ACK`.
     pub critical_ack_timeout: Duration,
-    /// Largest MMS PDU a report may take (the negotiated size); larger reports are split.
+    /// Largest MMS PDU a report may take; larger reports are split. Each association
+    /// lowers it to the PDU size its peer proposed; keep it at most the MMS server's own
+    /// `max_pdu_size` (8 000 by default, as here).
     pub max_pdu_size: usize,
     /// Changes queued per transfer set with `AllChangesReported`; older ones are dropped
     /// (and counted) beyond it.
@@ -68,7 +70,7 @@ impl Default for StationConfig {
             open: false,
             transfer_sets_per_icc: 8,
             critical_ack_timeout: Duration::from_secs(30),
-            max_pdu_size: 16_000,
+            max_pdu_size: 8_000,
             change_queue_limit: 10_000,
             data_sets_per_association: 64,
             gmt_at_zero: 0,

@@ -146,11 +146,20 @@ impl Inner {
                 return false;
             }
         };
+        let proposed = ind
+            .initiate
+            .local_detail
+            .and_then(|d| usize::try_from(d).ok())
+            .filter(|d| *d > 0);
+        let max_pdu_size = proposed.map_or(self.config.max_pdu_size, |p| {
+            p.min(self.config.max_pdu_size)
+        });
         self.associations.insert(
             association,
             Association {
                 table,
                 im_enabled: false,
+                max_pdu_size,
             },
         );
         self.events.push_back(StationEvent::Associated {
@@ -179,6 +188,7 @@ impl Inner {
             Association {
                 table,
                 im_enabled: false,
+                max_pdu_size: self.config.max_pdu_size,
             },
         );
         Ok(())

@@ -140,6 +140,9 @@ pub(crate) struct Association {
     /// The bilateral table, `None` for an open station's anonymous peer without one.
     pub(crate) table: Option<usize>,
     pub(crate) im_enabled: bool,
+    /// Largest report PDU for this association: the station's maximum, lowered to the
+    /// MMS PDU size the peer proposed in its Initiate request.
+    pub(crate) max_pdu_size: usize,
 }
 
 pub(crate) struct Inner {

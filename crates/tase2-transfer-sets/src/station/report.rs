@@ -80,7 +80,10 @@ impl Inner {
             },
             ListScope::Aa(_) => None,
         };
-        let max = self.config.max_pdu_size;
+        let max = self
+            .associations
+            .get(&association)
+            .map_or(self.config.max_pdu_size, |a| a.max_pdu_size);
         let mut pdus = Vec::new();
         match list_name {
             Some(list) if due.contents == Contents::All && r.fits_named(&list, max) => {

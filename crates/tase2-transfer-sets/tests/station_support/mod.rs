@@ -164,13 +164,26 @@ pub fn sample(config: StationConfig) -> (Arc<Tase2Station>, Clock) {
     (st, clock)
 }
 
-/// Ask `st` to associate `association` for a peer with this AP-title (encoded arcs).
+/// Ask `st` to associate `association` for a peer with this AP-title (encoded arcs),
+/// proposing an MMS PDU size of 16 000.
 pub fn associate(
     st: &Tase2Station,
     association: u64,
     ap_title: &[u8],
     ae: Option<i64>,
     password: Option<&[u8]>,
+) -> Result<(), Refusal> {
+    associate_proposing(st, association, ap_title, ae, password, 16_000)
+}
+
+/// As [`associate`], the peer proposing `max_pdu_size` in its Initiate request.
+pub fn associate_proposing(
+    st: &Tase2Station,
+    association: u64,
+    ap_title: &[u8],
+    ae: Option<i64>,
+    password: Option<&[u8]>,
+    max_pdu_size: i32,
 ) -> Result<(), Refusal> {
     let bits = BitString::new(&[0u8], 0).unwrap();
     let ind = AssociateIndication {
@@ -180,7 +193,7 @@ pub fn associate(
         called_ae_qualifier: None,
         password,
         initiate: InitiateParams {
-            local_detail: Some(16_000),
+            local_detail: Some(max_pdu_size),
             max_serv_outstanding_calling: 5,
             max_serv_outstanding_called: 5,
             data_structure_nesting_level: Some(5),

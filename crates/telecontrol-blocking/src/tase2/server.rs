@@ -299,7 +299,9 @@ fn pump(
         let known = |id: u64| registry.get(id);
         pending.retain(|(id, pdu)| match known(*id) {
             Some(a) => {
-                let _ = a.send_unconfirmed_pdu(pdu);
+                if let Err(e) = a.send_unconfirmed_pdu(pdu) {
+                    tracing::warn!(association = *id, len = pdu.len(), %e, "TASE.2 report not sent");
+                }
                 false
             }
             None => true,
@@ -307,7 +309,9 @@ fn pump(
         while let Some(id) = station.poll_transmit(now(), &mut out) {
             match known(id) {
                 Some(a) => {
-                    let _ = a.send_unconfirmed_pdu(&out);
+                    if let Err(e) = a.send_unconfirmed_pdu(&out) {
+                        tracing::warn!(association = id, len = out.len(), %e, "TASE.2 report not sent");
+                    }
                 }
                 None if pending.len() < PENDING_LIMIT => pending.push((id, out.clone())),
                 None => {}

@@ -212,8 +212,10 @@ async fn pump(
         }
         let t = now();
         while let Some(id) = station.poll_transmit(t, &mut out) {
-            if let Some(a) = mms.association(id) {
-                let _ = a.send_unconfirmed_pdu(&out);
+            if let Some(a) = mms.association(id)
+                && let Err(e) = a.send_unconfirmed_pdu(&out)
+            {
+                tracing::warn!(association = id, len = out.len(), %e, "TASE.2 report not sent");
             }
         }
         while let Some(e) = station.poll_event() {
