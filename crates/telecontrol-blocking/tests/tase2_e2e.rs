@@ -17,7 +17,9 @@ use tase2_transfer_sets::client::{
 use tase2_transfer_sets::station::{
     Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
 };
-use tase2_transfer_sets::{DeviceValue, InfoMessHeader, TagState, Value, ValueKind};
+use tase2_transfer_sets::{
+    ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, Value, ValueKind,
+};
 use telecontrol_blocking::mms::mms_pdu::mms::{ObjectClass, ObjectScope};
 use telecontrol_blocking::mms::{MmsServerConfig, mms_pdu};
 use telecontrol_blocking::tase2::{
@@ -118,6 +120,17 @@ impl Tase2Runtime for Threads {
     }
     fn stop_transfer_set(&self, client: &mut Tase2Client, ts: &PointName) -> R<()> {
         (client.stop_transfer_set(ts)).map_err(fail)
+    }
+    fn write_component(
+        &self,
+        client: &Tase2Client,
+        ts: &PointName,
+        component: DsTransferSetComponent,
+        value: ComponentValue<'_>,
+    ) -> R<()> {
+        client
+            .write_transfer_set_component(ts, component, value)
+            .map_err(fail)
     }
     fn next_report(&self, client: &mut Tase2Client, timeout: Duration) -> Option<Tase2Report> {
         client.next_report_timeout(timeout)
@@ -237,4 +250,24 @@ fn messages_both_ways() {
 #[test]
 fn both_roles_on_one_association() {
     e2e_tase2::both_roles_on_one_association(&Threads);
+}
+
+#[test]
+fn client_against_1996_station() {
+    e2e_tase2::client_against_1996_station(&Threads);
+}
+
+#[test]
+fn transfer_set_written_by_component() {
+    e2e_tase2::transfer_set_written_by_component(&Threads);
+}
+
+#[test]
+fn set_points_operated() {
+    e2e_tase2::set_points_operated(&Threads);
+}
+
+#[test]
+fn every_value_type_reported() {
+    e2e_tase2::every_value_type_reported(&Threads);
 }

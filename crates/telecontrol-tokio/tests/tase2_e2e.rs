@@ -17,7 +17,9 @@ use tase2_transfer_sets::client::{
 use tase2_transfer_sets::station::{
     Domain, PointId, StationConfig, StationError, StationEvent, Tase2Station,
 };
-use tase2_transfer_sets::{DeviceValue, InfoMessHeader, TagState, Value, ValueKind};
+use tase2_transfer_sets::{
+    ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, Value, ValueKind,
+};
 use telecontrol_tokio::mms::mms_pdu::mms::{ObjectClass, ObjectScope};
 use telecontrol_tokio::mms::{MmsServerConfig, mms_pdu};
 use telecontrol_tokio::tase2::{
@@ -133,6 +135,17 @@ impl Tase2Runtime for Tokio {
     }
     fn stop_transfer_set(&self, client: &mut Tase2Client, ts: &PointName) -> R<()> {
         self.rt.block_on(client.stop_transfer_set(ts)).map_err(fail)
+    }
+    fn write_component(
+        &self,
+        client: &Tase2Client,
+        ts: &PointName,
+        component: DsTransferSetComponent,
+        value: ComponentValue<'_>,
+    ) -> R<()> {
+        self.rt
+            .block_on(client.write_transfer_set_component(ts, component, value))
+            .map_err(fail)
     }
     fn next_report(&self, client: &mut Tase2Client, timeout: Duration) -> Option<Tase2Report> {
         self.rt
@@ -283,4 +296,24 @@ fn messages_both_ways() {
 #[test]
 fn both_roles_on_one_association() {
     e2e_tase2::both_roles_on_one_association(&tokio());
+}
+
+#[test]
+fn client_against_1996_station() {
+    e2e_tase2::client_against_1996_station(&tokio());
+}
+
+#[test]
+fn transfer_set_written_by_component() {
+    e2e_tase2::transfer_set_written_by_component(&tokio());
+}
+
+#[test]
+fn set_points_operated() {
+    e2e_tase2::set_points_operated(&tokio());
+}
+
+#[test]
+fn every_value_type_reported() {
+    e2e_tase2::every_value_type_reported(&tokio());
 }

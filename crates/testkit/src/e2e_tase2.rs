@@ -34,8 +34,8 @@ use tase2_transfer_sets::station::{
     PointConfig, PointId, StationConfig, StationError, StationEvent, Tase2Station,
 };
 use tase2_transfer_sets::{
-    AccessRights, DataDiscreteQTimeTag, DataFlags, DataRealQ, DeviceKind, DeviceValue,
-    InfoMessHeader, TagState, Value, ValueKind,
+    AccessRights, ComponentValue, DataDiscreteQTimeTag, DataFlags, DataRealQ, DeviceKind,
+    DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, Value, ValueKind,
 };
 
 #[path = "e2e_tase2_scenarios.rs"]
@@ -44,6 +44,13 @@ mod scenarios;
 pub use scenarios::{
     association_checks, both_roles_on_one_association, critical_reports_acknowledged,
     device_control, messages_both_ways, reads_allowed_and_denied, transfer_set_rbe_and_integrity,
+};
+#[path = "e2e_tase2_more.rs"]
+mod more;
+#[allow(unused_imports)] // each including test binary uses its own subset
+pub use more::{
+    client_against_1996_station, every_value_type_reported, set_points_operated,
+    transfer_set_written_by_component,
 };
 
 /// The longest any single expected thing may take before a scenario fails.
@@ -125,6 +132,14 @@ pub trait Tase2Runtime {
         options: TransferSetOptions,
     ) -> R<PointName>;
     fn stop_transfer_set(&self, client: &mut Self::Client, ts: &PointName) -> R<()>;
+    /// Write one component of transfer set `ts` (`write_transfer_set_component`).
+    fn write_component(
+        &self,
+        client: &Self::Client,
+        ts: &PointName,
+        component: DsTransferSetComponent,
+        value: ComponentValue<'_>,
+    ) -> R<()>;
     fn next_report(&self, client: &mut Self::Client, timeout: Duration) -> Option<Tase2Report>;
     fn next_message(&self, client: &mut Self::Client, timeout: Duration) -> Option<Tase2Message>;
     fn acknowledged(&self, client: &Self::Client) -> u64;
@@ -374,4 +389,8 @@ pub fn all<T: Tase2Runtime>(rt: &T) {
     device_control(rt);
     messages_both_ways(rt);
     both_roles_on_one_association(rt);
+    client_against_1996_station(rt);
+    transfer_set_written_by_component(rt);
+    set_points_operated(rt);
+    every_value_type_reported(rt);
 }
