@@ -199,6 +199,13 @@ fn gateway_forwards_values_and_commands_between_the_binaries() {
             .any(|e| e["event"] == "operate" && e["ioa"] == 1100),
         "{gw_lines:?}"
     );
+    // The gateway shows the points it publishes as they change.
+    assert!(
+        gw_events
+            .iter()
+            .any(|e| e["event"] == "point" && e["point"] == "RTU1_KV"),
+        "{gw_lines:?}"
+    );
     assert!(
         gw_events
             .iter()

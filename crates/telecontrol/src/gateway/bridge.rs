@@ -11,7 +11,7 @@ use tase2_transfer_sets::station::{
     BilateralTableConfig, ControlMode, DataSetConfig, DeviceConfig, Domain, MessageBufferConfig,
     PeerConfig, PointConfig, PointId, StationConfig, StationError, Tase2Station,
 };
-use tase2_transfer_sets::{AccessRights, DeviceValue};
+use tase2_transfer_sets::{AccessRights, DeviceValue, Value};
 
 /// The VCC data set of every VCC point the gateway publishes.
 pub const VCC_DATA_SET: &str = "GATEWAY_POINTS";
@@ -59,7 +59,7 @@ impl std::error::Error for RouteError {}
 #[derive(Debug)]
 pub struct Bridge {
     station: Arc<Tase2Station>,
-    points: HashMap<(usize, u16, u32), (PointId, PointKind)>,
+    points: HashMap<(usize, u16, u32), (PointId, PointKind, String)>,
     devices: HashMap<String, DeviceRoute>,
     year_base: u16,
 }
@@ -140,7 +140,7 @@ impl Bridge {
                 if d == Domain::Vcc {
                     vcc_points.push((Domain::Vcc, p.name.clone()));
                 }
-                points.insert((r, rtu.ca, p.ioa), (id, p.kind));
+                points.insert((r, rtu.ca, p.ioa), (id, p.kind, p.name.clone()));
             }
             for dev in &rtu.devices {
                 let d = domain(dev.icc.as_ref());
@@ -214,20 +214,25 @@ impl Bridge {
     }
 
     /// Apply the monitored objects of one ASDU from RTU `rtu` received at
-    /// `received_unix_millis`: returns how many points were updated. Objects of unmapped
-    /// addresses or of types that do not fit the point are ignored.
-    pub fn on_asdu(&self, rtu: usize, view: &AsduView<'_>, received_unix_millis: u64) -> usize {
+    /// `received_unix_millis`: returns the TASE.2 points updated, with their new values.
+    /// Objects of unmapped addresses or of types that do not fit the point are ignored.
+    pub fn on_asdu(
+        &self,
+        rtu: usize,
+        view: &AsduView<'_>,
+        received_unix_millis: u64,
+    ) -> Vec<(&str, Value)> {
         let ca = view.ca().0;
-        let mut updated = 0;
+        let mut updated = Vec::new();
         for o in view.objects() {
-            let Some((id, kind)) = self.points.get(&(rtu, ca, o.ioa.value())) else {
+            let Some((id, kind, name)) = self.points.get(&(rtu, ca, o.ioa.value())) else {
                 continue;
             };
             let Some(v) = point_value(&o.value, *kind, received_unix_millis, self.year_base) else {
                 continue;
             };
             if self.station.update(*id, v).is_ok() {
-                updated += 1;
+                updated.push((name.as_str(), v));
             }
         }
         updated

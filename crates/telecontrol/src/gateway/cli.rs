@@ -2,7 +2,8 @@
 
 use super::config;
 use super::run::{Gateway, GatewayEvent};
-use crate::demo::{self, DemoOptions};
+use crate::demo::{self, DemoOptions, value_parts, value_text};
+use crate::live::LiveTable;
 use crate::pcap::{PcapArg, PcapGuard};
 use clap::Args;
 use std::path::PathBuf;
@@ -144,12 +145,21 @@ pub fn run_gateway(args: &GatewayArgs) -> ExitCode {
             }
         };
         tokio::pin!(stop);
+        // On a terminal (and without --json) the points are a table updated in place.
+        let mut table = Some(LiveTable::stdout()).filter(|t| !json && t.is_live());
         loop {
             tokio::select! {
                 () = &mut stop => break,
                 e = gw.next_event() => {
                     let Some(e) = e else { break };
-                    print_event(&e, json);
+                    match (&e, table.as_mut()) {
+                        (GatewayEvent::Point { point, value }, Some(t)) => {
+                            let (v, q) = value_parts(value);
+                            t.update(point, &v, q.as_deref().unwrap_or(""), "");
+                        }
+                        (_, Some(t)) => t.line(&event_text(&e).1),
+                        _ => print_event(&e, json),
+                    }
                 }
             }
         }
@@ -173,7 +183,21 @@ pub fn run_gateway(args: &GatewayArgs) -> ExitCode {
 }
 
 fn print_event(e: &GatewayEvent, json: bool) {
-    let (v, text) = match e {
+    let (v, text) = event_text(e);
+    if json {
+        println!("{v}");
+    } else {
+        println!("{text}");
+    }
+}
+
+/// An event as a JSON line and as text.
+fn event_text(e: &GatewayEvent) -> (serde_json::Value, String) {
+    match e {
+        GatewayEvent::Point { point, value } => (
+            serde_json::json!({"event": "point", "point": point, "value": value_text(value)}),
+            format!("{point} = {}", value_text(value)),
+        ),
         GatewayEvent::RtuUp(n) => (
             serde_json::json!({"event": "rtu_up", "rtu": n}),
             format!("{n}: data transfer started"),
@@ -203,10 +227,5 @@ fn print_event(e: &GatewayEvent, json: bool) {
                 format!("{device}: command failed: {why}"),
             ),
         },
-    };
-    if json {
-        println!("{v}");
-    } else {
-        println!("{text}");
     }
 }

@@ -56,6 +56,13 @@ pub enum GatewayEvent {
     RtuDown(String, String),
     /// A control centre associated.
     PeerAssociated(Option<String>),
+    /// An RTU object updated this TASE.2 point.
+    Point {
+        /// The TASE.2 point.
+        point: String,
+        /// Its new value.
+        value: tase2_transfer_sets::Value,
+    },
     /// A control centre operated a device; the 60870-5 command is on its way.
     Operate {
         /// The TASE.2 device.
@@ -352,10 +359,18 @@ fn rtu_of_line(l: &Loop, line: usize, address: u16) -> Option<usize> {
 fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
     l.stats.asdus.fetch_add(1, Ordering::Relaxed);
     if let Ok(view) = asdu.view() {
-        let n = l.bridge.on_asdu(i, &view, unix_millis());
-        if n > 0 {
-            l.stats.updates.fetch_add(n as u64, Ordering::Relaxed);
+        let updated = l.bridge.on_asdu(i, &view, unix_millis());
+        if !updated.is_empty() {
+            l.stats
+                .updates
+                .fetch_add(updated.len() as u64, Ordering::Relaxed);
             l.server.wake();
+        }
+        for (point, value) in updated {
+            let _ = l.events.send(GatewayEvent::Point {
+                point: point.to_owned(),
+                value,
+            });
         }
     }
 }

@@ -50,8 +50,11 @@ fn rtu_objects_update_their_points_with_time_and_quality() {
         &mut buf,
     );
     let view = AsduView::decode(&AsduParams::IEC104, &buf[..n]).unwrap();
-    assert_eq!(b.on_asdu(0, &view, 1_779_868_100_000), 1);
+    let updated = b.on_asdu(0, &view, 1_779_868_100_000);
+    assert_eq!(updated.len(), 1);
+    assert_eq!(updated[0].0, "RTU1_BRK1_POS");
     let id = b.station().point(&Domain::Vcc, "RTU1_BRK1_POS").unwrap();
+    assert_eq!(b.station().value(id), Some(updated[0].1));
     let Some(Value::StateQTimeTagExtended(v)) = b.station().value(id) else {
         panic!("{:?}", b.station().value(id))
     };
@@ -67,7 +70,7 @@ fn rtu_objects_update_their_points_with_time_and_quality() {
         &mut buf,
     );
     let view = AsduView::decode(&AsduParams::IEC104, &buf[..n]).unwrap();
-    assert_eq!(b.on_asdu(0, &view, 0), 0);
+    assert!(b.on_asdu(0, &view, 0).is_empty());
 
     // A measurement published as real, with its quality.
     let n = asdu(
@@ -80,7 +83,7 @@ fn rtu_objects_update_their_points_with_time_and_quality() {
         &mut buf,
     );
     let view = AsduView::decode(&AsduParams::IEC104, &buf[..n]).unwrap();
-    assert_eq!(b.on_asdu(0, &view, 1_779_868_100_000), 1);
+    assert_eq!(b.on_asdu(0, &view, 1_779_868_100_000).len(), 1);
     let id = b.station().point(&Domain::Vcc, "RTU1_KV").unwrap();
     let Some(Value::RealQTimeTagExtended(v)) = b.station().value(id) else {
         panic!()
