@@ -31,54 +31,12 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use telecontrol_tokio::asdu::{Cause, CommonAddress, InfoObject, Ioa, Qds, Quality, Value};
-use telecontrol_tokio::{
-    ClientConfig, ClientEvent, CommandAnswer, CommandRequest, DataKind, Database, Point,
-    ServerConfig,
-};
+use telecontrol_tokio::asdu::Cause;
+use telecontrol_tokio::{ClientConfig, ClientEvent, DataKind, ServerConfig};
 
-const CA: CommonAddress = CommonAddress(1);
-
-fn reject(_: &CommandRequest) -> CommandAnswer {
-    CommandAnswer::Reject
-}
-
-fn objects(batch: usize, i: usize) -> Vec<InfoObject<'static>> {
-    (0..batch)
-        .map(|j| {
-            InfoObject::new(
-                Ioa::new(1 + j as u32).unwrap(),
-                Value::MMeNc1(i as f32, Qds::new(Quality::GOOD)),
-            )
-        })
-        .collect()
-}
-
-fn database() -> Database {
-    let db = Database::new();
-    for j in 1..=30u32 {
-        let v = Value::MMeNc1(0.0, Qds::new(Quality::GOOD));
-        db.insert(Point::monitored(CA, Ioa::new(j).unwrap(), v));
-    }
-    db
-}
-
-/// Produce `values` in ASDUs of `batch` objects as fast as the event buffer takes them
-/// (refuse-newest: a full buffer is retried), on a thread of its own.
-fn produce(
-    values: usize,
-    batch: usize,
-    queue: impl Fn(&[InfoObject<'_>]) -> bool + Send + 'static,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        for i in 0..values / batch {
-            let objs = objects(batch, i);
-            while !queue(&objs) {
-                std::thread::sleep(Duration::from_micros(50));
-            }
-        }
-    })
-}
+#[path = "common/loopback.rs"]
+mod loopback;
+use loopback::{CA, database, produce, reject};
 
 fn tokio_throughput(values: usize, batch: usize) -> f64 {
     let rt = tokio::runtime::Builder::new_multi_thread()
