@@ -354,6 +354,23 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         self.answer(invoke_id, &pdu)
     }
 
+    /// Leave the peer's request `invoke_id` unanswered on purpose: nothing is sent, its
+    /// invoke id is free again (the peer's request timeout fires on its side). For test
+    /// servers that play a peer which never answers.
+    ///
+    /// # Errors
+    /// [`AssocError::UnknownInvokeId`] unless the peer's request `invoke_id` is awaiting
+    /// an answer.
+    pub fn withhold(&mut self, invoke_id: u32) -> Result<(), AssocError> {
+        let slot = self
+            .incoming
+            .iter_mut()
+            .find(|s| **s == Some(invoke_id))
+            .ok_or(AssocError::UnknownInvokeId(invoke_id))?;
+        *slot = None;
+        Ok(())
+    }
+
     /// Send an unconfirmed PDU (InformationReport, UnsolicitedStatus).
     ///
     /// # Errors

@@ -341,6 +341,10 @@ impl Link {
         let Ok(MmsPdu::ConfirmedRequest(req)) = MmsPdu::decode(pdu) else {
             return;
         };
+        if directory.is_some_and(|d| d.withhold(self.id, &req.service)) {
+            let _ = self.lock().assoc.withhold(invoke_id);
+            return;
+        }
         let ctx = Context {
             max_pdu_size: self.max_pdu_size(),
             association: self.id,

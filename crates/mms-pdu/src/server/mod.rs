@@ -85,6 +85,18 @@ pub trait Directory {
         let _ = association;
     }
 
+    /// Whether to leave the confirmed request `request` of `association` unanswered: the
+    /// adapter then sends nothing for it, not even a ServiceError, and frees its invoke id
+    /// ([`Association::withhold`](crate::association::Association::withhold)), so that the
+    /// peer's request timeout fires. Meant for test servers that play a peer which never
+    /// answers (e.g. a TASE.2 device set to answer nothing); called before
+    /// [`answer`], whose directory calls are then not made. By default every request is
+    /// answered.
+    fn withhold(&self, association: u64, request: &ConfirmedServiceRequest<'_>) -> bool {
+        let _ = (association, request);
+        false
+    }
+
     /// The Status answer; by default state changes allowed, operational.
     fn status(&self) -> StatusResponse<'_> {
         StatusResponse {
