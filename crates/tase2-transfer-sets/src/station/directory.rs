@@ -8,8 +8,8 @@ use std::vec::Vec;
 use mms_pdu::acse::SourceDiagnostic;
 use mms_pdu::association::{AssociateIndication, Refusal};
 use mms_pdu::mms::{
-    AlternateAccess, Data, DataAccessError, Element, ErrorClass, IdentifyResponse, ObjectClass,
-    ObjectName, ObjectScope,
+    AlternateAccess, ConfirmedServiceRequest, Data, DataAccessError, Element, ErrorClass,
+    IdentifyResponse, ObjectClass, ObjectName, ObjectScope,
 };
 use mms_pdu::server::{Directory, OBJECT_UNDEFINED};
 use telecontrol_core::{Instant, Writer};
@@ -28,6 +28,8 @@ pub(crate) struct Device {
     pub(crate) control: DeviceControl,
     /// Enabled transfer sets whose data set holds `<dev>_TAG`.
     pub(crate) watchers: Vec<super::inner::Watch>,
+    /// How it answers selects and operates (testing a client).
+    pub(crate) answer: super::DeviceAnswer,
 }
 
 impl Device {
@@ -51,6 +53,7 @@ impl Device {
             kind: d.kind,
             control,
             watchers: Vec::new(),
+            answer: super::DeviceAnswer::Positive,
         })
     }
 }
@@ -276,6 +279,11 @@ impl Tase2Station {
         value: &Data<'_>,
     ) -> Result<(), DataAccessError> {
         let (mut g, now) = self.at(self.now());
+        if alternate.is_none()
+            && let Some(refused) = g.refusal(association, name, true)
+        {
+            return Err(refused);
+        }
         g.write(now, association, name, alternate, value)
     }
 
@@ -323,6 +331,10 @@ impl Directory for Tase2Station {
         self.lock().release(association);
     }
 
+    fn withhold(&self, association: u64, request: &ConfirmedServiceRequest<'_>) -> bool {
+        self.lock().ignores(association, request)
+    }
+
     fn names(
         &self,
         association: u64,
@@ -357,6 +369,9 @@ impl Directory for Tase2Station {
     ) -> Result<(), DataAccessError> {
         let mut buf = Vec::new();
         let (mut g, now) = self.at(self.now());
+        if let Some(refused) = g.refusal(association, name, false) {
+            return Err(refused);
+        }
         g.read(now, association, name, &mut buf)?;
         drop(g);
         put(out, &buf)

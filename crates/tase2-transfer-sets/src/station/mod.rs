@@ -16,6 +16,7 @@
 //!    association it names) and [`Tase2Station::poll_event`] (to the application).
 
 mod access;
+mod answers;
 mod config;
 mod directory;
 mod encode;
@@ -35,6 +36,7 @@ use std::vec::Vec;
 use mms_pdu::mms::UnconfirmedService;
 use telecontrol_core::Instant;
 
+pub use answers::{DeviceAnswer, DeviceRequest};
 pub use config::{
     BilateralTableConfig, ControlMode, DataSetConfig, DeviceConfig, Domain, MessageBufferConfig,
     PeerConfig, PointConfig, StationConfig,
@@ -135,6 +137,31 @@ pub enum StationEvent {
         value: DeviceValue,
         /// The `Bilateral_Table_ID` of the operating peer.
         table_id: Option<String>,
+    },
+    /// A device set to [`DeviceAnswer::Negative`] refused a select or an operate.
+    DeviceRefused {
+        /// The association.
+        association: u64,
+        /// The device.
+        device: DeviceId,
+        /// Its name.
+        name: String,
+        /// Select or operate.
+        request: DeviceRequest,
+        /// The error answered.
+        error: mms_pdu::mms::DataAccessError,
+    },
+    /// A device set to [`DeviceAnswer::None`] left a select or an operate without a
+    /// response.
+    DeviceIgnored {
+        /// The association.
+        association: u64,
+        /// The device.
+        device: DeviceId,
+        /// Its name.
+        name: String,
+        /// Select or operate.
+        request: DeviceRequest,
     },
     /// A device's selection timed out without an operate.
     SelectTimeout {

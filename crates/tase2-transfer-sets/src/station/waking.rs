@@ -9,8 +9,8 @@ use std::vec::Vec;
 
 use mms_pdu::association::{AssociateIndication, Refusal};
 use mms_pdu::mms::{
-    AlternateAccess, Data, DataAccessError, ErrorClass, IdentifyResponse, MmsPdu, ObjectClass,
-    ObjectName, ObjectScope, StatusResponse,
+    AlternateAccess, ConfirmedServiceRequest, Data, DataAccessError, ErrorClass, IdentifyResponse,
+    MmsPdu, ObjectClass, ObjectName, ObjectScope, StatusResponse,
 };
 use mms_pdu::server::Directory;
 use telecontrol_core::{Decode, Instant, Writer};
@@ -115,6 +115,9 @@ impl Directory for WakingDirectory {
     fn released(&self, association: u64) {
         self.station.released(association);
         (self.wake)();
+    }
+    fn withhold(&self, association: u64, request: &ConfirmedServiceRequest<'_>) -> bool {
+        self.woke(self.station.withhold(association, request))
     }
     fn status(&self) -> StatusResponse<'_> {
         self.station.status()
