@@ -1,2 +1,4 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| (telecontrol_testkit::fuzz_tase2_client::tase2_client)(data));
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| (telecontrol_testkit::fuzz_tase2_client::tase2_client)(data)
+);

@@ -66,4 +66,20 @@ pub const TARGETS: &[Target] = &[
         name: "tase2_station",
         run: crate::fuzz_tase2_station::tase2_station,
     },
+    Target {
+        name: "iec101_session",
+        run: crate::fuzz_session101::iec101_session,
+    },
+    Target {
+        name: "iec104_session",
+        run: crate::fuzz_session104::iec104_session,
+    },
+    Target {
+        name: "mms_server",
+        run: crate::fuzz_mms_server::mms_server,
+    },
+    Target {
+        name: "capture_pcap",
+        run: crate::fuzz_capture::capture_pcap,
+    },
 ];
