@@ -48,14 +48,7 @@ fn server_with_pcap(args: &[&str], pcap: &PathBuf) -> (Guard, SocketAddr, mpsc::
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let guard = Guard(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines(stderr);
     loop {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
@@ -65,6 +58,60 @@ fn server_with_pcap(args: &[&str], pcap: &PathBuf) -> (Guard, SocketAddr, mpsc::
             return (guard, addr, rx);
         }
     }
+}
+
+/// Whitespace-separated arguments.
+fn words(s: &str) -> Vec<&str> {
+    s.split_whitespace().collect()
+}
+
+/// Run a finished command; panics with its stderr unless it succeeded.
+fn run_ok(args: &[&str], pcap: Option<&PathBuf>) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    if let Some(p) = pcap {
+        cmd.arg("--pcap").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// `decode PROTO [--json] --port PORT --pcap FILE`: must succeed; returns stdout.
+fn decode(proto: &str, json: bool, port: u16, pcap: &PathBuf) -> String {
+    let mut args = vec!["decode", proto];
+    if json {
+        args.push("--json");
+    }
+    let port = port.to_string();
+    args.extend(["--port", port.as_str()]);
+    String::from_utf8(run_ok(&args, Some(pcap)).stdout).unwrap()
+}
+
+/// Both files show the same connection(s) to `port`: same client ports, same octets.
+fn same_view(a: &PathBuf, b: &PathBuf, port: u16) -> [usize; 2] {
+    let (a_view, a_ports) = octets(a, port);
+    let (b_view, b_ports) = octets(b, port);
+    assert_eq!(a_ports, b_ports, "both sides see the same client ports");
+    assert_eq!(a_view, b_view, "both sides see the same octets");
+    a_view
+}
+
+/// Lines of a child's pipe, read on a thread.
+fn lines(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Octets per direction (to `port`, from `port`) and the flows' client ports.
@@ -90,82 +137,37 @@ fn iec104_server_and_client_record_the_same_connection() {
     let spcap = temp("104-server.pcap");
     let cpcap = temp("104-client.pcap");
     let (mut server, public, log) = server_with_pcap(
-        &[
-            "104",
-            "server",
-            "--bind",
-            "127.0.0.1:0",
-            "--tick-ms",
-            "200",
-            "--duration",
-            "6",
-        ],
+        &words("104 server --bind 127.0.0.1:0 --tick-ms 200 --duration 6"),
         &spcap,
     );
-    let out = Command::new(BIN)
-        .args([
-            "104",
-            "client",
-            &public.to_string(),
-            "--gi",
-            "--duration",
-            "2",
-            "--pcap",
-        ])
-        .arg(&cpcap)
-        .output()
-        .unwrap();
+    let client = public.to_string();
+    let out = run_ok(
+        &["104", "client", &client, "--gi", "--duration", "2"],
+        Some(&cpcap),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "client failed: {stderr}");
     assert!(stderr.contains("frames written to"), "{stderr}");
-    let status = server.0.wait().unwrap();
-    assert!(status.success());
+    assert!(server.0.wait().unwrap().success());
     let tail: Vec<String> = log.try_iter().collect();
     assert!(
         tail.iter().any(|l| l.contains("frames written to")),
         "{tail:?}"
     );
 
-    let (client_view, client_ports) = octets(&cpcap, public.port());
-    let (server_view, server_ports) = octets(&spcap, public.port());
-    assert_eq!(client_ports.len(), 1);
-    assert_eq!(
-        client_ports, server_ports,
-        "both sides see the same client port"
-    );
-    assert_eq!(client_view, server_view, "both sides see the same octets");
-    assert!(
-        client_view[0] >= 12 && client_view[1] > 100,
-        "{client_view:?}"
-    );
-
+    assert_eq!(octets(&cpcap, public.port()).1.len(), 1);
+    let view = same_view(&cpcap, &spcap, public.port());
+    assert!(view[0] >= 12 && view[1] > 100, "{view:?}");
     // The tool's own decoder reads both files without a malformed frame.
     for p in [&spcap, &cpcap] {
-        let d = Command::new(BIN)
-            .args([
-                "decode",
-                "104",
-                "--port",
-                &public.port().to_string(),
-                "--pcap",
-            ])
-            .arg(p)
-            .output()
-            .unwrap();
-        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stdout));
+        decode("104", false, public.port(), p);
     }
 }
 
 #[test]
 fn a_bad_pcap_path_is_a_usage_error() {
     let out = Command::new(BIN)
-        .args([
-            "104",
-            "client",
-            "127.0.0.1:9",
-            "--pcap",
-            "/nonexistent-dir/x.pcap",
-        ])
+        .args(["104", "client", "127.0.0.1:9"])
+        .args(["--pcap", "/nonexistent-dir/x.pcap"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -175,16 +177,7 @@ fn a_bad_pcap_path_is_a_usage_error() {
 #[test]
 fn demo_records_both_protocols() {
     let pcap = temp("demo.pcap");
-    let out = Command::new(BIN)
-        .args(["demo", "--live", "1", "--json", "--pcap"])
-        .arg(&pcap)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["demo", "--live", "1", "--json"], Some(&pcap));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(last["event"], "pcap");
@@ -200,22 +193,15 @@ fn mms_server_and_client_record_the_same_connection() {
     let spcap = temp("mms-server.pcap");
     let cpcap = temp("mms-client.pcap");
     let (mut server, public, _log) = server_with_pcap(
-        &[
-            "mms",
-            "server",
-            "--bind",
-            "127.0.0.1:0",
-            "--duration",
-            "5",
-            "--report-ms",
-            "100",
-        ],
+        &words("mms server --bind 127.0.0.1:0 --duration 5 --report-ms 100"),
         &spcap,
     );
+    let addr = public.to_string();
+    // `--pcap` before the positional arguments here.
     let out = Command::new(BIN)
         .args(["mms", "client", "--pcap"])
         .arg(&cpcap)
-        .args([&public.to_string(), "list"])
+        .args([&addr, "list"])
         .output()
         .unwrap();
     assert!(
@@ -224,24 +210,8 @@ fn mms_server_and_client_record_the_same_connection() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(server.0.wait().unwrap().success());
-    let (client_view, client_ports) = octets(&cpcap, public.port());
-    let (server_view, server_ports) = octets(&spcap, public.port());
-    assert_eq!(client_ports, server_ports);
-    assert_eq!(client_view, server_view);
-    let d = Command::new(BIN)
-        .args([
-            "decode",
-            "mms",
-            "--json",
-            "--port",
-            &public.port().to_string(),
-            "--pcap",
-        ])
-        .arg(&spcap)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&d.stdout);
-    assert!(d.status.success(), "{text}");
+    same_view(&cpcap, &spcap, public.port());
+    let text = decode("mms", true, public.port(), &spcap);
     assert!(text.contains("initiate"), "{text}");
 }
 
@@ -249,55 +219,21 @@ fn mms_server_and_client_record_the_same_connection() {
 fn iec101_over_tcp_records_and_a_serial_line_is_refused() {
     let spcap = temp("101-slave.pcap");
     let (mut slave, public, _log) = server_with_pcap(
-        &[
-            "101",
-            "slave",
-            "--tcp-listen",
-            "127.0.0.1:0",
-            "--link-address",
-            "3",
-            "--tick-ms",
-            "200",
-            "--duration",
-            "5",
-        ],
+        &words("101 slave --tcp-listen 127.0.0.1:0 --link-address 3 --tick-ms 200 --duration 5"),
         &spcap,
     );
-    let out = Command::new(BIN)
-        .args([
-            "101",
-            "master",
-            "--tcp",
-            &public.to_string(),
-            "--slaves",
-            "3",
-            "--json",
-        ])
-        .args(["--duration", "2"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let addr = public.to_string();
+    run_ok(
+        &words(&format!(
+            "101 master --tcp {addr} --slaves 3 --json --duration 2"
+        )),
+        None,
     );
     let _ = slave.0.wait();
     let (view, ports) = octets(&spcap, public.port());
     assert_eq!(ports.len(), 1);
     assert!(view[0] > 10 && view[1] > 10, "{view:?}");
-    let d = Command::new(BIN)
-        .args([
-            "decode",
-            "101",
-            "--json",
-            "--port",
-            &public.port().to_string(),
-            "--pcap",
-        ])
-        .arg(&spcap)
-        .output()
-        .unwrap();
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stdout));
+    decode("101", true, public.port(), &spcap);
 
     let out = Command::new(BIN)
         .args(["101", "master", "--device", "/dev/null", "--pcap", "x.pcap"])
@@ -309,15 +245,7 @@ fn iec101_over_tcp_records_and_a_serial_line_is_refused() {
 
 /// The first JSON line of `child`'s stdout with `"event": event`.
 fn json_event(child: &mut Child, event: &str) -> serde_json::Value {
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = lines(child.stdout.take().unwrap());
     loop {
         let line = rx
             .recv_timeout(Duration::from_secs(20))
@@ -374,56 +302,22 @@ fn gateway_records_tase2_and_104_and_tase2_client_records_its_side() {
         &gpcap,
     );
     let cpcap = temp("tase2-client.pcap");
-    let out = Command::new(BIN)
-        .args([
-            "tase2",
-            "client",
-            &public.to_string(),
-            "--json",
-            "--rbe",
-            "--duration",
-            "2",
-        ])
-        .args([
-            "--table-id",
-            "CC_1",
-            "--point",
-            "RTU1_KV=RealQTimeTagExtended",
-            "--pcap",
-        ])
-        .arg(&cpcap)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let addr = public.to_string();
+    run_ok(
+        &words(&format!(
+            "tase2 client {addr} --json --rbe --duration 2 --table-id CC_1 --point RTU1_KV=RealQTimeTagExtended"
+        )),
+        Some(&cpcap),
     );
     assert!(gw.0.wait().unwrap().success());
 
     // The control centre's connection, seen the same from both ends.
-    let (client_view, client_ports) = octets(&cpcap, public.port());
-    let (gw_view, gw_ports) = octets(&gpcap, public.port());
-    assert_eq!(client_ports, gw_ports);
-    assert_eq!(client_view, gw_view);
+    same_view(&cpcap, &gpcap, public.port());
     // The gateway's file also has its 104 link to the RTU.
     let rtu_port: u16 = rtu_addr.rsplit(':').next().unwrap().parse().unwrap();
     let (rtu_view, _) = octets(&gpcap, rtu_port);
     assert!(rtu_view[0] >= 12 && rtu_view[1] > 100, "{rtu_view:?}");
-    let d = Command::new(BIN)
-        .args([
-            "decode",
-            "mms",
-            "--json",
-            "--port",
-            &public.port().to_string(),
-            "--pcap",
-        ])
-        .arg(&gpcap)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&d.stdout);
-    assert!(d.status.success(), "{text}");
+    let text = decode("mms", true, public.port(), &gpcap);
     assert!(text.contains("informationReport"), "{text}");
 }
 
@@ -431,33 +325,13 @@ fn gateway_records_tase2_and_104_and_tase2_client_records_its_side() {
 fn tase2_server_records_a_client() {
     let spcap = temp("tase2-server.pcap");
     let (mut server, public, _log) = server_with_pcap(
-        &[
-            "tase2",
-            "server",
-            "--bind",
-            "127.0.0.1:0",
-            "--duration",
-            "5",
-            "--tick-ms",
-            "200",
-        ],
+        &words("tase2 server --bind 127.0.0.1:0 --duration 5 --tick-ms 200"),
         &spcap,
     );
-    let out = Command::new(BIN)
-        .args([
-            "tase2",
-            "client",
-            &public.to_string(),
-            "--rbe",
-            "--duration",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let addr = public.to_string();
+    run_ok(
+        &["tase2", "client", &addr, "--rbe", "--duration", "2"],
+        None,
     );
     assert!(server.0.wait().unwrap().success());
     let (view, ports) = octets(&spcap, public.port());
@@ -472,22 +346,8 @@ fn ctrl_c_finishes_the_file() {
         &["104", "server", "--bind", "127.0.0.1:0", "--tick-ms", "100"],
         &spcap,
     );
-    let out = Command::new(BIN)
-        .args([
-            "104",
-            "client",
-            &public.to_string(),
-            "--gi",
-            "--duration",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let addr = public.to_string();
+    run_ok(&["104", "client", &addr, "--gi", "--duration", "1"], None);
     let kill = Command::new("kill")
         .args(["-INT", &server.0.id().to_string()])
         .status()
