@@ -26,6 +26,18 @@ const ACCESS_DENIED: ErrorClass = ErrorClass::Access(3);
 const MEMORY_UNAVAILABLE: ErrorClass = ErrorClass::Resource(1);
 
 impl Inner {
+    /// Whether `name` is in an MMS domain that is not the ICC of `association` (another
+    /// table's ICC, or no domain at all): such names are refused before they are looked
+    /// up, so the answer never tells whether the domain or the object exists.
+    fn foreign(&self, association: u64, name: &ObjectName<'_>) -> bool {
+        match name {
+            ObjectName::DomainSpecific { domain, .. } => {
+                self.icc_of(association).and_then(|d| self.domain_name(d)) != Some(domain.as_str())
+            }
+            ObjectName::VmdSpecific(_) | ObjectName::AaSpecific(_) => false,
+        }
+    }
+
     pub(super) fn names(
         &self,
         association: u64,
@@ -146,12 +158,12 @@ impl Inner {
             super::encode::append(&Data::Boolean(a.im_enabled), out);
             return Ok(());
         }
+        if self.foreign(association, name) {
+            return Err(DataAccessError::ObjectAccessDenied);
+        }
         let (dom, obj) = self
             .resolve(name)
             .ok_or(DataAccessError::ObjectNonExistent)?;
-        if dom != VCC && Some(dom) != self.icc_of(association) {
-            return Err(DataAccessError::ObjectAccessDenied);
-        }
         let item = name.item().as_str();
         match obj {
             Obj::Version => {
@@ -254,12 +266,12 @@ impl Inner {
             }
             return Ok(());
         }
+        if self.foreign(association, name) {
+            return Err(DataAccessError::ObjectAccessDenied);
+        }
         let (dom, obj) = self
             .resolve(name)
             .ok_or(DataAccessError::ObjectNonExistent)?;
-        if dom != VCC && Some(dom) != self.icc_of(association) {
-            return Err(DataAccessError::ObjectAccessDenied);
-        }
         if let Some(a) = alternate {
             let Obj::TransferSet(ix) = obj else {
                 return Err(DataAccessError::ObjectAccessUnsupported);
@@ -411,11 +423,11 @@ impl Inner {
         }
         let mut list = Vec::with_capacity(members.len());
         for m in members {
-            let (dom, obj) = self.resolve(m).ok_or(OBJECT_ATTRIBUTE_INCONSISTENT)?;
-            let item = m.item().as_str();
-            if dom != VCC && Some(dom) != self.icc_of(association) {
+            if self.foreign(association, m) {
                 return Err(ACCESS_DENIED);
             }
+            let (dom, obj) = self.resolve(m).ok_or(OBJECT_ATTRIBUTE_INCONSISTENT)?;
+            let item = m.item().as_str();
             let member = match obj {
                 Obj::Point(p) => {
                     if !self
