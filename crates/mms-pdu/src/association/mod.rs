@@ -2,6 +2,7 @@
 
 mod classify;
 mod internals;
+mod limits;
 mod overflow;
 mod recv;
 mod send;
@@ -135,6 +136,12 @@ pub struct Association<'c, const BUF: usize, const OUT: usize> {
     gathered: usize,
     /// Initiator, data overflow: the connect user data not yet sent, at `scratch[range]`.
     unsent: (usize, usize),
+    /// Since when queued output waits with no octet taken (see `limits`).
+    stall_since: Option<Instant>,
+    /// `poll_transmit` handed out octets since the last look at the clock.
+    tx_taken: bool,
+    /// When octets were last received (for the idle timeout).
+    last_rx: Option<Instant>,
 }
 
 impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
@@ -199,6 +206,9 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             connect_data: (0, 0),
             gathered: 0,
             unsent: (0, 0),
+            stall_since: None,
+            tx_taken: false,
+            last_rx: None,
         })
     }
 
@@ -263,7 +273,7 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
     ///
     /// # Errors
     /// [`AssocError::WrongState`] unless an indication awaits an answer.
-    pub fn accept(&mut self, _now: Instant) -> Result<(), AssocError> {
+    pub fn accept(&mut self, now: Instant) -> Result<(), AssocError> {
         if self.state != State::AwaitAnswer {
             return Err(self.wrong_state());
         }
@@ -271,6 +281,8 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         self.send_accept()?;
         self.state = State::Associated;
         self.deadline = None;
+        self.last_rx = Some(now);
+        self.watch(now);
         self.push(Simple::Associated(self.negotiated));
         Ok(())
     }
@@ -320,6 +332,7 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             *slot = Slot::Pending { id, deadline };
         }
         self.next_invoke_id = id.wrapping_add(1);
+        self.watch(now);
         Ok(id)
     }
 
@@ -466,9 +479,15 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         }
     }
 
-    /// Time passed: fail requests past their timeout; close if CC, AC, the conclude or the
-    /// release answer is overdue.
+    /// Time passed: fail requests past their timeout; close if the CR (responder), CC, AC,
+    /// the conclude or the release answer is overdue, if queued output stalled longer than
+    /// the send stall timeout ([`CloseReason::SlowPeer`]) or if an established association
+    /// stayed silent longer than the idle timeout ([`CloseReason::Idle`]).
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.watch(now);
+        if self.check_limits(now) {
+            return;
+        }
         for slot in &mut self.outgoing {
             if let Slot::Pending { id, deadline } = *slot
                 && deadline.is_due(now)
@@ -483,7 +502,9 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             && d.is_due(now)
         {
             self.deadline = None;
-            if matches!(
+            if self.state == State::Idle {
+                // Responder: not even a CR came; nothing to answer.
+            } else if matches!(
                 self.state,
                 State::AwaitCc
                     | State::AwaitCn
@@ -503,7 +524,9 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.outgoing.iter().fold(self.deadline, |acc, s| match s {
+        let limits = earliest(self.stall_deadline(), self.idle_deadline());
+        let first = earliest(self.deadline, limits);
+        self.outgoing.iter().fold(first, |acc, s| match s {
             Slot::Pending { deadline, .. } => earliest(acc, Some(*deadline)),
             _ => acc,
         })
@@ -520,6 +543,10 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
         dst.copy_from_slice(src);
         self.tx.copy_within(n..self.tx_len, 0);
         self.tx_len = self.tx_len.saturating_sub(n);
+        self.tx_taken = true;
+        if self.tx_len == 0 {
+            self.stall_since = None;
+        }
         Some(n)
     }
 

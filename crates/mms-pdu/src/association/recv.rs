@@ -35,6 +35,10 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         if self.state == State::Closed {
             return Err(self.wrong_state());
         }
+        self.watch(now);
+        if !bytes.is_empty() {
+            self.last_rx = Some(now);
+        }
         let mut consumed = 0usize;
         loop {
             if self.pending.is_some()
@@ -157,6 +161,10 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
             }
             Tpdu::DisconnectConfirm { .. } => self.close(CloseReason::TransportDisconnect(0)),
             Tpdu::Data(dt) if !matches!(self.state, State::Idle | State::AwaitCc) => {
+                let (len, max) = (payload.len(), self.tpdu_size.octets());
+                if len > max {
+                    return self.fail(ProtocolError::TpduTooLong { len, max });
+                }
                 if self.tsdu_done {
                     // While CDOs are gathered, each is reassembled behind the data so far.
                     self.tsdu_len = if self.state == State::AwaitCdo {
@@ -278,7 +286,9 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
     fn process_mms(&mut self, now: Instant, start: usize, end: usize) {
         let pdu = self.tsdu.get(start..end).unwrap_or(&[]);
         let serving = matches!(self.state, State::Associated | State::Concluding);
-        match classify_mms(pdu) {
+        let max = usize::try_from(self.negotiated.max_pdu_size).unwrap_or(0);
+        let action = oversized(classify_mms(pdu), pdu.len(), max);
+        match action {
             MmsAction::Reject(id, reason) => {
                 if let (
                     Some(id),
@@ -405,6 +415,28 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
                 self.push(Simple::ConcludeConfirm(Some(class)));
             }
         }
+    }
+}
+
+/// A PDU longer than the negotiated `localDetail` (ISO 9506-2 8.2.1.1.1) is not processed:
+/// it is rejected like a malformed one of its kind (a request: confirmed-requestPDU other;
+/// a response or error: confirmed-responsePDU other, failing our request; anything else:
+/// pdu-error invalid-pdu).
+fn oversized(action: MmsAction, len: usize, max: usize) -> MmsAction {
+    if len <= max {
+        return action;
+    }
+    match action {
+        MmsAction::Request(id) => MmsAction::Reject(
+            Some(id),
+            RejectReason::ConfirmedRequest(ConfirmedRequestReject::Unspecified),
+        ),
+        MmsAction::Response(id) | MmsAction::Error(id) => MmsAction::Reject(
+            Some(id),
+            RejectReason::ConfirmedResponse(ConfirmedResponseReject::Unspecified),
+        ),
+        MmsAction::Reject(..) => action,
+        _ => MmsAction::Reject(None, RejectReason::PduError(PduErrorReject::InvalidPdu)),
     }
 }
 

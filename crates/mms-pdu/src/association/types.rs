@@ -80,6 +80,14 @@ pub struct Config<'c> {
     pub connect_timeout: Duration,
     /// How long a confirmed request may wait for its response.
     pub request_timeout: Duration,
+    /// How long queued output may wait without the driver taking any octet (the peer
+    /// stopped reading and its TCP window closed) before the association is closed with
+    /// [`CloseReason::SlowPeer`]; `None` never.
+    pub send_stall_timeout: Option<Duration>,
+    /// How long an established association may stay without any octet received before it
+    /// is aborted with [`CloseReason::Idle`] (MMS has no keep-alive: a peer that wants
+    /// this must poll, e.g. TASE.2 clients read periodically); `None` never (the default).
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Config<'static> {
@@ -87,7 +95,7 @@ impl Config<'static> {
     /// 10, the `str1 str2 vnam vlis` CBBs, the services this crate models (status,
     /// getNameList, identify, read, write, getVariableAccessAttributes, the three named
     /// variable list services, informationReport, conclude), 10 s connect and 30 s request
-    /// timeouts.
+    /// timeouts, a 30 s send stall timeout and no idle timeout.
     pub const DEFAULT: Config<'static> = Config {
         local: Addressing::DEFAULT,
         peer: Addressing::DEFAULT,
@@ -100,6 +108,8 @@ impl Config<'static> {
         services_supported: [0xEE, 0x1C, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x10],
         connect_timeout: Duration::from_secs(10),
         request_timeout: Duration::from_secs(30),
+        send_stall_timeout: Some(Duration::from_secs(30)),
+        idle_timeout: None,
     };
 }
 
@@ -168,6 +178,14 @@ pub enum ProtocolError {
         /// The buffer size.
         max: usize,
     },
+    /// A COTP DT TPDU longer than the negotiated TPDU size (ISO 8073 / X.224 14.6: a
+    /// protocol error).
+    TpduTooLong {
+        /// Its length (COTP header included).
+        len: usize,
+        /// The negotiated TPDU size.
+        max: usize,
+    },
 }
 
 impl fmt::Display for ProtocolError {
@@ -179,6 +197,9 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Unexpected(what) => write!(f, "unexpected {what}"),
             ProtocolError::ConnectDataTooLong { max } => {
                 write!(f, "connect user data longer than the {max}-octet buffer")
+            }
+            ProtocolError::TpduTooLong { len, max } => {
+                write!(f, "COTP TPDU of {len} octets above the negotiated {max}")
             }
         }
     }
@@ -200,8 +221,18 @@ pub enum CloseReason {
     TransportDisconnect(u8),
     /// The TCP connection closed ([`Association::handle_close`](super::Association::handle_close)).
     TransportClosed,
-    /// CC, AC or the release answer did not come in time.
+    /// The CR (responder: from the first [`note_time`](super::Association::note_time)),
+    /// CC, CN, AC or the release answer did not come in time.
     Timeout,
+    /// The peer stopped taking our octets: queued output waited longer than
+    /// [`Config::send_stall_timeout`] (the queue was dropped; no abort can reach it).
+    SlowPeer {
+        /// Octets that were waiting in the transmit queue.
+        queued: usize,
+    },
+    /// Nothing was received for [`Config::idle_timeout`] on an established association
+    /// (we sent an abort).
+    Idle,
     /// The peer broke the protocol; we sent an abort (when the stream still allowed it).
     Protocol(ProtocolError),
 }
