@@ -18,7 +18,10 @@
 extern crate std;
 
 pub mod calls;
+mod limits;
 mod types;
+
+pub use limits::{LimitCounts, limit_counts};
 
 pub use types::{
     Answer, EventSink, MmsError, MmsEvent, MmsServerConfig, OnAssociated, Registry, Reply,
@@ -89,6 +92,7 @@ pub struct Link {
     origin: std::time::Instant,
     id: u64,
     request_timeout: Duration,
+    send_stall_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Link {
@@ -104,7 +108,7 @@ impl Link {
     /// The core's [`AssocError::Config`].
     pub fn new(role: Role, config: Config<'static>) -> Result<Link, AssocError> {
         let assoc = Box::new(Assoc::new(role, config)?);
-        Ok(Link {
+        let link = Link {
             inner: Mutex::new(Inner {
                 assoc,
                 pending: HashMap::new(),
@@ -116,7 +120,12 @@ impl Link {
             origin: std::time::Instant::now(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             request_timeout: config.request_timeout,
-        })
+            send_stall_timeout: config.send_stall_timeout,
+        };
+        // A responder's wait for the CR (the connect timeout) starts now.
+        let now = link.now();
+        link.lock().assoc.note_time(now);
+        Ok(link)
     }
 
     /// How long a confirmed request may wait for its response (from the configuration):
@@ -124,6 +133,24 @@ impl Link {
     #[must_use]
     pub fn request_timeout(&self) -> Duration {
         self.request_timeout
+    }
+
+    /// How long octets handed out by [`poll_transmit`](Self::poll_transmit) may take to
+    /// reach the socket (from the configuration): a driver whose write blocks that long
+    /// calls [`send_stalled`](Self::send_stalled). `None`: no limit.
+    #[must_use]
+    pub fn send_stall_timeout(&self) -> Option<Duration> {
+        self.send_stall_timeout
+    }
+
+    /// The driver's write of octets it took blocked for the send stall timeout (the peer
+    /// stopped reading): the association closes with
+    /// [`CloseReason::SlowPeer`]; the driver then drops the connection.
+    pub fn send_stalled(&self) {
+        let now = self.now();
+        let mut inner = self.lock();
+        inner.assoc.handle_send_stall(now);
+        drain(&mut inner, None, now, &mut Vec::new());
     }
 
     /// The association id the directory hears.
@@ -183,10 +210,12 @@ impl Link {
     /// # Errors
     /// [`MmsError::Local`] unless associated or if the transmit queue is full.
     pub fn send_unconfirmed(&self, service: UnconfirmedService<'_>) -> Result<(), MmsError> {
-        self.lock()
-            .assoc
-            .send_unconfirmed(service)
-            .map_err(MmsError::Local)
+        let now = self.now();
+        let mut inner = self.lock();
+        let sent = inner.assoc.send_unconfirmed(service);
+        limits::count_refused(&sent);
+        inner.assoc.note_time(now);
+        sent.map_err(MmsError::Local)
     }
 
     /// Queue an already encoded unconfirmed PDU as it is (checked by decoding it).
@@ -195,10 +224,12 @@ impl Link {
     /// [`MmsError::Local`]: [`AssocError::InvalidPdu`] unless `pdu` is one
     /// unconfirmed-PDU, or not associated, too large, or the transmit queue is full.
     pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
-        self.lock()
-            .assoc
-            .send_unconfirmed_pdu(pdu)
-            .map_err(MmsError::Local)
+        let now = self.now();
+        let mut inner = self.lock();
+        let sent = inner.assoc.send_unconfirmed_pdu(pdu);
+        limits::count_refused(&sent);
+        inner.assoc.note_time(now);
+        sent.map_err(MmsError::Local)
     }
 
     /// Queue conclude-Request.
@@ -232,7 +263,12 @@ impl Link {
 
     /// Move queued octets into `out`; `None` when nothing is queued.
     pub fn poll_transmit(&self, out: &mut [u8]) -> Option<usize> {
-        self.lock().assoc.poll_transmit(out)
+        let now = self.now();
+        let mut inner = self.lock();
+        let n = inner.assoc.poll_transmit(out);
+        // Octets taken: the send stall clock restarts (or stops once the queue is empty).
+        inner.assoc.note_time(now);
+        n
     }
 
     /// Whether the association is closed (the loop stops once the queue is sent).
@@ -363,6 +399,7 @@ impl Link {
                 .assoc
                 .respond_error(invoke_id, ServiceError::new(server::CAPABILITY_UNAVAILABLE));
         }
+        inner.assoc.note_time(self.now());
     }
 }
 
@@ -380,6 +417,7 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
         } = inner;
         let initiator = assoc.role() == Role::Initiator;
         let Some(ev) = assoc.poll_event() else { break };
+        limits::count_event(&ev);
         let mut decision = None;
         match ev {
             Event::AssociateIndication(ind) => {
