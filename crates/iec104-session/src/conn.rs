@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use iec104_apci::{ApciConfig, ConfigError, InputError, MAX_APDU_LEN};
+use iec104_apci::{ApciConfig, ConfigError, DtState, InputError, MAX_APDU_LEN};
 use station::asdu::{Coi, CommonAddress, InfoObject};
 use station::{
     CommandAction, CommandAnswer, CommandHandle, CommandRequest, Completion, Event, RequestId,
@@ -361,36 +361,91 @@ impl ServerConn {
     }
 }
 
+/// What a caller waiting in [`ClientConn::set_data_transfer`] gets.
+pub type DataTransferResult = Result<(), ClientError>;
+
 /// One client connection: the master link, the callers waiting for their requests (each
-/// with a reply handle `P` of the adapter's choosing) and the events for the application.
+/// with a reply handle `P` of the adapter's choosing), the callers waiting for STARTDT or
+/// STOPDT (reply handles `W`) and the events for the application.
+///
+/// Data transfer (IEC 60870-5-104 clause 5.3) follows a wish, [`ClientConn::wants_started`]:
+/// whenever the link is in a settled state (stopped or started, no act awaiting its con) and
+/// differs from the wish, the matching act is sent. A standby connection of a redundancy
+/// group (clause 10.3) is one that wishes to stay stopped: TESTFR and S frames only.
 #[derive(Debug)]
-pub struct ClientConn<P> {
+pub struct ClientConn<P, W = P> {
     link: MasterLink,
     pending: HashMap<RequestId, P>,
     params: station::asdu::AsduParams,
     out: Vec<u8>,
     started: bool,
+    want_started: bool,
+    /// Callers of [`ClientConn::set_data_transfer`] and the state each wished.
+    dt_waiting: Vec<(bool, W)>,
+    dt_done: Vec<(W, DataTransferResult)>,
 }
 
-impl<P> ClientConn<P> {
+impl<P, W> ClientConn<P, W> {
     /// A TCP connection opened at `now`; STARTDT act is queued.
     ///
     /// # Errors
     /// [`ConfigError`] if `config.apci.k()` exceeds the link's capacity (12).
     pub fn new(config: &ClientConfig, now: Instant) -> Result<Self, ConfigError> {
+        Self::with_data_transfer(config, true, now)
+    }
+
+    /// A TCP connection opened at `now`: with `start`, STARTDT act is queued; without, the
+    /// connection stays stopped (a standby connection) until
+    /// [`ClientConn::set_data_transfer`] asks for data transfer.
+    ///
+    /// # Errors
+    /// [`ConfigError`] if `config.apci.k()` exceeds the link's capacity (12).
+    pub fn with_data_transfer(
+        config: &ClientConfig,
+        start: bool,
+        now: Instant,
+    ) -> Result<Self, ConfigError> {
         let master = station::Master::new(config.master);
-        let mut link = MasterLink::new(config.apci, master, now)?;
-        // A fresh connection is stopped with no act pending: STARTDT cannot be refused.
-        let _ = link.start_dt(now);
+        let link = MasterLink::new(config.apci, master, now)?;
         let mut conn = ClientConn {
             link,
             pending: HashMap::new(),
             params: config.master.params,
             out: Vec::new(),
             started: false,
+            want_started: start,
+            dt_waiting: Vec::new(),
+            dt_done: Vec::new(),
         };
+        conn.reconcile(now);
         conn.collect(now);
         Ok(conn)
+    }
+
+    /// Ask for data transfer started (`start`, STARTDT act) or stopped (STOPDT act: the
+    /// server stops sending new I frames, the ones still arriving are acknowledged at once,
+    /// then STOPDT con). `waiter` gets `Ok` in [`ClientConn::take_data_transfer_done`] once
+    /// the server confirmed the wished state (at once if it already holds). A stop is also
+    /// `Ok` when the connection ends first (no data transfer runs then either); a start then
+    /// fails with [`ClientError::ConnectionLost`], and a wish overtaken by an opposite one
+    /// with [`ClientError::NotConnected`] once the link settles in the other state. The wish
+    /// stays with this connection: requests are refused while it is stopped.
+    pub fn set_data_transfer(&mut self, now: Instant, start: bool, waiter: W) {
+        self.want_started = start;
+        self.dt_waiting.push((start, waiter));
+        self.reconcile(now);
+        self.collect(now);
+    }
+
+    /// The state data transfer should reach (and is driven to).
+    #[must_use]
+    pub fn wants_started(&self) -> bool {
+        self.want_started
+    }
+
+    /// Callers of [`ClientConn::set_data_transfer`] whose wait ended, with the outcome.
+    pub fn take_data_transfer_done(&mut self) -> Vec<(W, DataTransferResult)> {
+        core::mem::take(&mut self.dt_done)
     }
 
     /// Received octets (all are consumed); ASDUs and state changes go to `events`, finished
@@ -424,11 +479,12 @@ impl<P> ClientConn<P> {
                 break;
             }
             let Ok(used) = used else { break };
+            self.reconcile(now);
             self.collect(now);
             bytes = bytes.get(used..).unwrap_or(&[]);
         }
         self.collect(now);
-        self.finish(events, done);
+        self.finish(now, events, done);
     }
 
     /// A deadline passed: run timers.
@@ -440,7 +496,7 @@ impl<P> ClientConn<P> {
     ) {
         self.link.handle_timeout(now);
         self.collect(now);
-        self.finish(events, done);
+        self.finish(now, events, done);
     }
 
     /// When to call [`ClientConn::timeout`].
@@ -497,14 +553,60 @@ impl<P> ClientConn<P> {
     }
 
     /// The connection is over: every waiting caller gets `error`.
+    ///
+    /// The callers waiting for STARTDT get `error` too, those waiting for STOPDT `Ok` (no
+    /// data transfer runs without a connection); both in
+    /// [`ClientConn::take_data_transfer_done`].
     pub fn fail_all(
         &mut self,
         error: &ClientError,
     ) -> Vec<(P, Result<RequestResult, ClientError>)> {
+        self.started = false;
+        for (start, w) in self.dt_waiting.drain(..) {
+            let r = if start { Err(error.clone()) } else { Ok(()) };
+            self.dt_done.push((w, r));
+        }
         self.pending
             .drain()
             .map(|(_, p)| (p, Err(error.clone())))
             .collect()
+    }
+
+    /// Send the act that moves a settled link toward the wish, and answer the callers whose
+    /// wished state holds (or was overtaken by the opposite wish and the other state holds).
+    fn reconcile(&mut self, now: Instant) {
+        if self.link.is_closed() {
+            return;
+        }
+        let state = self.link.connection().state();
+        // A settled link with no act pending cannot refuse the act that leaves its state.
+        match (state, self.want_started) {
+            (DtState::Stopped, true) => {
+                let _ = self.link.start_dt(now);
+            }
+            (DtState::Started, false) => {
+                let _ = self.link.stop_dt(now);
+            }
+            _ => {}
+        }
+        let settled = match self.link.connection().state() {
+            DtState::Started => Some(true),
+            DtState::Stopped => Some(false),
+            DtState::StartPending | DtState::StopPending => None,
+        };
+        let Some(now_started) = settled else { return };
+        let want = self.want_started;
+        let mut keep = Vec::new();
+        for (start, w) in self.dt_waiting.drain(..) {
+            if start == now_started {
+                self.dt_done.push((w, Ok(())));
+            } else if start != want {
+                self.dt_done.push((w, Err(ClientError::NotConnected)));
+            } else {
+                keep.push((start, w));
+            }
+        }
+        self.dt_waiting = keep;
     }
 
     fn collect(&mut self, now: Instant) {
@@ -518,12 +620,15 @@ impl<P> ClientConn<P> {
 
     fn finish(
         &mut self,
+        now: Instant,
         events: &mut Vec<ClientEvent>,
         done: &mut Vec<(P, Result<RequestResult, ClientError>)>,
     ) {
         while let Some(e) = self.link.poll_event() {
             link_event(&mut self.started, e, events);
         }
+        self.reconcile(now);
+        self.collect(now);
         while let Some(r) = self.link.master_mut().poll_event() {
             if let Some(p) = self.pending.remove(&r.id) {
                 done.push((p, Ok(r)));

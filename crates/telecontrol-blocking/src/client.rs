@@ -23,9 +23,12 @@ use crate::io::{after, flush, poll_for};
 use crate::tls::{self, Stream};
 
 type Reply = Sender<Result<RequestResult, ClientError>>;
+type DtReply = Sender<Result<(), ClientError>>;
 
 enum Command {
     Request(Request, Completion, Reply),
+    /// Start (true) or stop data transfer.
+    DataTransfer(bool, DtReply),
     Shutdown,
 }
 
@@ -55,6 +58,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Request(r, c, _) => write!(f, "Request({r:?}, {c:?})"),
+            Command::DataTransfer(start, _) => write!(f, "DataTransfer({start})"),
             Command::Shutdown => f.write_str("Shutdown"),
         }
     }
@@ -100,7 +104,20 @@ impl Client {
     /// # Errors
     /// Creating the poll instance or the thread failed.
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> io::Result<(Client, ClientEvents)> {
-        Client::start(addr, config, None, Arc::new(TlsCounters::new()))
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()), true)
+    }
+
+    /// As [`Client::connect`], as a standby connection of a redundancy group (IEC 60870-5-104
+    /// clause 10.3): connections stay in the stopped state (TESTFR and S frames only) until
+    /// [`Client::start_data_transfer`].
+    ///
+    /// # Errors
+    /// As [`Client::connect`].
+    pub fn connect_standby(
+        addr: SocketAddr,
+        config: ClientConfig,
+    ) -> io::Result<(Client, ClientEvents)> {
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()), false)
     }
 
     /// As [`Client::connect`], over TLS (IEC 62351-3): each connection first completes a TLS
@@ -129,7 +146,7 @@ impl Client {
             timeout: tls.handshake_timeout,
             counters: Arc::clone(&counters),
         };
-        Client::start(addr, config, Some(t), counters)
+        Client::start(addr, config, Some(t), counters, true)
     }
 
     fn start(
@@ -137,6 +154,7 @@ impl Client {
         config: ClientConfig,
         tls: Option<TlsClient>,
         tls_counters: Arc<TlsCounters>,
+        start: bool,
     ) -> io::Result<(Client, ClientEvents)> {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
@@ -144,7 +162,13 @@ impl Client {
         let (events_tx, events_rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("iec104-client".into())
-            .spawn(move || run(poll, addr, &config, tls.as_ref(), &rx, &events_tx))?;
+            .spawn(move || {
+                let endpoints = Endpoints {
+                    commands: &rx,
+                    events: &events_tx,
+                };
+                run(poll, addr, &config, tls.as_ref(), start, &endpoints);
+            })?;
         Ok((
             Client {
                 commands,
@@ -196,6 +220,39 @@ impl Client {
             Err(mpsc::RecvTimeoutError::Timeout) => Err(ClientError::TimedOut),
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(ClientError::Shutdown),
         }
+    }
+
+    /// Start data transfer (STARTDT act, IEC 60870-5-104 clause 5.3) and block until STARTDT
+    /// con: the server's active connection of a redundancy group becomes this one (clause
+    /// 10.3). Later connections of this client start on their own.
+    ///
+    /// # Errors
+    /// [`ClientError::NotConnected`] without a connection (the next one starts on its own),
+    /// [`ClientError::ConnectionLost`] if it drops before the con,
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub fn start_data_transfer(&self) -> Result<(), ClientError> {
+        self.data_transfer(true)
+    }
+
+    /// Stop data transfer (STOPDT act, clause 5.3) and block until it stopped: the server
+    /// sends no new I frames, the ones still arriving are acknowledged (and delivered as
+    /// events before this returns), then STOPDT con. Also returns `Ok` when the connection
+    /// ends first or there is none: later connections of this client stay stopped (standby)
+    /// until [`Client::start_data_transfer`]. Requests are refused while stopped.
+    ///
+    /// # Errors
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub fn stop_data_transfer(&self) -> Result<(), ClientError> {
+        self.data_transfer(false)
+    }
+
+    fn data_transfer(&self, start: bool) -> Result<(), ClientError> {
+        let (tx, rx) = mpsc::channel();
+        self.commands
+            .send(Command::DataTransfer(start, tx))
+            .map_err(|_| ClientError::Shutdown)?;
+        self.waker.wake().map_err(|_| ClientError::Shutdown)?;
+        rx.recv().map_err(|_| ClientError::Shutdown)?
     }
 
     /// Station interrogation (QOI 20), complete at its termination.
@@ -335,12 +392,27 @@ enum End {
     Shutdown,
 }
 
-/// Answer queued requests with "not connected"; true on shutdown.
-fn refuse_requests(commands: &Receiver<Command>) -> bool {
+/// The client thread's channels.
+struct Endpoints<'a> {
+    commands: &'a Receiver<Command>,
+    events: &'a Sender<ClientEvent>,
+}
+
+/// Answer queued requests with "not connected" and remember the data-transfer wish for the
+/// next connection (a stop holds already); true on shutdown.
+fn refuse_requests(commands: &Receiver<Command>, want_started: &mut bool) -> bool {
     loop {
         match commands.try_recv() {
             Ok(Command::Request(_, _, reply)) => {
                 let _ = reply.send(Err(ClientError::NotConnected));
+            }
+            Ok(Command::DataTransfer(start, reply)) => {
+                *want_started = start;
+                let _ = reply.send(if start {
+                    Err(ClientError::NotConnected)
+                } else {
+                    Ok(())
+                });
             }
             Ok(Command::Shutdown) | Err(mpsc::TryRecvError::Disconnected) => return true,
             Err(mpsc::TryRecvError::Empty) => return false,
@@ -353,15 +425,18 @@ fn run(
     addr: SocketAddr,
     config: &ClientConfig,
     tls: Option<&TlsClient>,
-    commands: &Receiver<Command>,
-    events: &Sender<ClientEvent>,
+    start: bool,
+    endpoints: &Endpoints<'_>,
 ) {
+    let (commands, events) = (endpoints.commands, endpoints.events);
     let origin = std::time::Instant::now();
     let mut backoff = config.backoff;
+    let mut want_started = start;
     loop {
-        let connected = connect(&mut poll, addr, config, commands).and_then(|s| match (s, tls) {
+        let connected = connect(&mut poll, addr, config, commands, &mut want_started);
+        let connected = connected.and_then(|s| match (s, tls) {
             (Some(tcp), Some(t)) => {
-                let stop = || refuse_requests(commands);
+                let stop = || refuse_requests(commands, &mut want_started);
                 tls::client_handshake(
                     &mut poll,
                     tcp,
@@ -384,6 +459,7 @@ fn run(
                     commands,
                     events,
                     tls: tls.map(|t| &*t.counters),
+                    want_started: &mut want_started,
                 };
                 let end = session(&mut poll, &mut stream, &mut ctx, &mut backoff);
                 let _ = poll.registry().deregister(stream.tcp());
@@ -410,7 +486,7 @@ fn run(
         let until = after(backoff.next_delay());
         let mut ev = Events::with_capacity(4);
         loop {
-            if refuse_requests(commands) {
+            if refuse_requests(commands, &mut want_started) {
                 return;
             }
             let left = until.saturating_duration_since(std::time::Instant::now());
@@ -428,6 +504,7 @@ fn connect(
     addr: SocketAddr,
     config: &ClientConfig,
     commands: &Receiver<Command>,
+    want_started: &mut bool,
 ) -> io::Result<Option<TcpStream>> {
     let mut stream = TcpStream::connect(addr)?;
     poll.registry()
@@ -435,7 +512,7 @@ fn connect(
     let deadline = after(config.apci.t0());
     let mut ev = Events::with_capacity(8);
     loop {
-        if refuse_requests(commands) {
+        if refuse_requests(commands, want_started) {
             let _ = poll.registry().deregister(&mut stream);
             return Ok(None);
         }
@@ -475,6 +552,8 @@ struct Session<'a> {
     /// Counters of a TLS connection: a TLS error before the first octet from the server
     /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
     tls: Option<&'a TlsCounters>,
+    /// Data transfer wished on the next connection (kept across reconnects).
+    want_started: &'a mut bool,
 }
 
 fn session(
@@ -485,10 +564,12 @@ fn session(
 ) -> End {
     let (config, origin, commands, events) = (s.config, s.origin, s.commands, s.events);
     let mut received = false;
-    let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
-        Ok(c) => c,
-        Err(e) => return End::Lost(format!("configuration: {e}")),
-    };
+    let now = instant_since(origin);
+    let mut conn: ClientConn<Reply, DtReply> =
+        match ClientConn::with_data_transfer(config, *s.want_started, now) {
+            Ok(c) => c,
+            Err(e) => return End::Lost(format!("configuration: {e}")),
+        };
     let mut wbuf = Vec::new();
     let mut rbuf = vec![0u8; 4 * 1024];
     let mut new_events = Vec::new();
@@ -508,6 +589,11 @@ fn session(
         for (reply, result) in done.drain(..) {
             let _ = Reply::send(&reply, result);
         }
+        // After the events: a caller of stop_data_transfer finds every ASDU received before
+        // STOPDT con already in the event stream.
+        for (reply, result) in conn.take_data_transfer_done() {
+            let _ = reply.send(result);
+        }
         if conn.is_closed() {
             break End::Lost("connection closed by the protocol".into());
         }
@@ -526,6 +612,10 @@ fn session(
                     if let Err((reply, e)) = conn.submit(now, &request, completion, reply) {
                         let _ = reply.send(Err(e));
                     }
+                }
+                Ok(Command::DataTransfer(start, reply)) => {
+                    *s.want_started = start;
+                    conn.set_data_transfer(instant_since(origin), start, reply);
                 }
                 Ok(Command::Shutdown) | Err(mpsc::TryRecvError::Disconnected) => {
                     conn.close();
@@ -571,6 +661,9 @@ fn session(
         let _ = events.send(e);
     }
     for (reply, result) in done.drain(..).chain(conn.fail_all(&error)) {
+        let _ = reply.send(result);
+    }
+    for (reply, result) in conn.take_data_transfer_done() {
         let _ = reply.send(result);
     }
     end

@@ -96,3 +96,8 @@ fn redundancy_switch_over() {
 fn reconnect_after_restart() {
     e2e_104::reconnect_after_restart(&Blocking, &Blocking);
 }
+
+#[test]
+fn stop_and_start_data_transfer() {
+    e2e_104::stop_and_start_data_transfer(&Blocking, &Blocking);
+}

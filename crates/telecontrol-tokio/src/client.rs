@@ -17,9 +17,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 type Reply = oneshot::Sender<Result<RequestResult, ClientError>>;
+type DtReply = oneshot::Sender<Result<(), ClientError>>;
 
 enum Command {
     Request(Request, Completion, Reply),
+    /// Start (true) or stop data transfer.
+    DataTransfer(bool, DtReply),
     Shutdown,
 }
 
@@ -45,6 +48,7 @@ impl std::fmt::Debug for Command {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Command::Request(r, c, _) => write!(f, "Request({r:?}, {c:?})"),
+            Command::DataTransfer(start, _) => write!(f, "DataTransfer({start})"),
             Command::Shutdown => f.write_str("Shutdown"),
         }
     }
@@ -73,7 +77,15 @@ impl Client {
     /// its own. Must be called within a tokio runtime.
     #[must_use]
     pub fn connect(addr: SocketAddr, config: ClientConfig) -> (Client, ClientEvents) {
-        Client::start(addr, config, None, Arc::new(TlsCounters::new()))
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()), true)
+    }
+
+    /// As [`Client::connect`], as a standby connection of a redundancy group (IEC 60870-5-104
+    /// clause 10.3): connections stay in the stopped state (TESTFR and S frames only) until
+    /// [`Client::start_data_transfer`].
+    #[must_use]
+    pub fn connect_standby(addr: SocketAddr, config: ClientConfig) -> (Client, ClientEvents) {
+        Client::start(addr, config, None, Arc::new(TlsCounters::new()), false)
     }
 
     /// As [`Client::connect`], over TLS (IEC 62351-3): each connection first completes a TLS
@@ -99,7 +111,7 @@ impl Client {
             timeout: tls.handshake_timeout,
             counters: Arc::clone(&counters),
         };
-        Ok(Client::start(addr, config, Some(t), counters))
+        Ok(Client::start(addr, config, Some(t), counters, true))
     }
 
     fn start(
@@ -107,10 +119,11 @@ impl Client {
         config: ClientConfig,
         tls: Option<TlsClient>,
         tls_counters: Arc<TlsCounters>,
+        start: bool,
     ) -> (Client, ClientEvents) {
         let (commands, rx) = mpsc::unbounded_channel();
         let (events_tx, events_rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(addr, config, tls, rx, events_tx));
+        let task = tokio::spawn(run(addr, config, tls, start, rx, events_tx));
         (
             Client {
                 commands,
@@ -143,6 +156,38 @@ impl Client {
         let (tx, rx) = oneshot::channel();
         self.commands
             .send(Command::Request(request, completion, tx))
+            .map_err(|_| ClientError::Shutdown)?;
+        rx.await.map_err(|_| ClientError::Shutdown)?
+    }
+
+    /// Start data transfer (STARTDT act, IEC 60870-5-104 clause 5.3) and wait for STARTDT
+    /// con: the server's active connection of a redundancy group becomes this one (clause
+    /// 10.3). Later connections of this client start on their own.
+    ///
+    /// # Errors
+    /// [`ClientError::NotConnected`] without a connection (the next one starts on its own),
+    /// [`ClientError::ConnectionLost`] if it drops before the con,
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub async fn start_data_transfer(&self) -> Result<(), ClientError> {
+        self.data_transfer(true).await
+    }
+
+    /// Stop data transfer (STOPDT act, clause 5.3) and wait until it stopped: the server
+    /// sends no new I frames, the ones still arriving are acknowledged (and delivered as
+    /// events before this returns), then STOPDT con. Also returns `Ok` when the connection
+    /// ends first or there is none: later connections of this client stay stopped (standby)
+    /// until [`Client::start_data_transfer`]. Requests are refused while stopped.
+    ///
+    /// # Errors
+    /// [`ClientError::Shutdown`] after shutdown.
+    pub async fn stop_data_transfer(&self) -> Result<(), ClientError> {
+        self.data_transfer(false).await
+    }
+
+    async fn data_transfer(&self, start: bool) -> Result<(), ClientError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::DataTransfer(start, tx))
             .map_err(|_| ClientError::Shutdown)?;
         rx.await.map_err(|_| ClientError::Shutdown)?
     }
@@ -287,18 +332,20 @@ async fn run(
     addr: SocketAddr,
     config: ClientConfig,
     tls: Option<TlsClient>,
+    start: bool,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<ClientEvent>,
 ) {
     let origin = std::time::Instant::now();
     let mut backoff = config.backoff;
+    let mut want_started = start;
     loop {
         let attempt = tokio::time::timeout(config.apci.t0(), TcpStream::connect(addr));
         let end = tokio::select! {
             r = attempt => match r {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);
-                    let mut s = Session { addr, config: &config, origin, commands: &mut commands, events: &events, backoff: &mut backoff, tls: None };
+                    let mut s = Session { addr, config: &config, origin, commands: &mut commands, events: &events, backoff: &mut backoff, tls: None, want_started: &mut want_started };
                     match &tls {
                         None => {
                             let _ = events.send(ClientEvent::Connected(addr));
@@ -317,7 +364,7 @@ async fn run(
                 Ok(Err(e)) => End::Lost(format!("connect to {addr}: {e}")),
                 Err(_) => End::Lost(format!("connect to {addr}: t0 expired")),
             },
-            shutdown = wait_shutdown(&mut commands) => shutdown,
+            shutdown = wait_shutdown(&mut commands, &mut want_started) => shutdown,
         };
         match end {
             End::Shutdown => return,
@@ -338,6 +385,9 @@ async fn run(
                     Some(Command::Request(_, _, reply)) => {
                         let _ = reply.send(Err(ClientError::NotConnected));
                     }
+                    Some(Command::DataTransfer(start, reply)) => {
+                        unconnected_data_transfer(&mut want_started, start, reply);
+                    }
                     Some(Command::Shutdown) | None => return,
                 },
             }
@@ -345,16 +395,33 @@ async fn run(
     }
 }
 
-/// While connecting: answer requests with "not connected"; resolve on shutdown.
-async fn wait_shutdown(commands: &mut mpsc::UnboundedReceiver<Command>) -> End {
+/// While connecting: answer requests with "not connected", remember the data-transfer wish;
+/// resolve on shutdown.
+async fn wait_shutdown(
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    want_started: &mut bool,
+) -> End {
     loop {
         match commands.recv().await {
             Some(Command::Request(_, _, reply)) => {
                 let _ = reply.send(Err(ClientError::NotConnected));
             }
+            Some(Command::DataTransfer(start, reply)) => {
+                unconnected_data_transfer(want_started, start, reply);
+            }
             Some(Command::Shutdown) | None => return End::Shutdown,
         }
     }
+}
+
+/// Without a connection: the wish holds for the next one; a stop holds already.
+fn unconnected_data_transfer(want_started: &mut bool, start: bool, reply: DtReply) {
+    *want_started = start;
+    let _ = reply.send(if start {
+        Err(ClientError::NotConnected)
+    } else {
+        Ok(())
+    });
 }
 
 /// The TLS handshake over `stream`, counted; the refusal as text.
@@ -390,15 +457,19 @@ struct Session<'a> {
     /// Counters of a TLS connection: a TLS error before the first octet from the server
     /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
     tls: Option<&'a TlsCounters>,
+    /// Data transfer wished on the next connection (kept across reconnects).
+    want_started: &'a mut bool,
 }
 
 async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Session<'_>) -> End {
     let (config, origin, events) = (s.config, s.origin, s.events);
     let mut received = false;
-    let mut conn: ClientConn<Reply> = match ClientConn::new(config, instant_since(origin)) {
-        Ok(c) => c,
-        Err(e) => return End::Lost(format!("configuration: {e}")),
-    };
+    let now = instant_since(origin);
+    let mut conn: ClientConn<Reply, DtReply> =
+        match ClientConn::with_data_transfer(config, *s.want_started, now) {
+            Ok(c) => c,
+            Err(e) => return End::Lost(format!("configuration: {e}")),
+        };
     let mut buf = vec![0u8; 4 * 1024];
     let mut new_events = Vec::new();
     let mut done = Vec::new();
@@ -415,6 +486,11 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
         }
         for (reply, result) in done.drain(..) {
             let _ = Reply::send(reply, result);
+        }
+        // After the events: a caller of stop_data_transfer finds every ASDU received before
+        // STOPDT con already in the event stream.
+        for (reply, result) in conn.take_data_transfer_done() {
+            let _ = reply.send(result);
         }
         if conn.is_closed() {
             break End::Lost("connection closed by the protocol".into());
@@ -451,6 +527,10 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
                         let _ = reply.send(Err(e));
                     }
                 }
+                Some(Command::DataTransfer(start, reply)) => {
+                    *s.want_started = start;
+                    conn.set_data_transfer(instant_since(origin), start, reply);
+                }
                 Some(Command::Shutdown) | None => {
                     conn.close();
                     let out = conn.take_output();
@@ -470,6 +550,9 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
         let _ = events.send(e);
     }
     for (reply, result) in done.drain(..).chain(conn.fail_all(&error)) {
+        let _ = reply.send(result);
+    }
+    for (reply, result) in conn.take_data_transfer_done() {
         let _ = reply.send(result);
     }
     end

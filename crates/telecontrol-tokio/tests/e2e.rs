@@ -132,3 +132,10 @@ fn reconnect_after_restart() {
     e2e_104::reconnect_after_restart(&t, &t);
     t.assert_all_tasks_ended();
 }
+
+#[test]
+fn stop_and_start_data_transfer() {
+    let t = Tokio::new();
+    e2e_104::stop_and_start_data_transfer(&t, &t);
+    t.assert_all_tasks_ended();
+}

@@ -37,6 +37,10 @@ use station::{
 mod connections;
 #[allow(unused_imports)] // each including test binary uses its own subset
 pub use connections::{no_server, reconnect_after_restart, redundancy_switch_over, refusals};
+#[path = "e2e_104_redundancy.rs"]
+mod redundancy;
+#[allow(unused_imports)] // each including test binary uses its own subset
+pub use redundancy::{DataTransferRuntime, stop_and_start_data_transfer};
 #[path = "e2e_104_requests.rs"]
 mod requests;
 #[allow(unused_imports)] // each including test binary uses its own subset

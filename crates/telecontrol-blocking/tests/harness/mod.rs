@@ -17,7 +17,7 @@ use station::asdu::{CommonAddress, Ioa, Value};
 use station::{Completion, RequestResult};
 use telecontrol_blocking::{Client, ClientEvents, Server};
 
-use crate::e2e_104::{ClientRuntime, Recorder, STEP, ServerRuntime, Updater};
+use crate::e2e_104::{ClientRuntime, DataTransferRuntime, Recorder, STEP, ServerRuntime, Updater};
 
 /// Threads and mio: no runtime object needed.
 pub struct Blocking;
@@ -85,5 +85,20 @@ impl ClientRuntime for Blocking {
 
     fn stop(&self, client: Self::Client) {
         client.0.shutdown();
+    }
+}
+
+impl DataTransferRuntime for Blocking {
+    fn start_standby(&self, addr: SocketAddr, config: ClientConfig) -> Self::Client {
+        Client::connect_standby(addr, config).unwrap()
+    }
+
+    /// Bounded by the client itself: t1 supervises the act, a lost connection answers.
+    fn data_transfer(&self, client: &Self::Client, start: bool) -> Result<(), ClientError> {
+        if start {
+            client.0.start_data_transfer()
+        } else {
+            client.0.stop_data_transfer()
+        }
     }
 }

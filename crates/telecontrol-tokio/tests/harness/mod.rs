@@ -18,7 +18,7 @@ use station::asdu::{CommonAddress, Ioa, Value};
 use station::{Completion, RequestResult};
 use telecontrol_tokio::{Client, ClientEvents, Server};
 
-use crate::e2e_104::{ClientRuntime, Recorder, STEP, ServerRuntime, Updater};
+use crate::e2e_104::{ClientRuntime, DataTransferRuntime, Recorder, STEP, ServerRuntime, Updater};
 
 /// Runs every call on one multi-thread runtime.
 pub struct Tokio {
@@ -127,5 +127,24 @@ impl ClientRuntime for Tokio {
         self.rt
             .block_on(async { tokio::time::timeout(STEP, client.0.shutdown()).await })
             .expect("client shutdown within STEP");
+    }
+}
+
+impl DataTransferRuntime for Tokio {
+    fn start_standby(&self, addr: SocketAddr, config: ClientConfig) -> Self::Client {
+        let _guard = self.rt.enter();
+        Client::connect_standby(addr, config)
+    }
+
+    fn data_transfer(&self, client: &Self::Client, start: bool) -> Result<(), ClientError> {
+        self.rt.block_on(async {
+            let c = &client.0;
+            let r = if start {
+                tokio::time::timeout(STEP, c.start_data_transfer()).await
+            } else {
+                tokio::time::timeout(STEP, c.stop_data_transfer()).await
+            };
+            r.unwrap_or(Err(ClientError::TimedOut))
+        })
     }
 }
