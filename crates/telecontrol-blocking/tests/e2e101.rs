@@ -14,43 +14,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
-use telecontrol_blocking::asdu::{
-    Cause, CommonAddress, Cp56Time2a, Ioa, Qoi, Qu, Quality, Sco, Siq, Value,
-};
+use telecontrol_blocking::asdu::{CommonAddress, Ioa};
 use telecontrol_blocking::iec101::{
-    Balanced, LineConfig, LineEvent, LineEvents, Master, Role, SerialStream, Slave,
+    Balanced, LineEvent, LineEvents, Master, Role, SerialStream, Slave,
 };
-use telecontrol_blocking::{CommandAnswer, Database, Outcome, Point, Request};
-use telecontrol_blocking::{CommandMode, ExecuteMode};
+use telecontrol_blocking::{CommandAnswer, CommandRequest, Database, Outcome, Request};
 
-const T: Duration = Duration::from_secs(10);
-
-fn db(ca: CommonAddress) -> Database {
-    let db = Database::new();
-    db.insert(Point::monitored(
-        ca,
-        Ioa::from(1),
-        Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-    ));
-    db.insert(Point::monitored(
-        ca,
-        Ioa::from(2),
-        Value::MSpNa1(Siq::new(false, Quality::GOOD)),
-    ));
-    db.insert(Point::controllable(
-        ca,
-        Ioa::from(10),
-        CommandMode::SelectBeforeOperate,
-    ));
-    db
-}
-
-fn config(role: Role, ca: CommonAddress) -> LineConfig {
-    let mut c = LineConfig::new(role);
-    c.ca = ca;
-    c.link.response_timeout = Duration::from_millis(300);
-    c
-}
+#[path = "../../testkit/src/e2e_101.rs"]
+mod e2e_101;
+use e2e_101::{T, balanced, config, db, script, single, spontaneous};
 
 /// Joins `head` (the master's far end) with every slave's far end until `stop`.
 fn relay(mut head: SerialStream, mut drops: Vec<SerialStream>, stop: Arc<AtomicBool>) {
@@ -91,11 +63,6 @@ fn wait_for(events: &LineEvents, what: impl Fn(&LineEvent) -> bool) -> bool {
     false
 }
 
-fn spontaneous(e: &LineEvent, from: u16) -> bool {
-    matches!(e, LineEvent::Asdu(a, asdu) if *a == from
-        && asdu.view().unwrap().header().cot.cause == Cause::SPONTANEOUS)
-}
-
 #[test]
 fn master_polls_three_slaves_over_a_pty_bus() {
     let (master_end, head) = SerialStream::pair().unwrap();
@@ -108,7 +75,7 @@ fn master_polls_three_slaves_over_a_pty_bus() {
         drops.push(far);
         let ca = CommonAddress(i + 1);
         let ex = Arc::clone(&executed);
-        let handler = move |_: &telecontrol_blocking::CommandRequest| {
+        let handler = move |_: &CommandRequest| {
             ex.fetch_add(1, Ordering::Relaxed);
             CommandAnswer::AcceptAndTerminate
         };
@@ -138,50 +105,15 @@ fn master_polls_three_slaves_over_a_pty_bus() {
 
     for i in 0..3u16 {
         let (a, ca) = (10 + i, CommonAddress(i + 1));
-        let gi = master
-            .request(
-                a,
-                Request::Interrogation {
-                    ca,
-                    qoi: Qoi::STATION,
-                },
-                T,
-            )
-            .unwrap();
-        assert_eq!(
-            (gi.outcome, gi.objects),
-            (Outcome::Terminated, 2),
-            "GI at {a}"
-        );
-        let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-        let cmd = Request::Command {
-            ca,
-            ioa: Ioa::from(10),
-            value: on,
-            mode: ExecuteMode::SelectThenExecute,
-        };
-        assert_eq!(
-            master.request(a, cmd, T).unwrap().outcome,
-            Outcome::Terminated,
-            "SBO at {a}"
-        );
-        let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
-        let cs = master
-            .request(a, Request::ClockSync { ca, time }, T)
-            .unwrap();
-        assert!(
-            matches!(cs.outcome, Outcome::Confirmed | Outcome::Terminated),
-            "{cs:?}"
-        );
+        for step in script(ca) {
+            let r = master.request(a, step.request, T).unwrap();
+            assert!((step.ok)(&r), "{} at {a}: {r:?}", step.what);
+        }
     }
     // Select and execute reach the handler: two calls per slave.
     assert_eq!(executed.load(Ordering::Relaxed), 6);
     slaves[2]
-        .update(
-            CommonAddress(3),
-            Ioa::from(2),
-            Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-        )
+        .update(CommonAddress(3), Ioa::from(2), single(true))
         .unwrap();
     assert!(
         wait_for(&events, |e| spontaneous(e, 12)),
@@ -200,64 +132,27 @@ fn master_polls_three_slaves_over_a_pty_bus() {
 fn balanced_pair_over_a_pty() {
     let (a, b) = SerialStream::pair().unwrap();
     let ca = CommonAddress(7);
-    let role = |dir, local, remote, outstation| Role::Balanced {
-        dir,
-        local_address: local,
-        remote_address: remote,
-        outstation,
-    };
     let (control, events) = Balanced::over(
         a,
-        &config(role(true, 1, 2, false), ca),
+        &config(balanced(true, 1, 2, false), ca),
         Database::new(),
-        |_: &telecontrol_blocking::CommandRequest| CommandAnswer::Reject,
+        |_: &CommandRequest| CommandAnswer::Reject,
         false,
     )
     .unwrap();
     let (station, _ev) = Balanced::over(
         b,
-        &config(role(false, 2, 1, true), ca),
+        &config(balanced(false, 2, 1, true), ca),
         db(ca),
-        |_: &telecontrol_blocking::CommandRequest| CommandAnswer::AcceptAndTerminate,
+        |_: &CommandRequest| CommandAnswer::AcceptAndTerminate,
         false,
     )
     .unwrap();
-    let gi = control
-        .request(
-            Request::Interrogation {
-                ca,
-                qoi: Qoi::STATION,
-            },
-            T,
-        )
-        .unwrap();
-    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 2));
-    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-    let cmd = Request::Command {
-        ca,
-        ioa: Ioa::from(10),
-        value: on,
-        mode: ExecuteMode::SelectThenExecute,
-    };
-    assert_eq!(
-        control.request(cmd, T).unwrap().outcome,
-        Outcome::Terminated
-    );
-    let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
-    assert!(matches!(
-        control
-            .request(Request::ClockSync { ca, time }, T)
-            .unwrap()
-            .outcome,
-        Outcome::Confirmed | Outcome::Terminated
-    ));
-    station
-        .update(
-            ca,
-            Ioa::from(1),
-            Value::MSpNa1(Siq::new(false, Quality::GOOD)),
-        )
-        .unwrap();
+    for step in script(ca) {
+        let r = control.request(step.request, T).unwrap();
+        assert!((step.ok)(&r), "{}: {r:?}", step.what);
+    }
+    station.update(ca, Ioa::from(1), single(false)).unwrap();
     assert!(
         wait_for(&events, |e| spontaneous(e, 2)),
         "no spontaneous data"
@@ -266,9 +161,8 @@ fn balanced_pair_over_a_pty() {
     station.shutdown();
 }
 
-/// 101 over TCP (a terminal server's socket) with mio streams: the same link core.
-#[test]
-fn master_and_slave_over_tcp() {
+/// Both ends of a TCP connection on 127.0.0.1 (server side first), as mio streams.
+fn tcp_pair() -> (mio::net::TcpStream, mio::net::TcpStream) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let (server, _) = listener.accept().unwrap();
@@ -276,51 +170,30 @@ fn master_and_slave_over_tcp() {
         s.set_nonblocking(true).unwrap();
         mio::net::TcpStream::from_std(s)
     };
+    (mio(server), mio(client))
+}
+
+/// 101 over TCP (a terminal server's socket) with mio streams: the same link core.
+#[test]
+fn master_and_slave_over_tcp() {
+    let (server, client) = tcp_pair();
     let ca = CommonAddress(1);
-    let handler = |_: &telecontrol_blocking::CommandRequest| CommandAnswer::AcceptAndTerminate;
+    let handler = |_: &CommandRequest| CommandAnswer::AcceptAndTerminate;
     let (slave, _ev) = Slave::over(
-        mio(server),
+        server,
         &config(Role::Slave { address: 3 }, ca),
         db(ca),
         handler,
         false,
     )
     .unwrap();
-    let (master, events) = Master::over(
-        mio(client),
-        &config(Role::Master { slaves: vec![3] }, ca),
-        false,
-    )
-    .unwrap();
-    let gi = master
-        .request(
-            3,
-            Request::Interrogation {
-                ca,
-                qoi: Qoi::STATION,
-            },
-            T,
-        )
-        .unwrap();
-    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 2));
-    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-    let cmd = Request::Command {
-        ca,
-        ioa: Ioa::from(10),
-        value: on,
-        mode: ExecuteMode::SelectThenExecute,
-    };
-    assert_eq!(
-        master.request(3, cmd, T).unwrap().outcome,
-        Outcome::Terminated
-    );
-    slave
-        .update(
-            ca,
-            Ioa::from(2),
-            Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-        )
-        .unwrap();
+    let (master, events) =
+        Master::over(client, &config(Role::Master { slaves: vec![3] }, ca), false).unwrap();
+    for step in script(ca) {
+        let r = master.request(3, step.request, T).unwrap();
+        assert!((step.ok)(&r), "{}: {r:?}", step.what);
+    }
+    slave.update(ca, Ioa::from(2), single(true)).unwrap();
     assert!(
         wait_for(&events, |e| spontaneous(e, 3)),
         "no spontaneous data"
@@ -334,7 +207,7 @@ fn master_and_slave_over_tcp() {
 struct Resets(Arc<std::sync::Mutex<Vec<(CommonAddress, telecontrol_blocking::asdu::Qrp)>>>);
 
 impl telecontrol_blocking::CommandHandler for Resets {
-    fn command(&self, _: &telecontrol_blocking::CommandRequest) -> CommandAnswer {
+    fn command(&self, _: &CommandRequest) -> CommandAnswer {
         CommandAnswer::AcceptAndTerminate
     }
 
@@ -346,29 +219,19 @@ impl telecontrol_blocking::CommandHandler for Resets {
 #[test]
 fn reset_process_reaches_the_slave_handler() {
     use telecontrol_blocking::asdu::Qrp;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    let (server, _) = listener.accept().unwrap();
-    let mio = |s: std::net::TcpStream| {
-        s.set_nonblocking(true).unwrap();
-        mio::net::TcpStream::from_std(s)
-    };
+    let (server, client) = tcp_pair();
     let ca = CommonAddress(1);
     let resets = Resets::default();
     let (slave, _ev) = Slave::over(
-        mio(server),
+        server,
         &config(Role::Slave { address: 3 }, ca),
         db(ca),
         resets.clone(),
         false,
     )
     .unwrap();
-    let (master, _events) = Master::over(
-        mio(client),
-        &config(Role::Master { slaves: vec![3] }, ca),
-        false,
-    )
-    .unwrap();
+    let (master, _events) =
+        Master::over(client, &config(Role::Master { slaves: vec![3] }, ca), false).unwrap();
     let r = master
         .request(
             3,

@@ -11,48 +11,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
-use telecontrol_tokio::asdu::{
-    Cause, CommonAddress, Cp56Time2a, Ioa, Qoi, Qu, Quality, Sco, Siq, Value,
-};
+use telecontrol_tokio::asdu::{CommonAddress, Ioa};
 use telecontrol_tokio::iec101::{
-    Balanced, LineConfig, LineEvent, LineEvents, Master, Role, SerialStream, Slave,
+    Balanced, LineEvent, LineEvents, Master, Role, SerialStream, Slave,
 };
-use telecontrol_tokio::{
-    CommandAnswer, CommandMode, CommandRequest, Database, ExecuteMode, Outcome, Point, Request,
-};
+use telecontrol_tokio::{CommandAnswer, CommandRequest, Database};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-const T: Duration = Duration::from_secs(10);
-
-fn db(ca: CommonAddress) -> Database {
-    let db = Database::new();
-    db.insert(Point::monitored(
-        ca,
-        Ioa::from(1),
-        Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-    ));
-    db.insert(Point::monitored(
-        ca,
-        Ioa::from(2),
-        Value::MSpNa1(Siq::new(false, Quality::GOOD)),
-    ));
-    db.insert(Point::controllable(
-        ca,
-        Ioa::from(10),
-        CommandMode::SelectBeforeOperate,
-    ));
-    db
-}
-
-fn config(role: Role, ca: CommonAddress) -> LineConfig {
-    let mut c = LineConfig::new(role);
-    c.ca = ca;
-    c.link.response_timeout = Duration::from_millis(300);
-    c
-}
+#[path = "../../testkit/src/e2e_101.rs"]
+mod e2e_101;
+use e2e_101::{T, balanced, config, db, script, single, spontaneous};
 
 /// The bus relay: returns its tasks (aborted and awaited at the end).
 fn relay(head: SerialStream, drops: Vec<SerialStream>) -> Vec<tokio::task::JoinHandle<()>> {
@@ -106,11 +76,6 @@ async fn wait_for(events: &mut LineEvents, what: impl Fn(&LineEvent) -> bool) ->
     .unwrap_or(false)
 }
 
-fn spontaneous(e: &LineEvent, from: u16) -> bool {
-    matches!(e, LineEvent::Asdu(a, asdu) if *a == from
-        && asdu.view().unwrap().header().cot.cause == Cause::SPONTANEOUS)
-}
-
 #[tokio::test]
 async fn master_polls_three_slaves_over_a_pty_bus() {
     let (master_end, head) = SerialStream::pair().unwrap();
@@ -150,51 +115,15 @@ async fn master_polls_three_slaves_over_a_pty_bus() {
     .unwrap();
     for i in 0..3u16 {
         let (a, ca) = (10 + i, CommonAddress(i + 1));
-        let gi = master
-            .request(
-                a,
-                Request::Interrogation {
-                    ca,
-                    qoi: Qoi::STATION,
-                },
-                T,
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (gi.outcome, gi.objects),
-            (Outcome::Terminated, 2),
-            "GI at {a}"
-        );
-        let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-        let cmd = Request::Command {
-            ca,
-            ioa: Ioa::from(10),
-            value: on,
-            mode: ExecuteMode::SelectThenExecute,
-        };
-        assert_eq!(
-            master.request(a, cmd, T).await.unwrap().outcome,
-            Outcome::Terminated,
-            "SBO at {a}"
-        );
-        let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
-        let cs = master
-            .request(a, Request::ClockSync { ca, time }, T)
-            .await
-            .unwrap();
-        assert!(
-            matches!(cs.outcome, Outcome::Confirmed | Outcome::Terminated),
-            "{cs:?}"
-        );
+        for step in script(ca) {
+            let r = master.request(a, step.request, T).await.unwrap();
+            assert!((step.ok)(&r), "{} at {a}: {r:?}", step.what);
+        }
     }
+    // Select and execute reach the handler: two calls per slave.
     assert_eq!(executed.load(Ordering::Relaxed), 6);
     slaves[0]
-        .update(
-            CommonAddress(1),
-            Ioa::from(2),
-            Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-        )
+        .update(CommonAddress(1), Ioa::from(2), single(true))
         .unwrap();
     assert!(
         wait_for(&mut events, |e| spontaneous(e, 10)).await,
@@ -214,15 +143,9 @@ async fn master_polls_three_slaves_over_a_pty_bus() {
 async fn balanced_pair_over_a_pty() {
     let (a, b) = SerialStream::pair().unwrap();
     let ca = CommonAddress(7);
-    let role = |dir, local, remote, outstation| Role::Balanced {
-        dir,
-        local_address: local,
-        remote_address: remote,
-        outstation,
-    };
     let (control, mut events) = Balanced::over(
         a,
-        &config(role(true, 1, 2, false), ca),
+        &config(balanced(true, 1, 2, false), ca),
         Database::new(),
         |_: &CommandRequest| CommandAnswer::Reject,
         false,
@@ -230,50 +153,17 @@ async fn balanced_pair_over_a_pty() {
     .unwrap();
     let (station, _ev) = Balanced::over(
         b,
-        &config(role(false, 2, 1, true), ca),
+        &config(balanced(false, 2, 1, true), ca),
         db(ca),
         |_: &CommandRequest| CommandAnswer::AcceptAndTerminate,
         false,
     )
     .unwrap();
-    let gi = control
-        .request(
-            Request::Interrogation {
-                ca,
-                qoi: Qoi::STATION,
-            },
-            T,
-        )
-        .await
-        .unwrap();
-    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 2));
-    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-    let cmd = Request::Command {
-        ca,
-        ioa: Ioa::from(10),
-        value: on,
-        mode: ExecuteMode::SelectThenExecute,
-    };
-    assert_eq!(
-        control.request(cmd, T).await.unwrap().outcome,
-        Outcome::Terminated
-    );
-    let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
-    let cs = control
-        .request(Request::ClockSync { ca, time }, T)
-        .await
-        .unwrap();
-    assert!(matches!(
-        cs.outcome,
-        Outcome::Confirmed | Outcome::Terminated
-    ));
-    station
-        .update(
-            ca,
-            Ioa::from(1),
-            Value::MSpNa1(Siq::new(false, Quality::GOOD)),
-        )
-        .unwrap();
+    for step in script(ca) {
+        let r = control.request(step.request, T).await.unwrap();
+        assert!((step.ok)(&r), "{}: {r:?}", step.what);
+    }
+    station.update(ca, Ioa::from(1), single(false)).unwrap();
     assert!(
         wait_for(&mut events, |e| spontaneous(e, 2)).await,
         "no spontaneous data"

@@ -14,20 +14,17 @@ use std::pin::Pin;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use telecontrol_tokio::asdu::{
-    Cause, CommonAddress, Cp56Time2a, Ioa, Qoi, Qu, Quality, Sco, Siq, Value,
-};
+use telecontrol_tokio::asdu::{CommonAddress, Ioa};
 use telecontrol_tokio::iec101::iec101_link::{AddressSize, Frame};
-use telecontrol_tokio::iec101::{LineConfig, LineEvent, Master, Role, Slave};
-use telecontrol_tokio::{
-    CommandAnswer, CommandMode, CommandRequest, Database, ExecuteMode, Outcome, Point, Request,
-};
+use telecontrol_tokio::iec101::{Master, Role, Slave};
+use telecontrol_tokio::{CommandAnswer, CommandRequest};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-const T: Duration = Duration::from_secs(10);
+#[path = "../../testkit/src/e2e_101.rs"]
+mod e2e_101;
+use e2e_101::{T, config, db, script, single, spontaneous};
 
 type Log = Arc<Mutex<Vec<(bool, Vec<u8>)>>>;
 
@@ -69,12 +66,6 @@ impl AsyncWrite for Recorded {
     }
 }
 
-fn config(role: Role) -> LineConfig {
-    let mut c = LineConfig::new(role);
-    c.link.response_timeout = Duration::from_millis(300);
-    c
-}
-
 #[tokio::test]
 async fn master_and_slave_over_tcp_frames_decode_in_tshark() {
     let log: Log = Arc::default();
@@ -83,17 +74,6 @@ async fn master_and_slave_over_tcp_frames_decode_in_tshark() {
     let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
     let (client, (server, _)) = (client.unwrap(), server.unwrap());
     let ca = CommonAddress(1);
-    let db = Database::new();
-    db.insert(Point::monitored(
-        ca,
-        Ioa::from(1),
-        Value::MSpNa1(Siq::new(true, Quality::GOOD)),
-    ));
-    db.insert(Point::controllable(
-        ca,
-        Ioa::from(10),
-        CommandMode::SelectBeforeOperate,
-    ));
     let handler = |_: &CommandRequest| CommandAnswer::AcceptAndTerminate;
     let server = Recorded {
         inner: server,
@@ -102,8 +82,8 @@ async fn master_and_slave_over_tcp_frames_decode_in_tshark() {
     };
     let (slave, _ev) = Slave::over(
         server,
-        &config(Role::Slave { address: 3 }),
-        db,
+        &config(Role::Slave { address: 3 }, ca),
+        db(ca),
         handler,
         false,
     )
@@ -114,52 +94,16 @@ async fn master_and_slave_over_tcp_frames_decode_in_tshark() {
         log: Arc::clone(&log),
     };
     let (master, mut events) =
-        Master::over(client, &config(Role::Master { slaves: vec![3] }), false).unwrap();
+        Master::over(client, &config(Role::Master { slaves: vec![3] }, ca), false).unwrap();
 
-    let gi = master
-        .request(
-            3,
-            Request::Interrogation {
-                ca,
-                qoi: Qoi::STATION,
-            },
-            T,
-        )
-        .await
-        .unwrap();
-    assert_eq!((gi.outcome, gi.objects), (Outcome::Terminated, 1));
-    let on = Value::CScNa1(Sco::new(true, Qu::NONE, false));
-    let cmd = Request::Command {
-        ca,
-        ioa: Ioa::from(10),
-        value: on,
-        mode: ExecuteMode::SelectThenExecute,
-    };
-    assert_eq!(
-        master.request(3, cmd, T).await.unwrap().outcome,
-        Outcome::Terminated
-    );
-    let time = Cp56Time2a::from_unix_millis(1_700_000_000_000, 2000).unwrap();
-    let cs = master
-        .request(3, Request::ClockSync { ca, time }, T)
-        .await
-        .unwrap();
-    assert!(
-        matches!(cs.outcome, Outcome::Confirmed | Outcome::Terminated),
-        "{cs:?}"
-    );
-    slave
-        .update(
-            ca,
-            Ioa::from(1),
-            Value::MSpNa1(Siq::new(false, Quality::GOOD)),
-        )
-        .unwrap();
+    for step in script(ca) {
+        let r = master.request(3, step.request, T).await.unwrap();
+        assert!((step.ok)(&r), "{}: {r:?}", step.what);
+    }
+    slave.update(ca, Ioa::from(1), single(false)).unwrap();
     let spont = tokio::time::timeout(T, async {
         while let Some(e) = events.recv().await {
-            if let LineEvent::Asdu(3, a) = e
-                && a.view().unwrap().header().cot.cause == Cause::SPONTANEOUS
-            {
+            if spontaneous(&e, 3) {
                 return true;
             }
         }
