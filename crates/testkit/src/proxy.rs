@@ -5,7 +5,10 @@
 //! from one side may be coalesced with the next one, have a bit flipped, have a few octets
 //! duplicated, be delayed, be held back for a while (a stall), be written in several pieces
 //! (segmentation), be cut short with the connection closed after a prefix (truncation), or be
-//! dropped with the connection (both sides closed). The decisions come from a SplitMix64
+//! dropped with the connection (both sides closed), or — reordering across reconnects — have
+//! the client side closed at once while the chunk (client→server) is held back and delivered
+//! to the server only after a newer connection's first octets reached it, before the old
+//! server side closes. The decisions come from a SplitMix64
 //! generator seeded from the plan's seed, the connection's number and the direction, so a
 //! plan replays the same decisions for the same chunks (the chunking itself depends on the
 //! kernel's timing). What was injected is counted in [`FaultCounts`].
@@ -69,6 +72,13 @@ pub struct FaultPlan {
     pub split: f64,
     /// Wait up to 5 ms for more octets and forward both reads as one write.
     pub coalesce: f64,
+    /// Client→server only: close the client side at once, hold the chunk until a newer
+    /// connection forwarded its first octets to the server (at most `max_reorder`), then
+    /// write it on the old connection and close that: the old connection's last octets reach
+    /// the server after the new connection's first ones.
+    pub reorder: f64,
+    /// Longest a reordered chunk is held.
+    pub max_reorder: Duration,
     /// Octets corruption and duplication may touch.
     pub target: FaultTarget,
     /// Most connections forwarded at once.
@@ -95,6 +105,8 @@ impl FaultPlan {
             max_stall: Duration::from_millis(300),
             split: 0.0,
             coalesce: 0.0,
+            reorder: 0.0,
+            max_reorder: Duration::from_millis(500),
             target: FaultTarget::AnyOctet,
             max_connections: 64,
             alter_upstream: true,
@@ -126,6 +138,11 @@ pub struct FaultCounts {
     pub splits: u64,
     /// Chunks merged with the next read.
     pub coalesces: u64,
+    /// Connections whose last client→server chunk was held back ([`FaultPlan::reorder`]).
+    pub reorders: u64,
+    /// Of those, the ones delivered after a newer connection's first octets (the others
+    /// after `max_reorder`).
+    pub reorders_overtaken: u64,
     /// Connections with a corruption that a peer then closed (end of stream or error).
     pub corrupted_closed_by_peer: u64,
     /// Connections with a corruption that the proxy dropped or truncated before a peer
@@ -147,6 +164,10 @@ struct Counters {
     stalls: AtomicU64,
     splits: AtomicU64,
     coalesces: AtomicU64,
+    reorders: AtomicU64,
+    reorders_overtaken: AtomicU64,
+    /// Connections that forwarded client→server octets.
+    upstream_started: AtomicU64,
     corrupted_closed_by_peer: AtomicU64,
     corrupted_closed_by_proxy: AtomicU64,
     corrupted_open_at_shutdown: AtomicU64,
@@ -219,6 +240,8 @@ impl FaultProxy {
             stalls: l(&c.stalls),
             splits: l(&c.splits),
             coalesces: l(&c.coalesces),
+            reorders: l(&c.reorders),
+            reorders_overtaken: l(&c.reorders_overtaken),
             corrupted_closed_by_peer: l(&c.corrupted_closed_by_peer),
             corrupted_closed_by_proxy: l(&c.corrupted_closed_by_proxy),
             corrupted_open_at_shutdown: l(&c.corrupted_open_at_shutdown),
@@ -293,6 +316,8 @@ enum End {
     Peer,
     /// The proxy dropped or truncated.
     Fault,
+    /// The proxy closed the client side and holds a client→server chunk.
+    Reorder,
     /// Shutdown.
     Shutdown,
 }
@@ -316,10 +341,11 @@ async fn connection(
     let _ = outbound.set_nodelay(true);
     bump(&counters.connections);
     let corrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (in_r, in_w) = inbound.into_split();
-    let (out_r, out_w) = outbound.into_split();
+    let (mut in_r, mut in_w) = inbound.into_split();
+    let (mut out_r, mut out_w) = outbound.into_split();
     let seed = plan.seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut up = Pump::new(&plan, seed, &counters, &corrupted, plan.alter_upstream);
+    up.upstream = true;
     let mut down = Pump::new(
         &plan,
         seed ^ 0xD1B5_4A32_D192_ED03,
@@ -328,16 +354,40 @@ async fn connection(
         plan.alter_downstream,
     );
     let end = tokio::select! {
-        e = up.run(in_r, out_w) => e,
-        e = down.run(out_r, in_w) => e,
+        e = up.run(&mut in_r, &mut out_w) => e,
+        e = down.run(&mut out_r, &mut in_w) => e,
         _ = shutdown.changed() => End::Shutdown,
     };
     if corrupted.load(Ordering::Relaxed) {
         bump(match end {
             End::Peer => &counters.corrupted_closed_by_peer,
-            End::Fault => &counters.corrupted_closed_by_proxy,
+            End::Fault | End::Reorder => &counters.corrupted_closed_by_proxy,
             End::Shutdown => &counters.corrupted_open_at_shutdown,
         });
+    }
+    if end == End::Reorder {
+        // The client sees its connection close now; the server gets the held octets on the
+        // old connection only after a newer connection's first octets (or the time limit).
+        drop((in_r, in_w));
+        let held = core::mem::take(&mut up.held);
+        bump(&counters.reorders);
+        let seen = counters.upstream_started.load(Ordering::Relaxed);
+        let overtaken = async {
+            while counters.upstream_started.load(Ordering::Relaxed) == seen {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        tokio::select! {
+            r = tokio::time::timeout(plan.max_reorder, overtaken) => {
+                if r.is_ok() {
+                    bump(&counters.reorders_overtaken);
+                }
+                if out_w.write_all(&held).await.is_ok() {
+                    counters.octets.fetch_add(held.len() as u64, Ordering::Relaxed);
+                }
+            }
+            _ = shutdown.changed() => {}
+        }
     }
     // Both halves of both sockets drop here: both sides see the connection close.
 }
@@ -408,6 +458,11 @@ struct Pump<'a> {
     tracker: FrameTracker,
     /// Corruption and duplication apply to this direction.
     alter: bool,
+    /// Client→server: may reorder, counts its first forwarded octets.
+    upstream: bool,
+    announced: bool,
+    /// The chunk held back by a reorder.
+    held: Vec<u8>,
 }
 
 impl<'a> Pump<'a> {
@@ -425,10 +480,13 @@ impl<'a> Pump<'a> {
             corrupted,
             tracker: FrameTracker::default(),
             alter,
+            upstream: false,
+            announced: false,
+            held: Vec::new(),
         }
     }
 
-    async fn run(&mut self, mut from: OwnedReadHalf, mut to: OwnedWriteHalf) -> End {
+    async fn run(&mut self, from: &mut OwnedReadHalf, to: &mut OwnedWriteHalf) -> End {
         let mut buf = vec![0u8; CHUNK];
         let mut chunk: Vec<u8> = Vec::with_capacity(4 * CHUNK);
         let mut targets = Vec::with_capacity(2 * CHUNK);
@@ -460,10 +518,15 @@ impl<'a> Pump<'a> {
                 bump(&self.counters.drops);
                 return End::Fault;
             }
+            if self.upstream && plan.reorder > 0.0 && self.rng.chance(plan.reorder) {
+                self.held = chunk;
+                return End::Reorder;
+            }
             if chunk.len() >= 2 && self.rng.chance(plan.truncate) {
                 bump(&self.counters.truncations);
                 let keep = 1 + self.rng.below(chunk.len() - 1);
                 let _ = to.write_all(chunk.get(..keep).unwrap_or_default()).await;
+                self.announce();
                 self.counters
                     .octets
                     .fetch_add(keep as u64, Ordering::Relaxed);
@@ -509,16 +572,25 @@ impl<'a> Pump<'a> {
             let written = if chunk.len() >= 2 && self.rng.chance(plan.split) {
                 bump(&self.counters.splits);
                 let pieces = 2 + self.rng.below(3);
-                self.write_split(&mut to, &chunk, pieces).await
+                self.write_split(to, &chunk, pieces).await
             } else {
                 to.write_all(&chunk).await
             };
             if written.is_err() {
                 return End::Peer;
             }
+            self.announce();
             self.counters
                 .octets
                 .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Client→server: the first octets of this connection reached the server.
+    fn announce(&mut self) {
+        if self.upstream && !self.announced {
+            self.announced = true;
+            bump(&self.counters.upstream_started);
         }
     }
 
@@ -767,6 +839,68 @@ mod tests {
                 }
             }
             assert!(changed > 0);
+        });
+    }
+
+    #[test]
+    fn reorder_delivers_the_old_connection_late() {
+        // A seed whose first client→server chunk is held on connection 1 and not on
+        // connection 2 (the draws per chunk: coalesce, drop, reorder).
+        let p = 0.5;
+        let held = |seed: u64, number: u64| {
+            let mut r = Rng(seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            r.next();
+            r.next();
+            r.chance(p)
+        };
+        let seed = (0..1000u64).find(|&s| held(s, 1) && !held(s, 2)).unwrap();
+        rt().block_on(async {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let target = l.local_addr().unwrap();
+            let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let log = Arc::clone(&arrivals);
+            tokio::spawn(async move {
+                let mut n = 0;
+                while let Ok((mut s, _)) = l.accept().await {
+                    n += 1;
+                    let log = Arc::clone(&log);
+                    tokio::spawn(async move {
+                        let mut b = [0u8; 64];
+                        while let Ok(k) = s.read(&mut b).await {
+                            if k == 0 {
+                                break;
+                            }
+                            log.lock().unwrap().push((n, b[..k].to_vec()));
+                        }
+                    });
+                }
+            });
+            let plan = FaultPlan {
+                reorder: p,
+                max_reorder: Duration::from_secs(5),
+                ..FaultPlan::clean(seed)
+            };
+            let proxy = FaultProxy::start(target, plan).await.unwrap();
+            let mut old = TcpStream::connect(proxy.local_addr()).await.unwrap();
+            old.write_all(b"old").await.unwrap();
+            let mut b = [0u8; 8];
+            let n = tokio::time::timeout(Duration::from_secs(5), old.read(&mut b))
+                .await
+                .expect("the client side closes at once");
+            assert!(matches!(n, Ok(0) | Err(_)));
+            let mut new = TcpStream::connect(proxy.local_addr()).await.unwrap();
+            new.write_all(b"new").await.unwrap();
+            let end = std::time::Instant::now() + Duration::from_secs(5);
+            while arrivals.lock().unwrap().len() < 2 {
+                assert!(std::time::Instant::now() < end, "{:?}", arrivals.lock());
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let got = arrivals.lock().unwrap().clone();
+            assert_eq!(got, vec![(2, b"new".to_vec()), (1, b"old".to_vec())]);
+            let c = tokio::time::timeout(Duration::from_secs(10), proxy.shutdown())
+                .await
+                .unwrap();
+            assert_eq!((c.reorders, c.reorders_overtaken), (1, 1));
         });
     }
 
