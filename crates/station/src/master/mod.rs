@@ -87,6 +87,19 @@ impl<const R: usize> Master<R> {
         self.requests.len()
     }
 
+    /// [`Master::submit`] of an activation without an object address (interrogations, clock
+    /// sync, test, reset process, ...).
+    fn activate(
+        &mut self,
+        now: Instant,
+        ca: CommonAddress,
+        value: Value<'static>,
+        completion: Completion,
+    ) -> Result<RequestId, StationError> {
+        let (ioa, cause) = (Ioa::IRRELEVANT, Cause::ACTIVATION);
+        self.submit(now, ca, ioa, value, cause, completion, false)
+    }
+
     #[allow(clippy::too_many_arguments)] // private; every caller names its arguments
     fn submit(
         &mut self,
@@ -147,15 +160,7 @@ impl<const R: usize> Master<R> {
         completion: Completion,
     ) -> Result<RequestId, StationError> {
         let v = Value::CIcNa1(qoi);
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// Counter interrogation (C_CI_NA_1, 101 §7.4.8).
@@ -170,15 +175,7 @@ impl<const R: usize> Master<R> {
         completion: Completion,
     ) -> Result<RequestId, StationError> {
         let v = Value::CCiNa1(qcc);
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// Clock synchronisation (C_CS_NA_1, 101 §7.4.6).
@@ -193,15 +190,7 @@ impl<const R: usize> Master<R> {
         completion: Completion,
     ) -> Result<RequestId, StationError> {
         let v = Value::CCsNa1(time);
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// Read one object (C_RD_NA_1, 101 §7.4.2); completes on the answer (cause 5).
@@ -235,15 +224,7 @@ impl<const R: usize> Master<R> {
             Profile::Iec104 => Value::CTsTa1(tsc, time),
             Profile::Iec101 => Value::CTsNa1(Fbp::STANDARD),
         };
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// Reset process (C_RP_NA_1, 101 §7.4.1).
@@ -258,15 +239,7 @@ impl<const R: usize> Master<R> {
         completion: Completion,
     ) -> Result<RequestId, StationError> {
         let v = Value::CRpNa1(qrp);
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// Delay acquisition (C_CD_NA_1, 101 §7.4.12; 101 only).
@@ -281,15 +254,7 @@ impl<const R: usize> Master<R> {
         completion: Completion,
     ) -> Result<RequestId, StationError> {
         let v = Value::CCdNa1(delay);
-        self.submit(
-            now,
-            ca,
-            Ioa::IRRELEVANT,
-            v,
-            Cause::ACTIVATION,
-            completion,
-            false,
-        )
+        self.activate(now, ca, v, completion)
     }
 
     /// A process command (types 45–51 and 58–64, 101 §7.4.7): `value` is the command
