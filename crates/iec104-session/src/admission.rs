@@ -1,132 +1,28 @@
 //! Who may connect (feature `std`): the allow-list and the server's and each address's
-//! connection limits, checked once at accept by both adapters, with the refusals counted.
+//! connection limits of a [`ServerConfig`], checked once at accept by both adapters, with the
+//! refusals counted. The logic is protocol-neutral and lives in
+//! [`telecontrol_core::admission`] (the MMS / TASE.2 servers use it too); this module gives it
+//! the 104 server's limits.
 
 extern crate std;
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+
+pub use telecontrol_core::admission::{Admission, AdmissionStats, Limits, Place, Refusal};
 
 use crate::shared::ServerConfig;
 
-/// Why a connection was closed at accept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Refusal {
-    /// The address is not in [`ServerConfig::allow`].
-    NotAllowed,
-    /// [`ServerConfig::max_connections`] are open.
-    TooManyConnections,
-    /// [`ServerConfig::max_per_address`] connections from this address are open.
-    TooManyFromAddress,
-}
-
-impl core::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Refusal::NotAllowed => "not in the allow-list",
-            Refusal::TooManyConnections => "maximum connections reached",
-            Refusal::TooManyFromAddress => "maximum connections from this address reached",
-        })
-    }
-}
-
-/// Connections refused at accept, by reason.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct AdmissionStats {
-    /// [`Refusal::NotAllowed`].
-    pub not_allowed: u64,
-    /// [`Refusal::TooManyConnections`].
-    pub too_many: u64,
-    /// [`Refusal::TooManyFromAddress`].
-    pub too_many_from_address: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    open: AtomicUsize,
-    per_address: Mutex<HashMap<IpAddr, usize>>,
-    not_allowed: AtomicU64,
-    too_many: AtomicU64,
-    too_many_from_address: AtomicU64,
-}
-
-/// The limits of one server, shared by its accept loop and its connections.
-#[derive(Clone, Debug, Default)]
-pub struct Admission {
-    counts: Arc<Counts>,
-}
-
-/// One admitted connection's place; dropping it (when the connection ends) frees it.
-#[derive(Debug)]
-pub struct Place {
-    counts: Arc<Counts>,
-    ip: IpAddr,
-}
-
-impl Admission {
-    /// Admit a connection from `ip` under `config`, or refuse it (and count why).
-    ///
-    /// # Errors
-    /// The [`Refusal`].
-    pub fn admit(&self, config: &ServerConfig, ip: IpAddr) -> Result<Place, Refusal> {
-        let c = &self.counts;
-        let refuse = |r: Refusal, counter: &AtomicU64| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            Err(r)
-        };
-        if !config.allows(ip) {
-            return refuse(Refusal::NotAllowed, &c.not_allowed);
-        }
-        let mut per = c.per_address.lock().unwrap_or_else(PoisonError::into_inner);
-        if c.open.load(Ordering::SeqCst) >= config.max_connections {
-            return refuse(Refusal::TooManyConnections, &c.too_many);
-        }
-        let from = per.entry(ip).or_insert(0);
-        if *from >= config.max_per_address {
-            return refuse(Refusal::TooManyFromAddress, &c.too_many_from_address);
-        }
-        *from = from.saturating_add(1);
-        c.open.fetch_add(1, Ordering::SeqCst);
-        Ok(Place {
-            counts: Arc::clone(c),
-            ip,
-        })
+impl Limits for ServerConfig {
+    fn max_connections(&self) -> usize {
+        self.max_connections
     }
 
-    /// Connections admitted and still open.
-    #[must_use]
-    pub fn open(&self) -> usize {
-        self.counts.open.load(Ordering::SeqCst)
+    fn max_per_address(&self) -> usize {
+        self.max_per_address
     }
 
-    /// Refusals so far, by reason.
-    #[must_use]
-    pub fn stats(&self) -> AdmissionStats {
-        let c = &self.counts;
-        AdmissionStats {
-            not_allowed: c.not_allowed.load(Ordering::Relaxed),
-            too_many: c.too_many.load(Ordering::Relaxed),
-            too_many_from_address: c.too_many_from_address.load(Ordering::Relaxed),
-        }
-    }
-}
-
-impl Drop for Place {
-    fn drop(&mut self) {
-        let mut per = self
-            .counts
-            .per_address
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = per.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                per.remove(&self.ip);
-            }
-        }
-        self.counts.open.fetch_sub(1, Ordering::SeqCst);
+    fn allows(&self, ip: IpAddr) -> bool {
+        ServerConfig::allows(self, ip)
     }
 }
 

@@ -520,8 +520,8 @@ impl ServerConfig {
         ServerConfig {
             apci: iec104_apci::ApciConfig::DEFAULT,
             station: station::OutstationConfig::new(AsduParams::IEC104, ca),
-            max_connections: 100,
-            max_per_address: 32,
+            max_connections: telecontrol_core::admission::DEFAULT_MAX_CONNECTIONS,
+            max_per_address: telecontrol_core::admission::DEFAULT_MAX_PER_ADDRESS,
             allow: None,
             groups: Vec::new(),
             end_of_initialisation: Coi::new(Coi::POWER_ON, false),

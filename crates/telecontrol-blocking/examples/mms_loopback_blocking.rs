@@ -110,6 +110,7 @@ fn main() {
         MmsServerConfig {
             association: cfg,
             authorize: None,
+            ..MmsServerConfig::default()
         },
         Arc::new(One(AtomicI64::new(0))),
     )

@@ -24,5 +24,5 @@ pub use station::{
     Point, RequestResult,
 };
 pub use telecontrol_tls::{
-    self, Fingerprint, TlsConfig, TlsError, TlsRefusal, TlsStats, TlsVersions,
+    self, Fingerprint, TlsConfig, TlsConnectError, TlsError, TlsRefusal, TlsStats, TlsVersions,
 };

@@ -82,6 +82,14 @@ impl Stream {
         }
     }
 
+    /// Whether rustls holds TLS records the socket has not taken yet.
+    pub(crate) fn tls_pending(&self) -> bool {
+        match self {
+            Stream::Plain(_) => false,
+            Stream::Tls(t) => t.conn.wants_write(),
+        }
+    }
+
     /// Whether this is a TLS stream.
     pub(crate) fn is_tls(&self) -> bool {
         matches!(self, Stream::Tls(_))
@@ -222,7 +230,7 @@ pub(crate) fn client_handshake(
     name: &ServerName<'static>,
     timeout: Duration,
     counters: &TlsCounters,
-    mut stop: impl FnMut() -> bool,
+    stop: impl FnMut() -> bool,
 ) -> io::Result<Option<Stream>> {
     let fail = |mut stream: Stream, poll: &mut Poll, e: io::Error| {
         let _ = poll.registry().deregister(stream.tcp());
@@ -236,15 +244,40 @@ pub(crate) fn client_handshake(
             return fail(stream, poll, io::Error::new(io::ErrorKind::InvalidData, e));
         }
     };
-    let mut stream = Stream::tls(tcp, conn);
+    let stream = Stream::tls(tcp, conn);
+    match complete_handshake(poll, stream, timeout, stop) {
+        Ok(Some(stream)) => {
+            counters.handshake(stream.handshake_kind());
+            Ok(Some(stream))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(io::Error::new(e.kind(), HandshakeFailed(e))),
+    }
+}
+
+/// Complete the TLS handshake of `stream` (its socket registered with `poll`) within
+/// `timeout`, for either side; `None` when `stop` says so (checked on every wake-up). On
+/// failure the socket is deregistered and the error comes back with the rustls error (if
+/// any) inside, for [`TlsRefusal::of_io`](telecontrol_tls::TlsRefusal::of_io); a handshake
+/// not complete in time fails with `TimedOut`. Nothing is counted here.
+///
+/// # Errors
+/// The handshake failed, timed out, or the socket or poll failed.
+pub(crate) fn complete_handshake(
+    poll: &mut Poll,
+    mut stream: Stream,
+    timeout: Duration,
+    mut stop: impl FnMut() -> bool,
+) -> io::Result<Option<Stream>> {
+    let fail = |mut stream: Stream, poll: &mut Poll, e: io::Error| {
+        let _ = poll.registry().deregister(stream.tcp());
+        Err(e)
+    };
     let deadline = after(timeout);
     let mut ev = Events::with_capacity(8);
     loop {
         match stream.drive_handshake() {
-            Ok(true) => {
-                counters.handshake(stream.handshake_kind());
-                return Ok(Some(stream));
-            }
+            Ok(true) => return Ok(Some(stream)),
             Ok(false) => {}
             Err(e) => return fail(stream, poll, e),
         }
@@ -256,6 +289,8 @@ pub(crate) fn client_handshake(
         if left.is_zero() {
             return fail(stream, poll, io::ErrorKind::TimedOut.into());
         }
-        poll_for(poll, &mut ev, Some(left))?;
+        if let Err(e) = poll_for(poll, &mut ev, Some(left)) {
+            return fail(stream, poll, e);
+        }
     }
 }

@@ -233,6 +233,7 @@ fn mms_blocking_end_to_end() {
             Some(b"secret") | None => Ok(()),
             Some(_) => Err(Refusal::Transport { reason: 0 }),
         })),
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, dir.clone()).unwrap();
     let addr = server.local_addr();
@@ -477,6 +478,7 @@ fn mms_blocking_peer_vanishes_mid_request() {
     let cfg = MmsServerConfig {
         association: config(),
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, dir).unwrap();
     let upstream = server.local_addr();
@@ -540,6 +542,7 @@ fn mms_blocking_request_timeout_without_polling() {
     let cfg = MmsServerConfig {
         association: config(),
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, dir).unwrap();
     let mut c = config();

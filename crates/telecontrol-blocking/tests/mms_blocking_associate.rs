@@ -51,6 +51,7 @@ fn mms_blocking_directory_hears_associations() {
                 Ok(())
             }
         })),
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone()).unwrap();
     let addr = server.local_addr();
@@ -180,6 +181,7 @@ fn mms_blocking_abort_releases() {
     let cfg = MmsServerConfig {
         association: config(1),
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone()).unwrap();
     let peer_gate = Arc::new(Gate::default());
@@ -206,6 +208,7 @@ fn mms_blocking_long_aarq_uses_session_data_overflow() {
             Some(p) if p == password => Ok(()),
             _ => Err(Refusal::Session { reason: 2 }),
         })),
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, Arc::new(Gate::default())).unwrap();
     let mut c = config(7);

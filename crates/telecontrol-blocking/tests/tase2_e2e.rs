@@ -46,6 +46,7 @@ impl Tase2Runtime for Threads {
         let config = MmsServerConfig {
             association: mms_pdu::association::Config::DEFAULT,
             authorize: None,
+            ..MmsServerConfig::default()
         };
         (Tase2Server::bind("127.0.0.1:0", config, station)).unwrap()
     }

@@ -2,6 +2,8 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "std")]
+pub mod admission;
 mod codec;
 mod io;
 mod time;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod connect;
 mod refusal;
 #[cfg(feature = "test-pki")]
 pub mod test_pki;
@@ -10,6 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use connect::TlsConnectError;
 pub use refusal::{TlsCounters, TlsRefusal, TlsStats};
 pub use rustls;
 pub use rustls::pki_types;

@@ -111,6 +111,7 @@ async fn main() {
         MmsServerConfig {
             association: cfg,
             authorize: None,
+            ..MmsServerConfig::default()
         },
         Arc::new(One(AtomicI64::new(0))),
     )

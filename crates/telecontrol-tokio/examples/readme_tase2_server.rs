@@ -42,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = MmsServerConfig {
         association: Config::DEFAULT,
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let mut server = Tase2Server::bind("127.0.0.1:10102", config, station).await?;
     for i in 0..60u8 {

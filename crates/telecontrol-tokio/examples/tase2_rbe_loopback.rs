@@ -98,6 +98,7 @@ async fn main() {
             ..Config::DEFAULT
         },
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = Tase2Server::bind("127.0.0.1:0", config, station)
         .await

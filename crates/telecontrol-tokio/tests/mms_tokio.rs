@@ -233,6 +233,7 @@ async fn mms_tokio_end_to_end() {
             Some(b"secret") | None => Ok(()),
             Some(_) => Err(Refusal::Transport { reason: 0 }),
         })),
+        ..MmsServerConfig::default()
     };
     let mut server = MmsServer::bind("127.0.0.1:0", cfg, dir.clone())
         .await
@@ -504,6 +505,7 @@ async fn mms_tokio_peer_vanishes_mid_request() {
     let cfg = MmsServerConfig {
         association: config(),
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, dir).await.unwrap();
     let upstream = server.local_addr();

@@ -51,6 +51,7 @@ async fn mms_tokio_directory_hears_associations() {
                 Ok(())
             }
         })),
+        ..MmsServerConfig::default()
     };
     let mut server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone())
         .await
@@ -190,6 +191,7 @@ async fn mms_tokio_abort_releases() {
     let cfg = MmsServerConfig {
         association: config(1),
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, gate.clone())
         .await
@@ -219,6 +221,7 @@ async fn mms_tokio_long_aarq_uses_session_data_overflow() {
             Some(p) if p == password => Ok(()),
             _ => Err(Refusal::Session { reason: 2 }),
         })),
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind("127.0.0.1:0", cfg, Arc::new(Gate::default()))
         .await

@@ -48,6 +48,7 @@ impl Tase2Runtime for Tokio {
         let config = MmsServerConfig {
             association: mms_pdu::association::Config::DEFAULT,
             authorize: None,
+            ..MmsServerConfig::default()
         };
         self.rt
             .block_on(Tase2Server::bind("127.0.0.1:0", config, station))

@@ -4,12 +4,14 @@
 extern crate std;
 
 use std::boxed::Box;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use core::fmt;
 
 use telecontrol_core::Decode;
+use telecontrol_core::admission::{DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PER_ADDRESS, Limits};
 
 use super::{Authorize, Link, SharedDirectory};
 use crate::association::{AssocError, CloseReason, Config, FailReason};
@@ -46,6 +48,51 @@ pub struct MmsServerConfig {
     /// Decides on each association attempt (AP-title, AE-qualifier, password) before the
     /// directory's `associate`; `None` leaves it to the directory.
     pub authorize: Option<Arc<Authorize>>,
+    /// Most connections open at once (TLS handshakes included); further ones are closed on
+    /// accept. Default [`DEFAULT_MAX_CONNECTIONS`] (100).
+    pub max_connections: usize,
+    /// Most connections open at once from one client address (a misbehaving or hostile peer
+    /// cannot take every place); further ones are closed on accept. Default
+    /// [`DEFAULT_MAX_PER_ADDRESS`] (32).
+    pub max_per_address: usize,
+    /// If set, only these client addresses are accepted. Default `None` (everyone).
+    pub allow: Option<Vec<IpAddr>>,
+}
+
+impl MmsServerConfig {
+    /// `association` with no `authorize` check and the default admission limits: 100
+    /// connections, 32 per client address, every address allowed.
+    #[must_use]
+    pub fn new(association: Config<'static>) -> Self {
+        MmsServerConfig {
+            association,
+            authorize: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_per_address: DEFAULT_MAX_PER_ADDRESS,
+            allow: None,
+        }
+    }
+}
+
+impl Default for MmsServerConfig {
+    /// [`MmsServerConfig::new`] with [`Config::DEFAULT`].
+    fn default() -> Self {
+        MmsServerConfig::new(Config::DEFAULT)
+    }
+}
+
+impl Limits for MmsServerConfig {
+    fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
+    fn max_per_address(&self) -> usize {
+        self.max_per_address
+    }
+
+    fn allows(&self, ip: IpAddr) -> bool {
+        self.allow.as_ref().is_none_or(|a| a.contains(&ip))
+    }
 }
 
 impl fmt::Debug for MmsServerConfig {
@@ -53,6 +100,9 @@ impl fmt::Debug for MmsServerConfig {
         f.debug_struct("MmsServerConfig")
             .field("association", &self.association)
             .field("authorize", &self.authorize.is_some())
+            .field("max_connections", &self.max_connections)
+            .field("max_per_address", &self.max_per_address)
+            .field("allow", &self.allow)
             .finish()
     }
 }

@@ -1,4 +1,4 @@
-//! One association over one TCP stream: the IO thread around the shared
+//! One association over one TCP stream, plain or TLS: the IO thread around the shared
 //! [`Link`](mms_pdu::driver::Link) (all protocol and directory logic lives there), driven
 //! by mio readiness: it sleeps until the socket is readable or writable, a caller needs it
 //! (the [`Waker`]) or the core's next deadline; nothing is polled on a timer.
@@ -8,18 +8,25 @@
 //! waits in the write buffer for the IO thread's next WRITABLE readiness. The IO thread is
 //! woken only when a caller moved the core's deadline earlier than it sleeps, or must stop;
 //! it sleeps at most one request timeout, so a new request never needs a wake-up.
+//!
+//! The stream (a [`Stream`]: plain, or rustls over the socket) sits in the sending half's
+//! mutex: callers write through it, and the IO thread takes it briefly for each read, never
+//! while the core or the directory runs. Over TLS the IO thread first completes the
+//! handshake (bounded by its time-out), before any association octet.
 
 use std::io::{self, Read};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token, Waker};
 use mms_pdu::driver::{BUF, Link, Serving, Work};
 use telecontrol_core::Instant;
+use telecontrol_tls::{TlsCounters, TlsRefusal};
 
 use crate::io::{flush, poll_for};
+use crate::tls::{Stream, complete_handshake};
 
 const SOCKET: Token = Token(0);
 const WAKE: Token = Token(1);
@@ -36,13 +43,43 @@ const CLOSING_ROUNDS: u32 = 10;
 /// No deadline (a caller's deadline is never later).
 const NO_DEADLINE: u64 = u64::MAX;
 
-/// The sending half: the stream (once the IO thread registered it) and what it has not
-/// taken yet.
+/// The sending half: the stream (once the IO thread registered it and completed its TLS
+/// handshake) and what it has not taken yet.
 #[derive(Default)]
 struct Writer {
-    stream: Option<Arc<TcpStream>>,
+    stream: Option<Stream>,
     pending: Vec<u8>,
     chunk: Vec<u8>,
+}
+
+/// The TLS handshake the IO thread completes before the association starts (the stream it
+/// is given is a [`Stream::tls`] of a fresh rustls client or server connection).
+pub(crate) struct Handshake {
+    /// The time the peer has.
+    pub(crate) timeout: Duration,
+    /// Where completed and refused handshakes are counted (a server's).
+    pub(crate) counters: Option<Arc<TlsCounters>>,
+    /// The peer, for the log.
+    pub(crate) peer: Option<SocketAddr>,
+    /// Where a client hears why TLS failed (the handshake, or the server's error before its
+    /// first octet).
+    pub(crate) refusal: Option<RefusalSlot>,
+}
+
+/// See [`Handshake::refusal`].
+pub(crate) type RefusalSlot = Arc<OnceLock<TlsRefusal>>;
+
+impl Handshake {
+    fn refuse(&self, e: &io::Error) {
+        let reason = TlsRefusal::of_io(e);
+        if let Some(c) = &self.counters {
+            c.refuse(reason);
+        }
+        if let Some(slot) = &self.refusal {
+            let _ = slot.set(reason);
+        }
+        tracing::warn!(peer = ?self.peer, %reason, detail = %e, "TLS refused");
+    }
 }
 
 /// A link, its sending half and the wake-up of its thread.
@@ -89,7 +126,7 @@ impl Shared {
             pending,
             chunk,
         } = &mut *w;
-        let Some(stream) = stream.as_deref() else {
+        let Some(stream) = stream.as_mut() else {
             return false; // not registered yet: the IO thread sends first thing
         };
         if chunk.is_empty() {
@@ -104,14 +141,16 @@ impl Shared {
                 pending.extend_from_slice(chunk.get(..n).unwrap_or_default());
                 more = true;
             }
-            let mut s = stream;
-            if flush(&mut s, pending).is_err() {
+            if flush(stream, pending)
+                .and_then(|()| stream.flush_tls())
+                .is_err()
+            {
                 pending.clear();
                 drop(w);
                 self.link.transport_closed();
                 return false;
             }
-            if !pending.is_empty() {
+            if !pending.is_empty() || stream.tls_pending() {
                 return true; // would block: WRITABLE wakes the IO thread
             }
             if !more {
@@ -121,35 +160,66 @@ impl Shared {
     }
 }
 
-/// Run the association on `stream` until it is closed and its last octets are sent, then
-/// tell the directory that it was released (if it must hear it).
-pub(crate) fn drive(stream: TcpStream, poll: Poll, shared: Arc<Shared>, serving: Serving) {
-    let _ = stream.set_nodelay(true);
-    run(stream, poll, &shared, &serving);
+/// Run the association on `stream` (not registered yet) until it is closed and its last
+/// octets are sent, then tell the directory that it was released (if it must hear it). With
+/// `handshake`, the TLS handshake is completed first; a failed one is counted and closes the
+/// association.
+pub(crate) fn drive(
+    stream: Stream,
+    poll: Poll,
+    shared: Arc<Shared>,
+    serving: Serving,
+    handshake: Option<Handshake>,
+) {
+    run(stream, poll, &shared, &serving, handshake.as_ref());
     shared.link.release(&serving);
 }
 
-fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving) {
+fn run(
+    mut stream: Stream,
+    mut poll: Poll,
+    shared: &Shared,
+    serving: &Serving,
+    handshake: Option<&Handshake>,
+) {
     let link = &shared.link;
+    let _ = stream.tcp().set_nodelay(true);
     let interest = Interest::READABLE | Interest::WRITABLE;
     if poll
         .registry()
-        .register(&mut stream, SOCKET, interest)
+        .register(stream.tcp(), SOCKET, interest)
         .is_err()
     {
         return link.transport_closed();
     }
-    let stream = Arc::new(stream);
+    if let Some(h) = handshake {
+        match complete_handshake(&mut poll, stream, h.timeout, || link.is_finished()) {
+            Ok(Some(s)) => {
+                if let Some(c) = &h.counters {
+                    c.handshake(s.handshake_kind());
+                }
+                tracing::debug!(peer = ?h.peer, kind = ?s.handshake_kind(), "TLS handshake complete");
+                stream = s;
+            }
+            Ok(None) => return link.transport_closed(),
+            Err(e) => {
+                h.refuse(&e);
+                return link.transport_closed();
+            }
+        }
+    }
+    let tls = stream.is_tls();
     shared
         .writer
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .stream = Some(Arc::clone(&stream));
+        .stream = Some(stream);
     let mut events = Events::with_capacity(8);
     let mut rx = vec![0u8; 16_384];
     let mut scratch = vec![0u8; BUF];
     let mut work: Vec<Work> = Vec::new();
     let mut closing_rounds = 0u32;
+    let mut received = false;
     loop {
         let waiting = shared.send();
         // Publish the deadline we sleep until, then check that no caller moved it since
@@ -171,7 +241,10 @@ fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving
             // The last octets (DN, RLRE, a refusal) go out, boundedly, then we close.
             closing_rounds = closing_rounds.saturating_add(1);
             if !waiting || closing_rounds > CLOSING_ROUNDS {
-                let _ = stream.shutdown(std::net::Shutdown::Both);
+                let mut w = shared.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(s) = w.stream.as_mut() {
+                    s.close();
+                }
                 return;
             }
             wait = Some(CLOSING_WAIT);
@@ -181,24 +254,35 @@ fn run(mut stream: TcpStream, mut poll: Poll, shared: &Shared, serving: &Serving
         }
         shared.sleeps_until.store(0, Ordering::SeqCst);
         // Edge-triggered: read until the socket is empty.
-        let mut r = &*stream;
         loop {
-            match r.read(&mut rx) {
+            let r = {
+                let mut w = shared.writer.lock().unwrap_or_else(PoisonError::into_inner);
+                match w.stream.as_mut() {
+                    Some(s) => s.read(&mut rx),
+                    None => break,
+                }
+            };
+            match r {
                 Ok(0) => {
                     link.transport_closed();
                     break;
                 }
                 Ok(n) => {
+                    received = true;
                     link.input(rx.get(..n).unwrap_or_default(), serving, &mut work);
-                    // A short read emptied the socket: new data is a new edge (as tokio
-                    // does), so no read just to see it would block.
-                    if n < rx.len() {
+                    // A short read of plain TCP emptied the socket: new data is a new edge
+                    // (as tokio does), so no read just to see it would block. TLS hands
+                    // out a record at a time: read on until it would block.
+                    if !tls && n < rx.len() {
                         break;
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => {
+                Err(e) => {
+                    if let Some(h) = handshake.filter(|h| tls && !received && h.refusal.is_some()) {
+                        h.refuse(&e);
+                    }
                     link.transport_closed();
                     break;
                 }

@@ -4,30 +4,35 @@
 //! behind a `std::sync::Mutex` held only for core calls, never while the directory runs.
 
 mod conn;
+mod server;
 
 /// The MMS core this adapter drives (PDUs, association, server directory).
 pub use mms_pdu;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
 use mms_pdu::driver::calls::{self, NameList};
-use mms_pdu::driver::{Answer, Link, Registry, Serving};
+use mms_pdu::driver::{Answer, Link, Serving};
 use mms_pdu::mms::{
     ConfirmedServiceRequest, Data, ObjectClass, ObjectName, ObjectScope, UnconfirmedService,
     WriteResult,
 };
 use mms_pdu::server::Directory;
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::{TlsConfig, TlsConnectError};
 
-use conn::Shared;
+use crate::tls::Stream;
+use conn::{Handshake, RefusalSlot, Shared};
 pub use mms_pdu::driver::{
     Authorize, MmsError, MmsEvent, MmsServerConfig, Response, SERVER_EVENTS,
 };
+pub use server::MmsServer;
+pub(crate) use server::ServerStats;
 
 /// Common to both ends: requests, reports, conclude, abort on one association.
 #[derive(Clone)]
@@ -247,16 +252,73 @@ impl MmsClient {
         config: Config<'static>,
         directory: Option<Arc<dyn Directory + Send + Sync>>,
     ) -> Result<MmsClient, MmsError> {
-        let timeout = config.connect_timeout;
-        let target = addr
-            .to_socket_addrs()
-            .map_err(|e| MmsError::Io(e.kind()))?
-            .next()
-            .ok_or(MmsError::Io(std::io::ErrorKind::AddrNotAvailable))?;
+        let stream = tcp(addr, config.connect_timeout)?;
+        Self::associate(Stream::Plain(stream), config, directory, None)
+    }
+
+    /// As [`connect`](Self::connect), over TLS (IEC 62351-4 / -3; by convention port 3782):
+    /// the TLS handshake, within [`TlsConfig::handshake_timeout`], presents the own
+    /// certificate of `tls` and verifies the server's against it (with a CA, the server's
+    /// certificate must be valid for `server_name`, a DNS name or an IP address), then the
+    /// association is made over it. Each call builds its own rustls configuration.
+    ///
+    /// # Errors
+    /// [`TlsConnectError::Config`] if `tls` cannot be turned into a rustls configuration,
+    /// [`TlsConnectError::Refused`] if the handshake fails (or the server closes the TLS
+    /// connection with an error before its first octet: it refused our certificate),
+    /// [`TlsConnectError::Protocol`] as [`connect`](Self::connect).
+    pub fn connect_tls(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> Result<MmsClient, TlsConnectError<MmsError>> {
+        Self::connect_tls_serving(addr, config, tls, server_name, None)
+    }
+
+    /// As [`connect_tls`](Self::connect_tls), answering the peer's requests from
+    /// `directory`.
+    ///
+    /// # Errors
+    /// As [`connect_tls`](Self::connect_tls).
+    pub fn connect_tls_serving(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+        directory: Option<Arc<dyn Directory + Send + Sync>>,
+    ) -> Result<MmsClient, TlsConnectError<MmsError>> {
+        let rustls_config = tls.client_config().map_err(TlsConnectError::Config)?;
+        let conn = rustls::ClientConnection::new(rustls_config, server_name)
+            .map_err(|_| TlsConnectError::Refused(telecontrol_tls::TlsRefusal::Other))?;
+        let stream = tcp(addr, config.connect_timeout).map_err(TlsConnectError::Protocol)?;
+        let slot: RefusalSlot = Arc::new(OnceLock::new());
+        let handshake = Handshake {
+            timeout: tls.handshake_timeout,
+            counters: None,
+            peer: stream.peer_addr().ok(),
+            refusal: Some(Arc::clone(&slot)),
+        };
+        let stream = Stream::tls(stream, conn);
+        Self::associate(stream, config, directory, Some(handshake)).map_err(|e| {
+            slot.get().map_or(TlsConnectError::Protocol(e), |r| {
+                TlsConnectError::Refused(*r)
+            })
+        })
+    }
+
+    /// Associate over a connected `stream` (its TLS handshake first, if any).
+    fn associate(
+        stream: Stream,
+        config: Config<'static>,
+        directory: Option<Arc<dyn Directory + Send + Sync>>,
+        handshake: Option<Handshake>,
+    ) -> Result<MmsClient, MmsError> {
         let io = |e: std::io::Error| MmsError::Io(e.kind());
-        let stream = TcpStream::connect_timeout(&target, timeout).map_err(io)?;
-        stream.set_nonblocking(true).map_err(io)?;
-        let stream = mio::net::TcpStream::from_std(stream);
+        let timeout = config.connect_timeout;
+        let margin = handshake
+            .as_ref()
+            .map_or(timeout, |h| h.timeout.saturating_add(timeout));
         let link = Link::new(Role::Initiator, config).map_err(MmsError::Local)?;
         let (shared, poll) = Shared::new(link).map_err(io)?;
         let (etx, events) = mpsc::channel();
@@ -269,19 +331,14 @@ impl MmsClient {
         }))?;
         let driven = Arc::clone(&shared);
         let task = std::thread::spawn(move || {
-            conn::drive(
-                stream,
-                poll,
-                driven,
-                Serving {
-                    directory,
-                    authorize: None,
-                },
-            )
+            let serving = Serving {
+                directory,
+                authorize: None,
+            };
+            conn::drive(stream, poll, driven, serving, handshake);
         });
         let association = MmsAssociation { shared };
-        let margin = timeout.saturating_add(Duration::from_secs(1));
-        match arx.recv_timeout(margin) {
+        match arx.recv_timeout(margin.saturating_add(Duration::from_secs(1))) {
             Ok(Ok(())) => Ok(MmsClient {
                 association,
                 events,
@@ -334,147 +391,15 @@ impl Drop for MmsClient {
     }
 }
 
-/// The accept thread's listener and stop tokens.
-const LISTENER: mio::Token = mio::Token(0);
-const STOP: mio::Token = mio::Token(1);
-
-/// An MMS server (responder) on threads: one thread per association,
-/// requests answered from the [`Directory`].
-pub struct MmsServer {
-    local_addr: SocketAddr,
-    events: mpsc::Receiver<(u64, MmsEvent)>,
-    associations: Arc<Registry<MmsAssociation>>,
-    stop: Arc<mio::Waker>,
-    accept: std::sync::Mutex<Option<JoinHandle<()>>>,
-}
-
-impl std::fmt::Debug for MmsServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MmsServer")
-            .field("local_addr", &self.local_addr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl MmsServer {
-    /// Listen on `addr` and serve `directory`.
-    ///
-    /// # Errors
-    /// The bind error.
-    pub fn bind(
-        addr: impl ToSocketAddrs,
-        config: MmsServerConfig,
-        directory: Arc<dyn Directory + Send + Sync>,
-    ) -> std::io::Result<MmsServer> {
-        let listener = TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let local_addr = listener.local_addr()?;
-        let mut listener = mio::net::TcpListener::from_std(listener);
-        let mut poll = mio::Poll::new()?;
-        poll.registry()
-            .register(&mut listener, LISTENER, mio::Interest::READABLE)?;
-        let stop = Arc::new(mio::Waker::new(poll.registry(), STOP)?);
-        let associations = Arc::new(Registry::default());
-        let serving = Serving {
-            directory: Some(directory),
-            authorize: config.authorize.clone(),
-        };
-        let list = Arc::clone(&associations);
-        let (etx, events) = mpsc::sync_channel::<(u64, MmsEvent)>(SERVER_EVENTS);
-        let accept = std::thread::spawn(move || {
-            let mut ready = mio::Events::with_capacity(8);
-            loop {
-                if crate::io::poll_for(&mut poll, &mut ready, None).is_err()
-                    || ready.iter().any(|e| e.token() == STOP)
-                {
-                    return;
-                }
-                // Edge-triggered: accept until it would block.
-                loop {
-                    let stream = match listener.accept() {
-                        Ok((s, _)) => s,
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        // A failed accept (out of descriptors, a reset in the queue):
-                        // leave it, keep serving.
-                        Err(_) => break,
-                    };
-                    let Ok(link) = Link::new(Role::Responder, config.association) else {
-                        continue;
-                    };
-                    let id = link.id();
-                    let Ok((shared, conn_poll)) = Shared::new(link) else {
-                        continue;
-                    };
-                    let tx = etx.clone();
-                    shared.link.set_events(Box::new(move |e| {
-                        let _ = tx.try_send((id, e));
-                    }));
-                    list.add(MmsAssociation {
-                        shared: Arc::clone(&shared),
-                    });
-                    let serving = serving.clone();
-                    std::thread::spawn(move || conn::drive(stream, conn_poll, shared, serving));
-                }
-            }
-        });
-        Ok(MmsServer {
-            local_addr,
-            events,
-            associations,
-            stop,
-            accept: std::sync::Mutex::new(Some(accept)),
-        })
-    }
-
-    /// The next event of any association, waiting at most `timeout`: an unconfirmed PDU a
-    /// client sent (an InformationReport), or an association's close, with the
-    /// association's id. Events beyond [`SERVER_EVENTS`] not yet taken are dropped.
-    pub fn next_event_timeout(&self, timeout: Duration) -> Option<(u64, MmsEvent)> {
-        self.events.recv_timeout(timeout).ok()
-    }
-
-    /// The address listened on.
-    #[must_use]
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// The open associations.
-    #[must_use]
-    pub fn associations(&self) -> Vec<MmsAssociation> {
-        self.associations.open()
-    }
-
-    /// The open association with this id (see [`MmsAssociation::id`]).
-    #[must_use]
-    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
-        self.associations.find(id)
-    }
-
-    /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns
-    /// how many were sent.
-    pub fn report(&self, service: UnconfirmedService<'_>) -> usize {
-        self.associations()
-            .iter()
-            .filter(|a| a.send_unconfirmed(service).is_ok())
-            .count()
-    }
-
-    /// Stop accepting and abort every association.
-    pub fn shutdown(&self) {
-        let _ = self.stop.wake();
-        if let Some(t) = self.accept.lock().ok().and_then(|mut a| a.take()) {
-            let _ = t.join();
-        }
-        for a in self.associations() {
-            a.abort();
-        }
-    }
-}
-
-impl Drop for MmsServer {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
+/// A non-blocking TCP connection to `addr` within `timeout`.
+fn tcp(addr: impl ToSocketAddrs, timeout: Duration) -> Result<mio::net::TcpStream, MmsError> {
+    let io = |e: std::io::Error| MmsError::Io(e.kind());
+    let target = addr
+        .to_socket_addrs()
+        .map_err(io)?
+        .next()
+        .ok_or(MmsError::Io(std::io::ErrorKind::AddrNotAvailable))?;
+    let stream = TcpStream::connect_timeout(&target, timeout).map_err(io)?;
+    stream.set_nonblocking(true).map_err(io)?;
+    Ok(mio::net::TcpStream::from_std(stream))
 }

@@ -19,7 +19,31 @@ use tase2_transfer_sets::station::{
 use tase2_transfer_sets::{InfoMessHeader, Value};
 use telecontrol_core::{Decode, Instant};
 
-use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
+use mms_pdu::server::Directory;
+use telecontrol_core::admission::AdmissionStats;
+use telecontrol_tls::{TlsConfig, TlsStats};
+
+use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig, ServerStats};
+
+/// The station as an MMS directory that wakes the pump whenever it changed.
+fn waking(
+    station: &Arc<Tase2Station>,
+) -> (
+    mpsc::Sender<()>,
+    mpsc::Receiver<()>,
+    Arc<dyn Directory + Send + Sync>,
+) {
+    let (wake, woken) = mpsc::channel();
+    let directory = Arc::new(WakingDirectory::new(Arc::clone(station), {
+        let wake = Mutex::new(wake.clone());
+        move || {
+            if let Ok(w) = wake.lock() {
+                let _ = w.send(());
+            }
+        }
+    }));
+    (wake, woken, directory)
+}
 
 /// The adapter's time base: microseconds since the first call in this process. A station
 /// served by a [`Tase2Server`] must tell time with it ([`Tase2Server::new_station`] does).
@@ -72,6 +96,7 @@ pub struct Tase2Server {
     station: Arc<Tase2Station>,
     registry: Registry,
     local_addr: SocketAddr,
+    stats: ServerStats,
     wake: mpsc::Sender<()>,
     stop: Arc<AtomicBool>,
     events: mpsc::Receiver<StationEvent>,
@@ -97,7 +122,7 @@ impl Tase2Server {
 
     /// Listen on `addr` and serve `station` (made by [`new_station`](Self::new_station)):
     /// peers are accepted or refused by its bilateral tables (and `config.authorize`
-    /// first, if set).
+    /// first, if set), connections admitted under `config`'s limits.
     ///
     /// # Errors
     /// The bind error, or a thread that could not be started.
@@ -106,16 +131,49 @@ impl Tase2Server {
         config: MmsServerConfig,
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
-        let (wake, woken) = mpsc::channel();
-        let directory = Arc::new(WakingDirectory::new(Arc::clone(&station), {
-            let wake = Mutex::new(wake.clone());
-            move || {
-                if let Ok(w) = wake.lock() {
-                    let _ = w.send(());
-                }
-            }
-        }));
+        let (wake, woken, directory) = waking(&station);
         let mms = MmsServer::bind(addr, config, directory)?;
+        Tase2Server::start(mms, station, wake, woken)
+    }
+
+    /// As [`bind`](Self::bind), accepting TLS connections only (secure ICCP, IEC 62351-4 /
+    /// -3; by convention port 3782), as [`MmsServer::bind_tls`]: refused handshakes are
+    /// counted in [`tls_stats`](Self::tls_stats).
+    ///
+    /// # Errors
+    /// As [`MmsServer::bind_tls`], or a thread that could not be started.
+    pub fn bind_tls(
+        addr: impl ToSocketAddrs,
+        config: MmsServerConfig,
+        station: Arc<Tase2Station>,
+        tls: &TlsConfig,
+    ) -> std::io::Result<Tase2Server> {
+        let (wake, woken, directory) = waking(&station);
+        let mms = MmsServer::bind_tls(addr, config, directory, tls)?;
+        Tase2Server::start(mms, station, wake, woken)
+    }
+
+    /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
+    /// server bound without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.stats.tls()
+    }
+
+    /// Connections refused at accept (allow-list, server and per-address limits of the
+    /// [`MmsServerConfig`]), by reason.
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.stats.admission()
+    }
+
+    fn start(
+        mms: MmsServer,
+        station: Arc<Tase2Station>,
+        wake: mpsc::Sender<()>,
+        woken: mpsc::Receiver<()>,
+    ) -> std::io::Result<Tase2Server> {
+        let stats = mms.stats();
         let local_addr = mms.local_addr();
         let stop = Arc::new(AtomicBool::new(false));
         let registry: Registry = Arc::default();
@@ -145,6 +203,7 @@ impl Tase2Server {
             station,
             registry,
             local_addr,
+            stats,
             wake,
             stop,
             events,

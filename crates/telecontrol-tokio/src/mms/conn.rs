@@ -1,11 +1,12 @@
-//! One association over one TCP stream: the IO task around the shared
-//! [`Link`](mms_pdu::driver::Link) (all protocol and directory logic lives there).
+//! One association over one byte stream (plain TCP or TLS): the IO task around the shared
+//! [`Link`](mms_pdu::driver::Link) (all protocol and directory logic lives there). The task
+//! is the stream's only owner: callers queue in the link and wake the task, which writes.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use mms_pdu::driver::{BUF, Link, Serving, Work};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use telecontrol_tls::TlsRefusal;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::Notify;
 
 /// A link and the wake-up of its task (a caller queued something to send).
@@ -23,27 +24,52 @@ impl Shared {
     }
 }
 
+/// Where a TLS client's connection puts the reason when the server closes the TLS
+/// connection with an error before its first octet (a TLS 1.3 server refusing our
+/// certificate after the client's side of the handshake completed).
+pub(crate) type RefusalSlot = Arc<OnceLock<TlsRefusal>>;
+
 /// Run the association on `stream` until it is closed and its last octets are sent, then
 /// tell the directory that it was released (if it must hear it).
-pub(crate) async fn drive(stream: TcpStream, shared: Arc<Shared>, serving: Serving) {
-    run(stream, &shared, &serving).await;
+pub(crate) async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    shared: Arc<Shared>,
+    serving: Serving,
+    refusal: Option<RefusalSlot>,
+) {
+    run(stream, &shared, &serving, refusal.as_deref()).await;
     shared.link.release(&serving);
 }
 
-async fn run(mut stream: TcpStream, shared: &Shared, serving: &Serving) {
+async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    shared: &Shared,
+    serving: &Serving,
+    refusal: Option<&OnceLock<TlsRefusal>>,
+) {
     let link = &shared.link;
-    let _ = stream.set_nodelay(true);
     let mut rx = vec![0u8; 16_384];
     let mut tx = vec![0u8; 16_384];
     let mut scratch = vec![0u8; BUF];
     let mut work: Vec<Work> = Vec::new();
+    let mut received = false;
     loop {
+        let mut wrote = false;
         while let Some(n) = link.poll_transmit(&mut tx) {
-            let sent = stream.write_all(tx.get(..n).unwrap_or_default()).await;
-            if sent.is_err() {
+            wrote = true;
+            if stream
+                .write_all(tx.get(..n).unwrap_or_default())
+                .await
+                .is_err()
+            {
                 link.transport_closed();
                 return;
             }
+        }
+        // A TLS stream keeps records until flushed (a no-op for plain TCP).
+        if wrote && stream.flush().await.is_err() {
+            link.transport_closed();
+            return;
         }
         if link.is_finished() {
             let _ = stream.shutdown().await;
@@ -55,8 +81,19 @@ async fn run(mut stream: TcpStream, shared: &Shared, serving: &Serving) {
         });
         tokio::select! {
             r = stream.read(&mut rx) => match r {
-                Ok(0) | Err(_) => link.transport_closed(),
-                Ok(n) => link.input(rx.get(..n).unwrap_or_default(), serving, &mut work),
+                Ok(0) => link.transport_closed(),
+                Ok(n) => {
+                    received = true;
+                    link.input(rx.get(..n).unwrap_or_default(), serving, &mut work);
+                }
+                Err(e) => {
+                    if let Some(slot) = refusal.filter(|_| !received) {
+                        let reason = TlsRefusal::of_io(&e);
+                        tracing::warn!(%reason, detail = %e, "TLS connection refused by the server");
+                        let _ = slot.set(reason);
+                    }
+                    link.transport_closed();
+                }
             },
             () = shared.notify.notified() => {}
             () = async {

@@ -5,30 +5,35 @@
 //! while the directory runs.
 
 mod conn;
+mod server;
 
 /// The MMS core this adapter drives (PDUs, association, server directory).
 pub use mms_pdu;
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use mms_pdu::association::{CloseReason, Config, FailReason, Role};
 use mms_pdu::driver::calls::{self, NameList};
-use mms_pdu::driver::{Answer, Link, Registry, Serving};
+use mms_pdu::driver::{Answer, Link, Serving};
 use mms_pdu::mms::{
     ConfirmedServiceRequest, Data, ObjectClass, ObjectName, ObjectScope, UnconfirmedService,
     WriteResult,
 };
 use mms_pdu::server::Directory;
-use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::{TlsConfig, TlsConnectError, TlsRefusal};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use conn::Shared;
+use conn::{RefusalSlot, Shared};
 pub use mms_pdu::driver::{
     Authorize, MmsError, MmsEvent, MmsServerConfig, Response, SERVER_EVENTS,
 };
+pub use server::MmsServer;
+pub(crate) use server::ServerStats;
 
 /// Common to both ends: requests, reports, conclude, abort on one association.
 #[derive(Clone)]
@@ -251,11 +256,73 @@ impl MmsClient {
         config: Config<'static>,
         directory: Option<Arc<dyn Directory + Send + Sync>>,
     ) -> Result<MmsClient, MmsError> {
-        let timeout = config.connect_timeout;
-        let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
+        let stream = tcp(addr, config.connect_timeout).await?;
+        Self::associate(stream, config, directory, None).await
+    }
+
+    /// As [`connect`](Self::connect), over TLS (IEC 62351-4 / -3; by convention port 3782):
+    /// the TLS handshake, within [`TlsConfig::handshake_timeout`], presents the own
+    /// certificate of `tls` and verifies the server's against it (with a CA, the server's
+    /// certificate must be valid for `server_name`, a DNS name or an IP address), then the
+    /// association is made over it. Each call builds its own rustls configuration.
+    ///
+    /// # Errors
+    /// [`TlsConnectError::Config`] if `tls` cannot be turned into a rustls configuration,
+    /// [`TlsConnectError::Refused`] if the handshake fails (or the server closes the TLS
+    /// connection with an error before its first octet: it refused our certificate),
+    /// [`TlsConnectError::Protocol`] as [`connect`](Self::connect).
+    pub async fn connect_tls(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> Result<MmsClient, TlsConnectError<MmsError>> {
+        Self::connect_tls_serving(addr, config, tls, server_name, None).await
+    }
+
+    /// As [`connect_tls`](Self::connect_tls), answering the peer's requests from
+    /// `directory`.
+    ///
+    /// # Errors
+    /// As [`connect_tls`](Self::connect_tls).
+    pub async fn connect_tls_serving(
+        addr: impl ToSocketAddrs,
+        config: Config<'static>,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+        directory: Option<Arc<dyn Directory + Send + Sync>>,
+    ) -> Result<MmsClient, TlsConnectError<MmsError>> {
+        let connector =
+            tokio_rustls::TlsConnector::from(tls.client_config().map_err(TlsConnectError::Config)?);
+        let stream = tcp(addr, config.connect_timeout)
             .await
-            .map_err(|_| MmsError::Io(std::io::ErrorKind::TimedOut))?
-            .map_err(|e| MmsError::Io(e.kind()))?;
+            .map_err(TlsConnectError::Protocol)?;
+        let peer = stream.peer_addr().ok();
+        let handshake = connector.connect(server_name, stream);
+        let stream = tokio::time::timeout(tls.handshake_timeout, handshake)
+            .await
+            .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+            .map_err(|e| {
+                let reason = TlsRefusal::of_io(&e);
+                tracing::warn!(?peer, %reason, detail = %e, "TLS handshake refused");
+                TlsConnectError::Refused(reason)
+            })?;
+        let slot: RefusalSlot = Arc::new(OnceLock::new());
+        match Self::associate(stream, config, directory, Some(Arc::clone(&slot))).await {
+            Ok(client) => Ok(client),
+            Err(e) => Err(slot.get().map_or(TlsConnectError::Protocol(e), |r| {
+                TlsConnectError::Refused(*r)
+            })),
+        }
+    }
+
+    /// Associate over a connected `stream`.
+    async fn associate<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+        stream: S,
+        config: Config<'static>,
+        directory: Option<Arc<dyn Directory + Send + Sync>>,
+        refusal: Option<RefusalSlot>,
+    ) -> Result<MmsClient, MmsError> {
         let shared = Shared::new(Link::new(Role::Initiator, config).map_err(MmsError::Local)?);
         let (etx, events) = mpsc::unbounded_channel();
         let (atx, arx) = oneshot::channel();
@@ -272,6 +339,7 @@ impl MmsClient {
                 directory,
                 authorize: None,
             },
+            refusal,
         ));
         let association = MmsAssociation { shared };
         match arx.await {
@@ -317,112 +385,12 @@ impl Drop for MmsClient {
     }
 }
 
-/// An MMS server (responder) on the current tokio runtime: one task per association,
-/// requests answered from the [`Directory`].
-pub struct MmsServer {
-    local_addr: SocketAddr,
-    events: mpsc::Receiver<(u64, MmsEvent)>,
-    associations: Arc<Registry<MmsAssociation>>,
-    accept: JoinHandle<()>,
-}
-
-impl std::fmt::Debug for MmsServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MmsServer")
-            .field("local_addr", &self.local_addr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl MmsServer {
-    /// Listen on `addr` and serve `directory`.
-    ///
-    /// # Errors
-    /// The bind error.
-    pub async fn bind(
-        addr: impl ToSocketAddrs,
-        config: MmsServerConfig,
-        directory: Arc<dyn Directory + Send + Sync>,
-    ) -> std::io::Result<MmsServer> {
-        let listener = TcpListener::bind(addr).await?;
-        let local_addr = listener.local_addr()?;
-        let associations = Arc::new(Registry::default());
-        let serving = Serving {
-            directory: Some(directory),
-            authorize: config.authorize.clone(),
-        };
-        let list = Arc::clone(&associations);
-        let (etx, events) = mpsc::channel::<(u64, MmsEvent)>(SERVER_EVENTS);
-        let accept = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let Ok(link) = Link::new(Role::Responder, config.association) else {
-                    continue;
-                };
-                let id = link.id();
-                let shared = Shared::new(link);
-                let tx = etx.clone();
-                shared.link.set_events(Box::new(move |e| {
-                    let _ = tx.try_send((id, e));
-                }));
-                list.add(MmsAssociation {
-                    shared: Arc::clone(&shared),
-                });
-                tokio::spawn(conn::drive(stream, shared, serving.clone()));
-            }
-        });
-        Ok(MmsServer {
-            local_addr,
-            events,
-            associations,
-            accept,
-        })
-    }
-
-    /// The next event of any association: an unconfirmed PDU a client sent (an
-    /// InformationReport), or an association's close, with the association's id. Events
-    /// beyond [`SERVER_EVENTS`] not yet taken are dropped.
-    pub async fn next_event(&mut self) -> Option<(u64, MmsEvent)> {
-        self.events.recv().await
-    }
-
-    /// The address listened on.
-    #[must_use]
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// The open associations.
-    #[must_use]
-    pub fn associations(&self) -> Vec<MmsAssociation> {
-        self.associations.open()
-    }
-
-    /// The open association with this id (see [`MmsAssociation::id`]).
-    #[must_use]
-    pub fn association(&self, id: u64) -> Option<MmsAssociation> {
-        self.associations.find(id)
-    }
-
-    /// Send an unconfirmed PDU (an InformationReport) to every associated peer; returns
-    /// how many were sent.
-    pub fn report(&self, service: UnconfirmedService<'_>) -> usize {
-        self.associations()
-            .iter()
-            .filter(|a| a.send_unconfirmed(service).is_ok())
-            .count()
-    }
-
-    /// Stop accepting and abort every association.
-    pub fn shutdown(&self) {
-        self.accept.abort();
-        for a in self.associations() {
-            a.abort();
-        }
-    }
-}
-
-impl Drop for MmsServer {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
+/// A TCP connection to `addr` within `timeout`, without Nagle's delay.
+async fn tcp(addr: impl ToSocketAddrs, timeout: Duration) -> Result<TcpStream, MmsError> {
+    let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| MmsError::Io(std::io::ErrorKind::TimedOut))?
+        .map_err(|e| MmsError::Io(e.kind()))?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
 }

@@ -20,7 +20,10 @@ use tokio::net::ToSocketAddrs;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig};
+use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig, ServerStats};
+use mms_pdu::server::Directory;
+use telecontrol_core::admission::AdmissionStats;
+use telecontrol_tls::{TlsConfig, TlsStats};
 
 /// The adapter's time base: microseconds since the first call in this process. A station
 /// served by a [`Tase2Server`] must tell time with it ([`Tase2Server::new_station`] does).
@@ -52,6 +55,7 @@ pub struct Tase2Server {
     station: Arc<Tase2Station>,
     registry: Registry,
     local_addr: SocketAddr,
+    stats: ServerStats,
     wake: Arc<Notify>,
     stop: Arc<Notify>,
     events: mpsc::UnboundedReceiver<StationEvent>,
@@ -79,7 +83,7 @@ impl Tase2Server {
 
     /// Listen on `addr` and serve `station` (made by [`new_station`](Self::new_station)):
     /// peers are accepted or refused by its bilateral tables (and `config.authorize`
-    /// first, if set).
+    /// first, if set), connections admitted under `config`'s limits.
     ///
     /// # Errors
     /// The bind error.
@@ -88,13 +92,31 @@ impl Tase2Server {
         config: MmsServerConfig,
         station: Arc<Tase2Station>,
     ) -> std::io::Result<Tase2Server> {
-        let wake = Arc::new(Notify::new());
-        let directory = Arc::new(WakingDirectory::new(Arc::clone(&station), {
-            let wake = Arc::clone(&wake);
-            move || wake.notify_one()
-        }));
+        let (wake, directory) = waking(&station);
         let mms = MmsServer::bind(addr, config, directory).await?;
+        Ok(Tase2Server::start(mms, station, wake))
+    }
+
+    /// As [`bind`](Self::bind), accepting TLS connections only (secure ICCP, IEC 62351-4 /
+    /// -3; by convention port 3782), as [`MmsServer::bind_tls`]: refused handshakes are
+    /// counted in [`tls_stats`](Self::tls_stats).
+    ///
+    /// # Errors
+    /// As [`MmsServer::bind_tls`].
+    pub async fn bind_tls(
+        addr: impl ToSocketAddrs,
+        config: MmsServerConfig,
+        station: Arc<Tase2Station>,
+        tls: &TlsConfig,
+    ) -> std::io::Result<Tase2Server> {
+        let (wake, directory) = waking(&station);
+        let mms = MmsServer::bind_tls(addr, config, directory, tls).await?;
+        Ok(Tase2Server::start(mms, station, wake))
+    }
+
+    fn start(mms: MmsServer, station: Arc<Tase2Station>, wake: Arc<Notify>) -> Tase2Server {
         let local_addr = mms.local_addr();
+        let stats = mms.stats();
         let stop = Arc::new(Notify::new());
         let (tx, events) = mpsc::unbounded_channel();
         let registry: Registry = Arc::default();
@@ -106,15 +128,30 @@ impl Tase2Server {
             Arc::clone(&stop),
             tx,
         ));
-        Ok(Tase2Server {
+        Tase2Server {
             station,
             registry,
             local_addr,
+            stats,
             wake,
             stop,
             events,
             pump,
-        })
+        }
+    }
+
+    /// TLS handshakes completed (full and resumed) and refused by reason; all zero for a
+    /// server bound without TLS.
+    #[must_use]
+    pub fn tls_stats(&self) -> TlsStats {
+        self.stats.tls()
+    }
+
+    /// Connections refused at accept (allow-list, server and per-address limits of the
+    /// [`MmsServerConfig`]), by reason.
+    #[must_use]
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.stats.admission()
     }
 
     /// The station (register objects, read values, transfer set states); after changing
@@ -191,6 +228,16 @@ impl Drop for Tase2Server {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// The station as an MMS directory that wakes the pump whenever it changed.
+fn waking(station: &Arc<Tase2Station>) -> (Arc<Notify>, Arc<dyn Directory + Send + Sync>) {
+    let wake = Arc::new(Notify::new());
+    let directory = Arc::new(WakingDirectory::new(Arc::clone(station), {
+        let wake = Arc::clone(&wake);
+        move || wake.notify_one()
+    }));
+    (wake, directory)
 }
 
 async fn pump(

@@ -192,6 +192,7 @@ impl Gateway {
             MmsServerConfig {
                 association: Config::DEFAULT,
                 authorize: None,
+                ..MmsServerConfig::default()
             },
             Arc::clone(bridge.station()),
         )

@@ -108,6 +108,7 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
     let cfg = MmsServerConfig {
         association: Config::DEFAULT,
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let server = MmsServer::bind(a.bind, cfg, dir.clone()).await?;
     println!("listening on {}", server.local_addr());

@@ -19,6 +19,9 @@ use tase2_transfer_sets::{
     ComponentValue, DeviceValue, DsTransferSetComponent, InfoMessHeader, TagState, Value, ValueKind,
 };
 
+use telecontrol_tls::pki_types::ServerName;
+use telecontrol_tls::{TlsConfig, TlsConnectError};
+
 use super::serving::Serving;
 use crate::mms::{MmsAssociation, MmsClient, MmsError};
 
@@ -72,6 +75,24 @@ impl Tase2Client {
     ) -> Result<Tase2Client, Tase2ClientError> {
         let mms = MmsClient::connect(addr, config.association)?;
         Self::check(mms, config, None)
+    }
+
+    /// As [`connect`](Self::connect), over TLS (secure ICCP, IEC 62351-4 / -3; by
+    /// convention port 3782): as [`MmsClient::connect_tls`], then the TASE.2 checks.
+    ///
+    /// # Errors
+    /// [`TlsConnectError::Config`] and [`TlsConnectError::Refused`] as
+    /// [`MmsClient::connect_tls`]; [`TlsConnectError::Protocol`] with the errors of
+    /// [`connect`](Self::connect).
+    pub fn connect_tls(
+        addr: impl ToSocketAddrs,
+        config: Tase2ClientConfig,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> Result<Tase2Client, TlsConnectError<Tase2ClientError>> {
+        let mms = MmsClient::connect_tls(addr, config.association, tls, server_name)
+            .map_err(|e| e.map(Tase2ClientError::Mms))?;
+        Self::check(mms, config, None).map_err(TlsConnectError::Protocol)
     }
 
     /// As [`connect`](Self::connect), and serve the peer on the same association from our
