@@ -202,6 +202,7 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
     let cfg = MmsServerConfig {
         association: Config::DEFAULT,
         authorize: None,
+        ..MmsServerConfig::default()
     };
     let mut server = Tase2Server::bind(a.bind, cfg, Arc::clone(&station)).await?;
     println!("listening on {}", server.local_addr());
