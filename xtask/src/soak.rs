@@ -1,5 +1,5 @@
-//! `cargo xtask soak [--events N] [--seed S] [--tase2-events N] [--tase2]`: the fault-proxy run of
-//! `crates/telecontrol-tokio/tests/fault_proxy.rs` in release with many events (1 000 000 by
+//! `cargo xtask soak [--events N] [--seed S] [--tase2-events N] [--tase2]`: the fault-proxy
+//! run of `crates/telecontrol-tokio/tests/fault_proxy.rs` in release with many events (1 000 000 by
 //! default). The test prints events sent, received, lost, duplicates, reconnects, the faults
 //! injected by kind, the peak RSS (VmHWM) of the test process and the wall time, and fails on
 //! any loss.
