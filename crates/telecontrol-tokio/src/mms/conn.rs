@@ -57,22 +57,27 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         let mut wrote = false;
         while let Some(n) = link.poll_transmit(&mut tx) {
             wrote = true;
-            if stream
-                .write_all(tx.get(..n).unwrap_or_default())
-                .await
-                .is_err()
-            {
+            let write = stream.write_all(tx.get(..n).unwrap_or_default());
+            let Some(sent) = unstalled(link, write).await else {
+                return;
+            };
+            if sent.is_err() {
                 link.transport_closed();
                 return;
             }
         }
         // A TLS stream keeps records until flushed (a no-op for plain TCP).
-        if wrote && stream.flush().await.is_err() {
-            link.transport_closed();
-            return;
+        if wrote {
+            let Some(flushed) = unstalled(link, stream.flush()).await else {
+                return;
+            };
+            if flushed.is_err() {
+                link.transport_closed();
+                return;
+            }
         }
         if link.is_finished() {
-            let _ = stream.shutdown().await;
+            let _ = unstalled(link, stream.shutdown()).await;
             return;
         }
         let sleep = link.time_to_deadline().map(|wait| {
@@ -105,4 +110,18 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         }
         link.serve(serving, &mut work, &mut scratch);
     }
+}
+
+/// `io` (a write, flush or shutdown), bounded by the link's send stall timeout: a peer
+/// that stops reading blocks it. `None` if it stalled: the association is then closed as
+/// a slow peer and the connection is dropped.
+async fn unstalled<T>(link: &Link, io: impl Future<Output = T>) -> Option<T> {
+    let Some(limit) = link.send_stall_timeout() else {
+        return Some(io.await);
+    };
+    let done = tokio::time::timeout(limit, io).await.ok();
+    if done.is_none() {
+        link.send_stalled();
+    }
+    done
 }
