@@ -1,0 +1,149 @@
+//! Limits against broken or hostile MMS peers, end to end over 127.0.0.1 with raw peers
+//! (`testkit/src/e2e_mms_limits.rs`): a peer that associates and stops reading while the
+//! server reports is closed as a slow peer with bounded output; a TCP peer that says
+//! nothing, and one that stops after the CR, are dropped after the connect timeout; an
+//! MMS PDU above the negotiated size is rejected, a TPDU above the negotiated size aborts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use telecontrol_blocking::mms::mms_pdu;
+use telecontrol_blocking::mms::{MmsEvent, MmsServer, MmsServerConfig};
+
+use mms_pdu::association::CloseReason;
+use mms_pdu::cotp::TpduSize;
+use mms_pdu::driver::limit_counts;
+use mms_pdu::mms::{ConfirmedRequestReject, RejectPdu, RejectReason};
+
+#[path = "../../testkit/src/e2e_mms_gate.rs"]
+mod e2e_mms_gate;
+#[path = "../../testkit/src/e2e_mms_limits.rs"]
+mod e2e_mms_limits;
+
+use e2e_mms_gate::Gate;
+use e2e_mms_limits::{
+    LIMIT, RawPeer, closed_within, connection_request, framed, server_config, with_report,
+    write_request,
+};
+
+fn server() -> MmsServer {
+    let cfg = MmsServerConfig::new(server_config());
+    MmsServer::bind("127.0.0.1:0", cfg, Arc::new(Gate::default())).unwrap()
+}
+
+fn wait_associated(server: &MmsServer) {
+    let t0 = std::time::Instant::now();
+    while server.associations().is_empty() {
+        assert!(t0.elapsed() < LIMIT, "never associated");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn mms_blocking_a_peer_that_stops_reading_is_closed_as_slow_with_bounded_output() {
+    let before = limit_counts();
+    let server = server();
+    let mut peer = RawPeer::associate(server.local_addr());
+    wait_associated(&server);
+    // The peer never reads again; the server reports as fast as it can.
+    let t0 = std::time::Instant::now();
+    let (mut accepted, mut refused) = (0usize, 0usize);
+    let reason = loop {
+        assert!(
+            t0.elapsed() < LIMIT,
+            "not closed: {accepted} sent, {refused} refused"
+        );
+        if with_report(900, |r| server.report(r)) == 1 {
+            accepted += 1;
+        } else {
+            refused += 1;
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if let Some((_, MmsEvent::Closed(r))) = server.next_event_timeout(Duration::ZERO) {
+            break r;
+        }
+    };
+    eprintln!(
+        "slow peer: {reason:?} after {:?}, {accepted} reports accepted, {refused} refused",
+        t0.elapsed()
+    );
+    assert!(matches!(reason, CloseReason::SlowPeer { .. }), "{reason:?}");
+    // The queue refused reports before the close instead of growing: what was accepted
+    // is what the socket buffers and the association's 64 KiB queue hold.
+    assert!(refused > 0, "{accepted} accepted, none refused");
+    let octets = accepted * 930;
+    assert!(octets < 64 << 20, "{octets} octets accepted");
+    assert!(server.associations().is_empty());
+    // The connection is dropped: what the peer had not read, then the end.
+    assert!(closed_within(&mut peer.stream).is_some(), "still open");
+    let after = limit_counts();
+    assert!(after.slow_peer > before.slow_peer);
+    assert!(after.unconfirmed_refused > before.unconfirmed_refused);
+}
+
+#[test]
+fn mms_blocking_a_silent_tcp_peer_is_dropped_after_the_connect_timeout() {
+    let before = limit_counts();
+    let server = server();
+    let t0 = std::time::Instant::now();
+    let mut s = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    let (_, got) = closed_within(&mut s).expect("a silent peer is never dropped");
+    assert!(
+        t0.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert!(got.is_empty(), "{got:02x?}");
+    assert!(limit_counts().handshake_timeout > before.handshake_timeout);
+}
+
+#[test]
+fn mms_blocking_a_peer_that_stops_after_the_cr_is_disconnected() {
+    let server = server();
+    let t0 = std::time::Instant::now();
+    let mut s = std::net::TcpStream::connect(server.local_addr()).unwrap();
+    std::io::Write::write_all(&mut s, &connection_request()).unwrap();
+    let (_, got) = closed_within(&mut s).expect("never disconnected");
+    assert!(
+        t0.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t0.elapsed()
+    );
+    // CC (0xd0) then DR (0x80), each in its TPKT.
+    let cc_len = usize::from(u16::from_be_bytes([got[2], got[3]]));
+    assert_eq!(got[5], 0xd0, "{got:02x?}");
+    assert_eq!(got[cc_len + 5], 0x80, "{got:02x?}");
+}
+
+#[test]
+fn mms_blocking_oversized_pdus_are_rejected_and_oversized_tpdus_abort() {
+    let before = limit_counts();
+    let server = server();
+    let mut peer = RawPeer::associate(server.local_addr());
+    assert_eq!(peer.assoc.negotiated().max_pdu_size, 1000);
+    // A request above the negotiated 1 000 octets: rejected, the association stays.
+    peer.send_raw(&framed(&write_request(77, 1200), TpduSize::S1024));
+    assert!(peer.read_until(|p| !p.rejects.is_empty()));
+    assert_eq!(
+        peer.rejects[0],
+        RejectPdu {
+            original_invoke_id: Some(77),
+            reason: RejectReason::ConfirmedRequest(ConfirmedRequestReject::Unspecified),
+        }
+    );
+    assert!(peer.assoc.is_associated());
+    // A DT of 2 048 octets where 1 024 were negotiated: the server aborts.
+    peer.send_raw(&framed(&write_request(78, 1500), TpduSize::S2048));
+    assert!(peer.read_until(|p| p.closed.is_some()));
+    assert_eq!(peer.closed, Some(CloseReason::PeerAbort));
+    let after = limit_counts();
+    assert!(after.rejects_sent > before.rejects_sent);
+    assert!(after.protocol_error > before.protocol_error);
+}
