@@ -12,6 +12,7 @@
 )]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use telecontrol_blocking::mms::mms_pdu;
@@ -38,9 +39,9 @@ fn server() -> MmsServer {
     MmsServer::bind("127.0.0.1:0", cfg, Arc::new(Gate::default())).unwrap()
 }
 
-fn wait_associated(server: &MmsServer) {
+fn wait_associations(server: &MmsServer, n: usize) {
     let t0 = std::time::Instant::now();
-    while server.associations().is_empty() {
+    while server.associations().len() < n {
         assert!(t0.elapsed() < LIMIT, "never associated");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -50,39 +51,57 @@ fn wait_associated(server: &MmsServer) {
 fn mms_blocking_a_peer_that_stops_reading_is_closed_as_slow_with_bounded_output() {
     let before = limit_counts();
     let server = server();
-    let mut peer = RawPeer::associate(server.local_addr());
-    wait_associated(&server);
-    // The peer never reads again; the server reports as fast as it can.
+    let addr = server.local_addr();
+    let mut slow = RawPeer::associate(addr);
+    wait_associations(&server, 1);
+    let slow_id = server.associations()[0].id();
+    // A second peer keeps reading until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_reading = Arc::clone(&stop);
+    let reader = std::thread::spawn(move || {
+        let mut p = RawPeer::associate(addr);
+        p.read_until(|_| stop_reading.load(Ordering::SeqCst));
+        p
+    });
+    wait_associations(&server, 2);
+    // The slow peer never reads again; the server reports as fast as it can.
     let t0 = std::time::Instant::now();
     let (mut accepted, mut refused) = (0usize, 0usize);
-    let reason = loop {
+    let (id, reason) = loop {
         assert!(
             t0.elapsed() < LIMIT,
             "not closed: {accepted} sent, {refused} refused"
         );
-        if with_report(900, |r| server.report(r)) == 1 {
-            accepted += 1;
-        } else {
-            refused += 1;
+        let sent = with_report(900, |r| server.report(r));
+        accepted += sent;
+        if sent < 2 {
+            refused += 2 - sent;
             std::thread::sleep(Duration::from_millis(1));
         }
-        if let Some((_, MmsEvent::Closed(r))) = server.next_event_timeout(Duration::ZERO) {
-            break r;
+        if let Some((id, MmsEvent::Closed(r))) = server.next_event_timeout(Duration::ZERO) {
+            break (id, r);
         }
     };
+    stop.store(true, Ordering::SeqCst);
+    let reader = reader.join().unwrap();
     eprintln!(
-        "slow peer: {reason:?} after {:?}, {accepted} reports accepted, {refused} refused",
-        t0.elapsed()
+        "slow peer: {reason:?} after {:?}, {accepted} reports accepted (both peers), \
+         {refused} refused, {} read by the other peer",
+        t0.elapsed(),
+        reader.reports
     );
+    assert_eq!(id, slow_id);
     assert!(matches!(reason, CloseReason::SlowPeer { .. }), "{reason:?}");
     // The queue refused reports before the close instead of growing: what was accepted
     // is what the socket buffers and the association's 64 KiB queue hold.
     assert!(refused > 0, "{accepted} accepted, none refused");
-    let octets = accepted * 930;
-    assert!(octets < 64 << 20, "{octets} octets accepted");
-    assert!(server.associations().is_empty());
-    // The connection is dropped: what the peer had not read, then the end.
-    assert!(closed_within(&mut peer.stream).is_some(), "still open");
+    assert!(accepted * 930 < 128 << 20, "{accepted} reports accepted");
+    // The reading peer got its reports and is still served.
+    assert!(reader.reports > 0 && reader.assoc.is_associated());
+    assert_eq!(server.associations().len(), 1);
+    assert_ne!(server.associations()[0].id(), slow_id);
+    // The slow peer's connection is dropped: what it had not read, then the end.
+    assert!(closed_within(&mut slow.stream).is_some(), "still open");
     let after = limit_counts();
     assert!(after.slow_peer > before.slow_peer);
     assert!(after.unconfirmed_refused > before.unconfirmed_refused);

@@ -13,6 +13,7 @@
 )]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use telecontrol_tokio::mms::mms_pdu;
@@ -41,6 +42,14 @@ async fn server() -> MmsServer {
         .unwrap()
 }
 
+async fn wait_associations(server: &MmsServer, n: usize) {
+    let t0 = std::time::Instant::now();
+    while server.associations().len() < n {
+        assert!(t0.elapsed() < LIMIT, "never associated");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Run a blocking raw peer off the runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
@@ -51,44 +60,56 @@ async fn mms_tokio_a_peer_that_stops_reading_is_closed_as_slow_with_bounded_outp
     let before = limit_counts();
     let mut server = server().await;
     let addr = server.local_addr();
-    let mut peer = blocking(move || RawPeer::associate(addr)).await;
+    let mut slow = blocking(move || RawPeer::associate(addr)).await;
+    wait_associations(&server, 1).await;
+    let slow_id = server.associations()[0].id();
+    // A second peer keeps reading (on its own thread) until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_reading = Arc::clone(&stop);
+    let reader = std::thread::spawn(move || {
+        let mut p = RawPeer::associate(addr);
+        p.read_until(|_| stop_reading.load(Ordering::SeqCst));
+        p
+    });
+    wait_associations(&server, 2).await;
+    // The slow peer never reads again; the server reports as fast as it can.
     let t0 = std::time::Instant::now();
-    while server.associations().is_empty() {
-        assert!(t0.elapsed() < LIMIT, "never associated");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    // The peer never reads again; the server reports as fast as it can.
     let (mut accepted, mut refused) = (0usize, 0usize);
-    let reason = loop {
+    let (id, reason) = loop {
         assert!(
             t0.elapsed() < LIMIT,
             "not closed: {accepted} sent, {refused} refused"
         );
-        if with_report(900, |r| server.report(r)) == 1 {
-            accepted += 1;
-            if accepted % 64 != 0 {
-                continue;
-            }
-        } else {
-            refused += 1;
+        let sent = with_report(900, |r| server.report(r));
+        accepted += sent;
+        if sent == 2 && accepted % 64 != 0 {
+            continue;
         }
+        refused += 2 - sent;
         let next = tokio::time::timeout(Duration::from_millis(1), server.next_event()).await;
-        if let Ok(Some((_, MmsEvent::Closed(r)))) = next {
-            break r;
+        if let Ok(Some((id, MmsEvent::Closed(r)))) = next {
+            break (id, r);
         }
     };
+    stop.store(true, Ordering::SeqCst);
+    let reader = blocking(move || reader.join().unwrap()).await;
     eprintln!(
-        "slow peer: {reason:?} after {:?}, {accepted} reports accepted, {refused} refused",
-        t0.elapsed()
+        "slow peer: {reason:?} after {:?}, {accepted} reports accepted (both peers), \
+         {refused} refused, {} read by the other peer",
+        t0.elapsed(),
+        reader.reports
     );
+    assert_eq!(id, slow_id);
     assert!(matches!(reason, CloseReason::SlowPeer { .. }), "{reason:?}");
     // The queue refused reports before the close instead of growing.
     assert!(refused > 0, "{accepted} accepted, none refused");
-    let octets = accepted * 930;
-    assert!(octets < 64 << 20, "{octets} octets accepted");
-    assert!(server.associations().is_empty());
-    // The connection is dropped: what the peer had not read, then the end.
-    let closed = blocking(move || closed_within(&mut peer.stream).is_some()).await;
+    assert!(accepted * 930 < 128 << 20, "{accepted} reports accepted");
+    // The reading peer got its reports and is still served.
+    assert!(reader.reports > 0 && reader.assoc.is_associated());
+    assert_eq!(server.associations().len(), 1);
+    assert_ne!(server.associations()[0].id(), slow_id);
+    // The slow peer's connection is dropped: what it had not read, then the end.
+    let closed = blocking(move || closed_within(&mut slow.stream).is_some()).await;
     assert!(closed, "still open");
     let after = limit_counts();
     assert!(after.slow_peer > before.slow_peer);

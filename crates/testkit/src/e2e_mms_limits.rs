@@ -30,12 +30,13 @@ use mms_pdu::mms::{
 };
 use telecontrol_core::{Encode, Instant};
 
-/// Short limits for the tests: 300 ms connect and send stall timeouts, 5 s requests,
-/// 1 000-octet PDUs (so an oversized one is small).
+/// Short limits for the tests: 300 ms connect and 1 s send stall timeouts (a reading peer
+/// starved of CPU for a moment is not taken for a slow one), 5 s requests, 1 000-octet
+/// PDUs (so an oversized one is small).
 pub fn server_config() -> Config<'static> {
     let mut c = Config::DEFAULT;
     c.connect_timeout = Duration::from_millis(300);
-    c.send_stall_timeout = Some(Duration::from_millis(300));
+    c.send_stall_timeout = Some(Duration::from_secs(1));
     c.request_timeout = Duration::from_secs(5);
     c.max_pdu_size = 1000;
     c
