@@ -10,3 +10,4 @@ pub mod sim101;
 pub mod sim104;
 pub mod simmms;
 pub mod simtase2;
+pub mod tls;

@@ -5,7 +5,8 @@
 //! - [`points`]: the simulated station and the built-in sample;
 //! - [`config`]: the TOML config of `104 server --config`;
 //! - [`server`] and [`client`]: the two commands;
-//! - [`tls`]: TLS (IEC 62351-3) from the `--tls-*` options and the config's `[tls]` table.
+//! - [`tls`]: TLS (IEC 62351-3) from the `--tls-*` options and the config's `[tls]` table
+//!   (shared with `tase2`: [`crate::tls`]).
 //!
 //! Received ASDUs are printed with the decoder's [`Report`] (the `decode --json` schema).
 
@@ -14,7 +15,7 @@ pub mod client;
 pub mod config;
 pub mod points;
 pub mod server;
-pub mod tls;
+pub use crate::tls;
 
 use crate::decode::{Report, iec104};
 use asdu::{Cp56Time2a, Dpi, Nva, Qos, Qu, Rco, Rcs, Sco, Sva, Value};

@@ -33,6 +33,11 @@
 //! vcc_default = ["read"]
 //! icc_default = ["read"]
 //! objects = [{ name = "ICC1/BRK_1", rights = ["operate", "get-tag", "set-tag"] }]
+//!
+//! [tls]                     # optional: secure ICCP (TLS), as `104 server`'s [tls]
+//! cert = "server.pem"
+//! key = "server.key"
+//! ca = "ca.pem"
 //! ```
 
 use std::time::Duration;
@@ -67,6 +72,10 @@ pub struct ServerFile {
     /// Bilateral tables.
     #[serde(default)]
     pub table: Vec<TableEntry>,
+    /// TLS (secure ICCP, IEC 62351-4 / -3): the `[tls]` table of `104 server` configs (see
+    /// [`crate::tls`]); `--tls-*` options win over it.
+    #[serde(default)]
+    pub tls: Option<crate::tls::RawTls>,
 }
 
 /// `[[point]]`.
@@ -427,6 +436,7 @@ impl ServerFile {
             data_set,
             buffer,
             table,
+            tls: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! data set, start a transfer set, print reports, operate a device, send a message).
 
 pub mod config;
+pub mod tls;
 pub mod values;
 
 use crate::pcap::PcapArg;
@@ -24,7 +25,7 @@ use tase2_transfer_sets::client::{
 use tase2_transfer_sets::station::{Domain, StationConfig, StationEvent, Tase2Station};
 use tase2_transfer_sets::{DeviceValue, DsConditions, InfoMessHeader, ReportKind, ValueKind};
 use telecontrol_tokio::mms::MmsServerConfig;
-use telecontrol_tokio::tase2::{Tase2Client, Tase2ClientConfig, Tase2Server};
+use telecontrol_tokio::tase2::{Tase2ClientConfig, Tase2Server};
 
 use config::{ServerFile, sample_point_name, value_kind};
 use values::{simulated, value_json, value_text};
@@ -59,6 +60,8 @@ pub struct ServerArgs {
     /// Print station events as JSON lines.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    tls: crate::tls::TlsArgs,
     #[command(flatten)]
     pcap: PcapArg,
 }
@@ -113,6 +116,12 @@ pub struct ClientArgs {
     /// ACSE password.
     #[arg(long, value_name = "TEXT")]
     password: Option<String>,
+    #[command(flatten)]
+    tls: crate::tls::TlsArgs,
+    /// TLS: the name the server's certificate must carry (with --tls-ca); default: the
+    /// host of ADDR:PORT.
+    #[arg(long, value_name = "NAME", requires = "tls_cert")]
+    tls_server_name: Option<String>,
     #[command(flatten)]
     pcap: PcapArg,
 }
@@ -204,7 +213,8 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
         authorize: None,
         ..MmsServerConfig::default()
     };
-    let mut server = Tase2Server::bind(a.bind, cfg, Arc::clone(&station)).await?;
+    let tls = tls::server_config(&a.tls, a.config.as_deref().map(|p| (p, &objects)))?;
+    let mut server = tls::bind(a.bind, cfg, Arc::clone(&station), tls.as_ref()).await?;
     println!("listening on {}", server.local_addr());
     let stop = async {
         match a.duration {
@@ -397,7 +407,7 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         association,
         ..Tase2ClientConfig::new(&a.icc)
     };
-    let mut c = Tase2Client::connect(a.addr.as_str(), config)
+    let mut c = tls::connect(&a.addr, config, &a.tls, a.tls_server_name.as_deref())
         .await
         .context("associate and check")?;
     let peer = *c.peer();

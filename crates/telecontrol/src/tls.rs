@@ -1,5 +1,8 @@
-//! TLS (IEC 62351-3) for `telecontrol 104 server|client`: the `--tls-*` options and the
-//! `[tls]` table of the server's TOML config, both turned into a [`TlsConfig`].
+//! TLS (IEC 62351-3) for the simulators: the `--tls-*` options and the `[tls]` table of a
+//! server's TOML config, both turned into a [`TlsConfig`]. One form for every protocol:
+//! `telecontrol 104 server|client` (104 over TLS, port 19998 by convention) and
+//! `telecontrol tase2 server|client` (secure ICCP, TASE.2 / MMS over TLS, IEC 62351-4,
+//! port 3782 by convention).
 //!
 //! ```toml
 //! [tls]
@@ -20,10 +23,11 @@ use std::time::Duration;
 use clap::Args;
 use serde::Deserialize;
 use telecontrol_tokio::telecontrol_tls::TlsInput;
+use telecontrol_tokio::telecontrol_tls::pki_types::ServerName;
 use telecontrol_tokio::{Fingerprint, TlsConfig, TlsError, TlsVersions};
 use toml::Spanned;
 
-/// The `--tls-*` options of `104 server` and `104 client`.
+/// The `--tls-*` options of `104 server|client` and `tase2 server|client`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct TlsArgs {
     /// TLS (IEC 62351-3): own certificate chain, PEM. Turns TLS on; needs --tls-key and
@@ -118,10 +122,10 @@ impl TlsFiles {
     }
 }
 
-/// `[tls]` as written.
-#[derive(Deserialize)]
+/// The `[tls]` table as written (see the module docs); [`RawTls::check`] validates it.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawTls {
+pub struct RawTls {
     cert: Spanned<String>,
     key: Spanned<String>,
     ca: Option<Spanned<String>>,
@@ -134,11 +138,14 @@ pub(crate) struct RawTls {
 }
 
 /// A `[tls]` field that is wrong: the span, the field, the reason.
-pub(crate) type FieldError = (core::ops::Range<usize>, String, String);
+pub type FieldError = (core::ops::Range<usize>, String, String);
 
 impl RawTls {
-    /// Validate, resolving paths against `dir`.
-    pub(crate) fn check(&self, dir: &Path) -> Result<TlsFiles, FieldError> {
+    /// Validate, resolving paths against `dir` (the config file's directory).
+    ///
+    /// # Errors
+    /// The wrong field: its span in the TOML text, its name and why.
+    pub fn check(&self, dir: &Path) -> Result<TlsFiles, FieldError> {
         let path = |s: &Spanned<String>| dir.join(s.get_ref());
         let mut allow = Vec::new();
         for (i, a) in self.allow.iter().enumerate() {
@@ -195,4 +202,23 @@ impl RawTls {
             handshake_timeout,
         })
     }
+}
+
+/// The name a TLS client checks the server's certificate against (with a CA): `explicit`
+/// (`--tls-server-name`), else the host of `addr` (`HOST:PORT`, an IP address or a DNS
+/// name).
+///
+/// # Errors
+/// Neither is a valid DNS name or IP address.
+pub fn server_name(explicit: Option<&str>, addr: &str) -> Result<ServerName<'static>, String> {
+    let host = match explicit {
+        Some(n) => n,
+        None => addr
+            .rsplit_once(':')
+            .map_or(addr, |(h, _)| h)
+            .trim_start_matches('[')
+            .trim_end_matches(']'),
+    };
+    ServerName::try_from(host.to_owned())
+        .map_err(|_| format!("{host:?} is not a valid server name"))
 }

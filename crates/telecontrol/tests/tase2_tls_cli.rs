@@ -1,0 +1,278 @@
+//! `telecontrol tase2 server|client` over TLS (secure ICCP, IEC 62351-4 / -3), as built, on
+//! 127.0.0.1 (ephemeral port), with certificates, keys and a CRL written by rcgen to a
+//! temporary directory: the `--tls-*` options on both sides and the server config's `[tls]`
+//! table; a valid client associates and receives reports, a revoked one and a plain-TCP one
+//! fail. Every child is killed when its guard drops; every wait is bounded.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use telecontrol_tls::test_pki::{Ca, Validity};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
+const STEP: Duration = Duration::from_secs(20);
+
+/// Kills and reaps the child on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A directory with PEM files (ca.pem, ca.crl, server/client/revoked .pem and .key),
+/// removed on drop.
+struct Pki {
+    dir: PathBuf,
+}
+
+impl Pki {
+    fn new(name: &str) -> Pki {
+        let dir = std::env::temp_dir().join(format!(
+            "telecontrol-tase2-tls-{name}-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut ca = Ca::new("tase2 cli test CA").unwrap();
+        let server = ca.issue("server", Validity::Valid).unwrap();
+        let client = ca.issue("client", Validity::Valid).unwrap();
+        let revoked = ca.issue("revoked", Validity::Valid).unwrap();
+        let w = |f: &str, s: &str| std::fs::write(dir.join(f), s).unwrap();
+        w("ca.pem", &ca.pem());
+        w("ca.crl", &ca.crl(&[&revoked]).unwrap());
+        for (n, l) in [
+            ("server", &server),
+            ("client", &client),
+            ("revoked", &revoked),
+        ] {
+            w(&format!("{n}.pem"), &l.cert_pem);
+            w(&format!("{n}.key"), &l.key_pem);
+        }
+        Pki { dir }
+    }
+
+    fn path(&self, f: &str) -> String {
+        self.dir.join(f).to_str().unwrap().to_owned()
+    }
+
+    /// `--tls-cert NAME.pem --tls-key NAME.key --tls-ca ca.pem --tls-crl ca.crl`.
+    fn args(&self, name: &str) -> Vec<String> {
+        vec![
+            "--tls-cert".into(),
+            self.path(&format!("{name}.pem")),
+            "--tls-key".into(),
+            self.path(&format!("{name}.key")),
+            "--tls-ca".into(),
+            self.path("ca.pem"),
+            "--tls-crl".into(),
+            self.path("ca.crl"),
+        ]
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The server with `extra` arguments, and its address.
+fn server(extra: &[String]) -> (Guard, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "tase2",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "60",
+            "--tick-ms",
+            "100",
+            "--json",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(STEP).expect("address line");
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_owned();
+    (Guard(child), addr)
+}
+
+/// Run the client, bounded; (exit success, stdout, stderr).
+fn client(addr: &str, args: &[String]) -> (bool, String, String) {
+    let child = Command::new(BIN)
+        .args(["tase2", "client", addr])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let start = Instant::now();
+    let out = rx
+        .recv_timeout(STEP)
+        .unwrap_or_else(|_| panic!("client not finished after {:?}", start.elapsed()))
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn strings(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The associated line and at least one report, as JSON.
+fn assert_reports(ok: bool, out: &str, err: &str, table: &str) {
+    assert!(ok, "client failed: {err}\n{out}");
+    let json: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(json[0]["associated"]["table_id"], table, "{out}");
+    assert!(json.iter().any(|j| j.get("report").is_some()), "{out}");
+}
+
+#[test]
+fn tase2_cli_over_tls_with_options() {
+    let pki = Pki::new("options");
+    let (_server, addr) = server(&pki.args("server"));
+    let mut args = strings(&["--duration", "2", "--json", "--rbe", "--integrity", "1"]);
+    args.extend(pki.args("client"));
+    let (ok, out, err) = client(&addr, &args);
+    assert_reports(ok, &out, &err, "SAMPLE_TABLE_V1");
+
+    // A revoked client certificate: the server refuses it; the client says TLS.
+    let mut args = strings(&["--duration", "1"]);
+    args.extend(pki.args("revoked"));
+    let (ok, _, err) = client(&addr, &args);
+    assert!(!ok);
+    assert!(err.contains("TLS refused"), "{err}");
+
+    // Plain MMS on the TLS port fails.
+    let (ok, _, err) = client(&addr, &strings(&["--duration", "1"]));
+    assert!(!ok);
+    assert!(err.contains("associate"), "{err}");
+}
+
+#[test]
+fn tase2_cli_over_tls_from_the_config_table() {
+    let pki = Pki::new("table");
+    let config = r#"
+[[point]]
+domain = "VCC"
+name = "FEEDER_P"
+kind = "RealQTimeTag"
+
+[[table]]
+icc = "CC_B"
+id = "B_TABLE_TLS"
+ap_title = "1.3.9999.1"
+ae_qualifier = 12
+vcc_default = ["read"]
+icc_default = ["read"]
+
+[tls]
+cert = "server.pem"
+key = "server.key"
+ca = "ca.pem"
+crl = ["ca.crl"]
+handshake_timeout = 5
+"#;
+    let path = pki.dir.join("server.toml");
+    std::fs::write(&path, config).unwrap();
+    let (_server, addr) = server(&strings(&["--config", path.to_str().unwrap()]));
+    let mut args = strings(&[
+        "--duration",
+        "2",
+        "--json",
+        "--integrity",
+        "1",
+        "--icc",
+        "CC_B",
+        "--table-id",
+        "B_TABLE_TLS",
+        "--point",
+        "FEEDER_P=RealQTimeTag",
+    ]);
+    args.extend(pki.args("client"));
+    let (ok, out, err) = client(&addr, &args);
+    assert_reports(ok, &out, &err, "B_TABLE_TLS");
+    // The table made the server speak TLS: plain TCP fails.
+    let (ok, _, _) = client(
+        &addr,
+        &strings(&[
+            "--duration",
+            "1",
+            "--icc",
+            "CC_B",
+            "--point",
+            "FEEDER_P=RealQTimeTag",
+        ]),
+    );
+    assert!(!ok);
+}
+
+#[test]
+fn tase2_cli_tls_table_errors_name_the_line() {
+    let pki = Pki::new("errors");
+    let path = pki.dir.join("bad.toml");
+    std::fs::write(
+        &path,
+        "open = true\n\n[tls]\ncert = \"s.pem\"\nkey = \"s.key\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "tase2",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "5",
+        ])
+        .args(["--config", path.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:4: tls: needs `ca` and/or `allow`"),
+        "{err}"
+    );
+}
