@@ -3,7 +3,8 @@
 //! - `ci`: everything CI checks, in order, stopping at the first failure.
 //! - `conformance [--smoke]`: independent oracles (tshark, peers).
 //! - `nostd`: prove every core builds without std and without alloc.
-//! - `fuzz [--minutes N]`: run every cargo-fuzz target (nightly + cargo-fuzz).
+//! - `fuzz [--minutes N] [TARGET...]`: run every cargo-fuzz target N minutes each (nightly +
+//!   cargo-fuzz), with a summary; fails on a crash.
 //! - `bench`: criterion benches.
 #![allow(
     missing_docs,
@@ -22,6 +23,7 @@ mod conformance_pcap;
 mod conformance_pcap_sim;
 mod conformance_tshark;
 mod conformance_writer;
+mod fuzz;
 mod nostd;
 mod soak;
 #[cfg(test)]
@@ -30,7 +32,7 @@ mod util;
 
 use anyhow::{Result, bail};
 use std::time::Instant;
-use util::{cargo, root};
+use util::cargo;
 
 fn main() {
     if let Err(e) = run() {
@@ -46,12 +48,12 @@ fn run() -> Result<()> {
         Some("ci") => ci(),
         Some("conformance") => conformance::run(rest.contains(&"--smoke")),
         Some("nostd") => nostd::run(),
-        Some("fuzz") => fuzz(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("bench") => bench(&rest),
         Some("soak") => soak::run(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET] | bench [FILTER | loopback104 [VALUES CONNECTIONS]] | soak [--events N] [--seed S]>"
+                "usage: cargo xtask <ci | conformance [--smoke] | nostd | fuzz [--minutes N] [TARGET...] | bench [FILTER | loopback104 [VALUES CONNECTIONS]] | soak [--events N] [--seed S]>"
             );
             bail!("unknown or missing task")
         }
@@ -121,53 +123,6 @@ fn ci() -> Result<()> {
         "\nxtask ci: all steps passed in {:.1}s",
         start.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-fn fuzz(args: &[&str]) -> Result<()> {
-    let mut minutes = 1u64;
-    let mut only: Option<&str> = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match *a {
-            "--minutes" => minutes = it.next().and_then(|m| m.parse().ok()).unwrap_or(1),
-            t => only = Some(t),
-        }
-    }
-    util::ensure_cargo_fuzz()?;
-    let dir = root().join("fuzz/fuzz_targets");
-    let mut targets: Vec<String> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.path()
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
-        .filter(|t| only.is_none_or(|o| o == t))
-        .collect();
-    targets.sort();
-    for t in targets {
-        let secs = (minutes * 60).to_string();
-        let seeds = root().join("fuzz/seeds").join(&t);
-        let corpus = root().join("fuzz/corpus").join(&t);
-        std::fs::create_dir_all(&corpus)?;
-        eprintln!("==> fuzz {t} for {minutes} min");
-        util::run_in(
-            &root().join("fuzz"),
-            "cargo",
-            &[
-                "+nightly",
-                "fuzz",
-                "run",
-                &t,
-                corpus.to_str().unwrap_or("."),
-                seeds.to_str().unwrap_or("."),
-                "--",
-                &format!("-max_total_time={secs}"),
-            ],
-            &[],
-        )?;
-    }
     Ok(())
 }
 

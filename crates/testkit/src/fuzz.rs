@@ -82,4 +82,8 @@ pub const TARGETS: &[Target] = &[
         name: "capture_pcap",
         run: crate::fuzz_capture::capture_pcap,
     },
+    Target {
+        name: "cli_decode",
+        run: crate::fuzz_cli::cli_decode,
+    },
 ];

@@ -119,9 +119,20 @@ pub fn tase2_schedule(data: &[u8]) {
                 }
             }
             8 => {
-                let owner = u16::from(arg() % 3);
-                let res = device.select(now, owner);
-                if res.is_ok() {
+                let a = arg();
+                let owner = u16::from(a % 3);
+                if a & 0x80 != 0 {
+                    // The owner's association ended: its selection goes, nobody else's.
+                    let was = device.armed_by();
+                    let dropped = device.cancel(owner);
+                    assert_eq!(dropped, was == Some(owner));
+                    if dropped {
+                        // Also one that lapsed unnoticed: it goes without an expiry event.
+                        assert_eq!(device.armed_by(), None);
+                        selected = None;
+                        lapsed = lapsed.filter(|o| *o != owner);
+                    }
+                } else if device.select(now, owner).is_ok() {
                     selected = Some((owner, now));
                 }
             }

@@ -9,6 +9,7 @@ pub mod fuzz_apci;
 pub mod fuzz_asdu;
 pub mod fuzz_assoc;
 pub mod fuzz_capture;
+pub mod fuzz_cli;
 pub mod fuzz_link;
 pub mod fuzz_mms;
 pub mod fuzz_mms_server;
