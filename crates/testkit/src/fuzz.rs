@@ -86,4 +86,8 @@ pub const TARGETS: &[Target] = &[
         name: "cli_decode",
         run: crate::fuzz_cli::cli_decode,
     },
+    Target {
+        name: "tase2_tracker",
+        run: crate::fuzz_tase2_tracker::tase2_tracker,
+    },
 ];

@@ -21,4 +21,5 @@ pub mod fuzz_station;
 pub mod fuzz_tase2;
 pub mod fuzz_tase2_client;
 pub mod fuzz_tase2_station;
+pub mod fuzz_tase2_tracker;
 pub mod proxy;

@@ -1,0 +1,4 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| (telecontrol_testkit::fuzz_tase2_tracker::tase2_tracker)(data)
+);
