@@ -316,7 +316,8 @@ pub fn refusals<T: TlsRuntime>(rt: &T) {
 }
 
 /// Admission: with one connection per address allowed, the second from 127.0.0.1 is closed
-/// at accept and counted; once the first ends, a new one is admitted.
+/// at accept and counted; once the first ends, a new one is admitted. An allow-list without
+/// 127.0.0.1 closes every connection at accept.
 pub fn admission_per_address<T: TlsRuntime>(rt: &T) {
     let pki = Pki::new();
     let config = MmsServerConfig {
@@ -354,5 +355,27 @@ pub fn admission_per_address<T: TlsRuntime>(rt: &T) {
         Ok(Value::RealQ(_))
     ));
     rt.conclude(again);
+    rt.stop(server);
+
+    // An allow-list without 127.0.0.1: closed at accept, counted as not allowed.
+    let config = MmsServerConfig {
+        allow: Some(vec!["192.0.2.1".parse().unwrap()]),
+        ..MmsServerConfig::default()
+    };
+    let server = rt.serve_tls(station(rt), config, &pki.server_config());
+    let addr = rt.addr(&server);
+    match rt.connect_tls(addr, client_config(), &tls) {
+        Err(_) => {}
+        Ok(c) => {
+            rt.conclude(c);
+            panic!("an address not on the allow-list was admitted");
+        }
+    }
+    let a = rt.admission_stats(&server);
+    assert_eq!(
+        (a.not_allowed, a.too_many, a.too_many_from_address),
+        (1, 0, 0),
+        "{a:?}"
+    );
     rt.stop(server);
 }

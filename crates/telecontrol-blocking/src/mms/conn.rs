@@ -220,6 +220,7 @@ fn run(
     let mut work: Vec<Work> = Vec::new();
     let mut closing_rounds = 0u32;
     let mut received = false;
+    let mut read_first = tls;
     loop {
         let waiting = shared.send();
         // Publish the deadline we sleep until, then check that no caller moved it since
@@ -249,7 +250,9 @@ fn run(
             }
             wait = Some(CLOSING_WAIT);
         }
-        if poll_for(&mut poll, &mut events, wait).is_err() {
+        // Octets that came with the end of the TLS handshake are in rustls already, with
+        // no readiness edge left to announce them: read once before the first wait.
+        if !std::mem::take(&mut read_first) && poll_for(&mut poll, &mut events, wait).is_err() {
             return link.transport_closed();
         }
         shared.sleeps_until.store(0, Ordering::SeqCst);
@@ -264,6 +267,9 @@ fn run(
             };
             match r {
                 Ok(0) => {
+                    if let Some(h) = handshake.filter(|h| tls && !received && h.refusal.is_some()) {
+                        h.refuse(&io::ErrorKind::UnexpectedEof.into());
+                    }
                     link.transport_closed();
                     break;
                 }

@@ -61,7 +61,8 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             let Some(sent) = unstalled(link, write).await else {
                 return;
             };
-            if sent.is_err() {
+            if let Err(e) = sent {
+                refused(refusal, received, Some(&e));
                 link.transport_closed();
                 return;
             }
@@ -71,7 +72,8 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             let Some(flushed) = unstalled(link, stream.flush()).await else {
                 return;
             };
-            if flushed.is_err() {
+            if let Err(e) = flushed {
+                refused(refusal, received, Some(&e));
                 link.transport_closed();
                 return;
             }
@@ -86,17 +88,16 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         });
         tokio::select! {
             r = stream.read(&mut rx) => match r {
-                Ok(0) => link.transport_closed(),
+                Ok(0) => {
+                    refused(refusal, received, None);
+                    link.transport_closed();
+                }
                 Ok(n) => {
                     received = true;
                     link.input(rx.get(..n).unwrap_or_default(), serving, &mut work);
                 }
                 Err(e) => {
-                    if let Some(slot) = refusal.filter(|_| !received) {
-                        let reason = TlsRefusal::of_io(&e);
-                        tracing::warn!(%reason, detail = %e, "TLS connection refused by the server");
-                        let _ = slot.set(reason);
-                    }
+                    refused(refusal, received, Some(&e));
                     link.transport_closed();
                 }
             },
@@ -109,6 +110,18 @@ async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             } => link.timeout(),
         }
         link.serve(serving, &mut work, &mut scratch);
+    }
+}
+
+/// A TLS client's connection that ends before the server's first octet (a TLS 1.3 server
+/// refusing our certificate after our side of the handshake completed: its alert, or the
+/// close or reset that follows it): put the reason where `connect_tls` finds it, before the
+/// link hears of the close.
+fn refused(slot: Option<&OnceLock<TlsRefusal>>, received: bool, e: Option<&std::io::Error>) {
+    if let Some(slot) = slot.filter(|_| !received) {
+        let reason = e.map_or(TlsRefusal::Closed, TlsRefusal::of_io);
+        tracing::warn!(%reason, detail = ?e, "TLS connection refused by the server");
+        let _ = slot.set(reason);
     }
 }
 
