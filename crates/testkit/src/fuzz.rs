@@ -90,4 +90,8 @@ pub const TARGETS: &[Target] = &[
         name: "tase2_tracker",
         run: crate::fuzz_tase2_tracker::tase2_tracker,
     },
+    Target {
+        name: "config_toml",
+        run: crate::fuzz_cli::config_toml,
+    },
 ];

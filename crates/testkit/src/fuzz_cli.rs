@@ -119,3 +119,29 @@ pub fn cli_decode(data: &[u8]) {
         }
     }
 }
+
+/// `config_toml`: byte 0 picks the parser (0: the gateway's, 1: the 104 simulator's station
+/// file, 2: its TLS section); the rest is the file's text (lossy UTF-8). Nothing panics; an
+/// error renders, names the file and points at a line of the text (1-based, at most one
+/// past the last line).
+pub fn config_toml(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let path = std::path::Path::new("fuzz.toml");
+    let error = match sel % 3 {
+        0 => telecontrol::gateway::config::parse(path, &text).err(),
+        1 => telecontrol::sim104::config::parse(path, &text).err(),
+        _ => telecontrol::sim104::config::parse_tls(path, &text).err(),
+    };
+    if let Some(e) = error {
+        assert!(e.to_string().starts_with("fuzz.toml"));
+        if let Some(line) = e.line {
+            assert!(
+                (1..=text.lines().count() + 1).contains(&line),
+                "line {line} outside the text"
+            );
+        }
+    }
+}
