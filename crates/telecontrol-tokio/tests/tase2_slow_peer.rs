@@ -1,8 +1,8 @@
 //! A TASE.2 client that stops reading while the station reports by exception: the
-//! station never waits for it, the reports its association refuses are counted (not
-//! queued elsewhere), the association closes as a slow peer after the send stall time-out
-//! and the station releases its transfer set; a second client that reads keeps getting its
-//! reports throughout. The slow client reaches the server through a relay that stops
+//! station never waits for it, its reports wait in the association's bounded queues (none
+//! is dropped from the live association), the association closes as a slow peer after the
+//! send stall time-out and the station releases its transfer set; a second client that
+//! reads keeps getting its reports throughout. The slow client reaches the server through a relay that stops
 //! reading from the server when told to (the client itself stays unaware).
 #![allow(
     clippy::unwrap_used,
@@ -204,7 +204,11 @@ async fn tase2_tokio_a_client_that_stops_reading_is_closed_and_its_transfer_set_
             if let Ok(r) =
                 tokio::time::timeout(Duration::from_millis(10), reader.next_report()).await
             {
-                assert!(r.is_some(), "the reading client's association ended");
+                assert!(
+                    r.is_some(),
+                    "the reading client's association ended after {received} reports: {:?}",
+                    limit_counts()
+                );
                 received += 1;
             }
         }
@@ -240,14 +244,17 @@ async fn tase2_tokio_a_client_that_stops_reading_is_closed_and_its_transfer_set_
     let (mut reader, received) = reading.await.unwrap();
     let after = limit_counts();
     eprintln!(
-        "slow TASE.2 client released after {:?}: {updates} updates, {} reports refused \
-         (all associations of the process), {received} reports read by the other client",
+        "slow TASE.2 client released after {:?}: {updates} rounds of updates, {} reports \
+         refused, {received} reports read by the other client",
         t0.elapsed(),
         after.unconfirmed_refused - before.unconfirmed_refused
     );
     assert_eq!(released, slow_id);
     assert!(after.slow_peer > before.slow_peer);
-    assert!(after.unconfirmed_refused > before.unconfirmed_refused);
+    // No report was dropped from the live association: they waited in its send queue
+    // until the close (at most the one that would have overflowed that queue is refused,
+    // when a faster station fills it before the stall time-out).
+    assert!(after.unconfirmed_refused - before.unconfirmed_refused <= 1);
     // Its transfer set was stopped (the event may come just before or after the release).
     while !disabled {
         match tokio::time::timeout(LIMIT, server.next_event()).await {

@@ -19,9 +19,11 @@ extern crate std;
 
 pub mod calls;
 mod limits;
+mod send_queue;
 mod types;
 
 pub use limits::{LimitCounts, limit_counts};
+pub use send_queue::SEND_QUEUE;
 
 pub use types::{
     Answer, EventSink, MmsError, MmsEvent, MmsServerConfig, OnAssociated, Registry, Reply,
@@ -37,7 +39,7 @@ use std::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
-use telecontrol_core::{Decode, Instant};
+use telecontrol_core::{Decode, Encode, Instant};
 
 use crate::association::{
     AssocError, AssociateIndication, Association, CloseReason, Config, Event, FailReason, Refusal,
@@ -69,6 +71,8 @@ struct Inner {
     /// The directory must hear `released` when the association ends: it accepted the
     /// association (`associate`), or we initiated it and it was established.
     release_due: bool,
+    /// Reports waiting for room in the association's transmit queue.
+    queue: send_queue::SendQueue,
 }
 
 /// What the directory must do, copied out of the association to run without the lock.
@@ -116,6 +120,7 @@ impl Link {
                 associated: None,
                 closed: None,
                 release_due: false,
+                queue: send_queue::SendQueue::default(),
             }),
             origin: std::time::Instant::now(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -205,30 +210,39 @@ impl Link {
         Ok(())
     }
 
-    /// Queue an unconfirmed PDU.
+    /// Queue an unconfirmed PDU (as [`send_unconfirmed_pdu`](Self::send_unconfirmed_pdu)).
     ///
     /// # Errors
-    /// [`MmsError::Local`] unless associated or if the transmit queue is full.
+    /// As [`send_unconfirmed_pdu`](Self::send_unconfirmed_pdu).
     pub fn send_unconfirmed(&self, service: UnconfirmedService<'_>) -> Result<(), MmsError> {
-        let now = self.now();
-        let mut inner = self.lock();
-        let sent = inner.assoc.send_unconfirmed(service);
-        limits::count_refused(&sent);
-        inner.assoc.note_time(now);
-        sent.map_err(MmsError::Local)
+        let pdu = MmsPdu::Unconfirmed(service);
+        let mut encoded = std::vec![0u8; pdu.encoded_len()];
+        let n = pdu
+            .encode(&mut encoded)
+            .map_err(|e| MmsError::Local(e.into()))?;
+        self.send_unconfirmed_pdu(encoded.get(..n).unwrap_or_default())
     }
 
-    /// Queue an already encoded unconfirmed PDU as it is (checked by decoding it).
+    /// Queue an already encoded unconfirmed PDU as it is (checked by decoding it). What the
+    /// association's transmit queue has no room for waits, in order, in the link's send
+    /// queue of [`SEND_QUEUE`] octets; a PDU that would overflow that closes the
+    /// association as a slow peer ([`CloseReason::SlowPeer`]) and is refused.
     ///
     /// # Errors
     /// [`MmsError::Local`]: [`AssocError::InvalidPdu`] unless `pdu` is one
-    /// unconfirmed-PDU, or not associated, too large, or the transmit queue is full.
+    /// unconfirmed-PDU, or not associated, too large, or the send queue overflowed
+    /// ([`AssocError::TransmitFull`]).
     pub fn send_unconfirmed_pdu(&self, pdu: &[u8]) -> Result<(), MmsError> {
         let now = self.now();
         let mut inner = self.lock();
-        let sent = inner.assoc.send_unconfirmed_pdu(pdu);
+        let Inner { assoc, queue, .. } = &mut *inner;
+        let sent = queue.send(assoc, now, pdu);
         limits::count_refused(&sent);
-        inner.assoc.note_time(now);
+        assoc.note_time(now);
+        if assoc.is_closed() {
+            // The send queue overflowed: the close goes to the owner.
+            drain(&mut inner, None, now, &mut Vec::new());
+        }
         sent.map_err(MmsError::Local)
     }
 
@@ -265,9 +279,12 @@ impl Link {
     pub fn poll_transmit(&self, out: &mut [u8]) -> Option<usize> {
         let now = self.now();
         let mut inner = self.lock();
-        let n = inner.assoc.poll_transmit(out);
-        // Octets taken: the send stall clock restarts (or stops once the queue is empty).
-        inner.assoc.note_time(now);
+        let Inner { assoc, queue, .. } = &mut *inner;
+        let n = assoc.poll_transmit(out);
+        // Room made: waiting reports move in; the send stall clock restarts (or stops once
+        // the queue is empty).
+        queue.refill(assoc);
+        assoc.note_time(now);
         n
     }
 
@@ -414,6 +431,7 @@ fn drain(inner: &mut Inner, authorize: Option<&Authorize>, now: Instant, work: &
             associated,
             closed,
             release_due,
+            ..
         } = inner;
         let initiator = assoc.role() == Role::Initiator;
         let Some(ev) = assoc.poll_event() else { break };

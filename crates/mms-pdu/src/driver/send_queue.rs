@@ -1,0 +1,110 @@
+//! The driver's bounded send queue: unconfirmed PDUs (reports) that the association's
+//! transmit queue has no room for wait here, in order, and move into the association as
+//! the connection loop takes octets; a report is never dropped from a live association.
+//! When this queue would exceed [`SEND_QUEUE`] octets the peer is not keeping up: the
+//! association closes as [`CloseReason::SlowPeer`](crate::association::CloseReason) at
+//! once (the send stall time-out catches a peer that stops reading before that).
+
+extern crate std;
+
+use std::collections::VecDeque;
+use std::vec::Vec;
+
+use telecontrol_core::{Decode, Instant};
+
+use super::Assoc;
+use crate::association::AssocError;
+use crate::mms::MmsPdu;
+
+/// Octets of unconfirmed PDUs one association may hold beyond its own transmit queue.
+pub const SEND_QUEUE: usize = 1024 * 1024;
+
+/// Reports waiting for room in the association's transmit queue.
+#[derive(Debug, Default)]
+pub(super) struct SendQueue {
+    pdus: VecDeque<Vec<u8>>,
+    octets: usize,
+}
+
+impl SendQueue {
+    /// Queue the encoded unconfirmed PDU `pdu` behind those waiting (or in the association
+    /// directly when none wait and it has room).
+    pub(super) fn send(
+        &mut self,
+        assoc: &mut Assoc,
+        now: Instant,
+        pdu: &[u8],
+    ) -> Result<(), AssocError> {
+        self.refill(assoc);
+        if self.pdus.is_empty() {
+            match assoc.send_unconfirmed_pdu(pdu) {
+                Err(AssocError::TransmitFull { .. }) => {}
+                other => return other,
+            }
+        } else {
+            check(assoc, pdu)?;
+        }
+        let len = pdu.len();
+        let total = self.octets.saturating_add(len);
+        if total > SEND_QUEUE {
+            self.clear();
+            assoc.handle_send_stall(now);
+            return Err(AssocError::TransmitFull {
+                needed: len,
+                available: SEND_QUEUE.saturating_sub(total.saturating_sub(len)),
+            });
+        }
+        self.pdus.push_back(pdu.to_vec());
+        self.octets = total;
+        Ok(())
+    }
+
+    /// Move waiting PDUs into the association while it has room.
+    pub(super) fn refill(&mut self, assoc: &mut Assoc) {
+        while let Some(front) = self.pdus.front() {
+            match assoc.send_unconfirmed_pdu(front) {
+                Ok(()) => {
+                    self.octets = self.octets.saturating_sub(front.len());
+                    self.pdus.pop_front();
+                }
+                Err(AssocError::TransmitFull { .. }) => return,
+                // Closed (or no longer sendable): nothing waiting can go out.
+                Err(_) => return self.clear(),
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.pdus.clear();
+        self.octets = 0;
+    }
+}
+
+/// What the association would refuse `pdu` for, other than a full transmit queue.
+fn check(assoc: &Assoc, pdu: &[u8]) -> Result<(), AssocError> {
+    if !assoc.is_associated() {
+        // The association's own refusal (wrong state).
+        return assoc_state_error(assoc);
+    }
+    if !matches!(MmsPdu::decode(pdu), Ok(MmsPdu::Unconfirmed(_))) {
+        return Err(AssocError::InvalidPdu("not one unconfirmed-PDU"));
+    }
+    let max = usize::try_from(assoc.negotiated().max_pdu_size).unwrap_or(0);
+    if pdu.len() > max {
+        return Err(AssocError::PduTooLarge {
+            len: pdu.len(),
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn assoc_state_error(assoc: &Assoc) -> Result<(), AssocError> {
+    Err(AssocError::WrongState {
+        state: if assoc.is_closed() {
+            "closed"
+        } else {
+            "not associated"
+        },
+    })
+}

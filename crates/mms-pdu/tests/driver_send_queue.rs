@@ -1,0 +1,144 @@
+//! The driver's bounded send queue, two `Link`s wired in memory: reports beyond the
+//! association's transmit queue wait in order and all arrive once the peer reads; a peer
+//! that does not read gets the association closed as a slow peer when the queue would
+//! overflow, and the report that would overflow it is refused.
+#![cfg(feature = "std")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
+
+use std::sync::{Arc, Mutex};
+
+use telecontrol_core::{Decode, Encode};
+use telecontrol_mms_pdu::association::{AssocError, CloseReason, Config, Role};
+use telecontrol_mms_pdu::driver::{Link, MmsError, MmsEvent, SEND_QUEUE, Serving, limit_counts};
+use telecontrol_mms_pdu::mms::{
+    AccessResult, Data, InformationReport, MmsPdu, ObjectName, SeqOf, UnconfirmedService,
+    VariableAccessSpecification,
+};
+
+/// An InformationReport of about 900 octets carrying `n`.
+fn report(n: i64) -> Vec<u8> {
+    let pad = vec![0u8; 880];
+    let results = [
+        AccessResult::Success(Data::Integer(n)),
+        AccessResult::Success(Data::OctetString(&pad)),
+    ];
+    let pdu = MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(InformationReport {
+        variable_access_specification: VariableAccessSpecification::VariableListName(
+            ObjectName::domain("D", "DS").unwrap(),
+        ),
+        results: SeqOf::from_slice(&results),
+    }));
+    let mut out = vec![0u8; pdu.encoded_len()];
+    pdu.encode(&mut out).unwrap();
+    out
+}
+
+fn number(pdu: &[u8]) -> i64 {
+    let Ok(MmsPdu::Unconfirmed(UnconfirmedService::InformationReport(r))) = MmsPdu::decode(pdu)
+    else {
+        panic!("not a report")
+    };
+    match r.results.iter().next() {
+        Some(AccessResult::Success(Data::Integer(n))) => n,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Move everything `from` has queued into `to`.
+fn pump(from: &Link, to: &Link) -> usize {
+    let serving = Serving::default();
+    let mut buf = vec![0u8; 16_384];
+    let mut work = Vec::new();
+    let mut moved = 0;
+    while let Some(n) = from.poll_transmit(&mut buf) {
+        to.input(&buf[..n], &serving, &mut work);
+        moved += n;
+    }
+    to.serve(&serving, &mut work, &mut vec![0u8; 65_536]);
+    moved
+}
+
+type Seen = Arc<Mutex<Vec<MmsEvent>>>;
+
+fn associated() -> (Link, Link, Seen, Seen) {
+    let client = Link::new(Role::Initiator, Config::DEFAULT).unwrap();
+    let server = Link::new(Role::Responder, Config::DEFAULT).unwrap();
+    let (seen_c, seen_s): (Seen, Seen) = Default::default();
+    let c = Arc::clone(&seen_c);
+    client.set_events(Box::new(move |e| c.lock().unwrap().push(e)));
+    let s = Arc::clone(&seen_s);
+    server.set_events(Box::new(move |e| s.lock().unwrap().push(e)));
+    client.connect(Box::new(|r| assert_eq!(r, Ok(())))).unwrap();
+    while pump(&client, &server) + pump(&server, &client) > 0 {}
+    (client, server, seen_c, seen_s)
+}
+
+#[test]
+fn reports_beyond_the_transmit_queue_wait_in_order() {
+    let (client, server, seen_c, _) = associated();
+    // 1 000 reports of ~900 octets, nothing read meanwhile: ~900 KB, far beyond the
+    // 64 KiB transmit queue, within it plus the 1 MiB send queue.
+    let count = 1000;
+    for n in 0..count {
+        server.send_unconfirmed_pdu(&report(n)).unwrap();
+    }
+    while pump(&server, &client) > 0 {}
+    let got: Vec<i64> = seen_c
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| match e {
+            MmsEvent::Unconfirmed(pdu) => number(pdu),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, (0..count).collect::<Vec<_>>());
+    assert!(server.closed().is_none());
+}
+
+#[test]
+fn a_peer_that_never_reads_is_closed_when_the_send_queue_would_overflow() {
+    let before = limit_counts();
+    let (_client, server, _, seen_s) = associated();
+    let pdu = report(1);
+    let mut accepted = 0usize;
+    let err = loop {
+        match server.send_unconfirmed_pdu(&pdu) {
+            Ok(()) => accepted += 1,
+            Err(e) => break e,
+        }
+        assert!(accepted < 10_000, "never refused");
+    };
+    assert!(matches!(
+        err,
+        MmsError::Local(AssocError::TransmitFull { .. })
+    ));
+    // What was held: the 64 KiB transmit queue and the send queue, nothing more.
+    let held = accepted * pdu.len();
+    assert!(
+        held > SEND_QUEUE && held <= SEND_QUEUE + 65_536,
+        "{accepted} reports of {} octets held",
+        pdu.len()
+    );
+    let Some(CloseReason::SlowPeer { queued }) = server.closed() else {
+        panic!("{:?}", server.closed());
+    };
+    assert!(queued > 60_000);
+    assert!(matches!(
+        seen_s.lock().unwrap().last(),
+        Some(MmsEvent::Closed(CloseReason::SlowPeer { .. }))
+    ));
+    // Closed: nothing more is accepted or sent.
+    assert!(server.send_unconfirmed_pdu(&pdu).is_err());
+    assert!(server.poll_transmit(&mut [0u8; 64]).is_none());
+    let after = limit_counts();
+    assert!(after.slow_peer > before.slow_peer);
+    assert!(after.unconfirmed_refused > before.unconfirmed_refused);
+}
