@@ -23,8 +23,9 @@ pub struct LimitCounts {
     pub protocol_error: u64,
     /// MMS Rejects sent (malformed or oversized PDUs, more requests than negotiated, ...).
     pub rejects_sent: u64,
-    /// Unconfirmed PDUs (reports) not queued: the transmit queue was full or the PDU above
-    /// the negotiated size ([`AssocError::TransmitFull`], [`AssocError::PduTooLarge`]).
+    /// Unconfirmed PDUs (reports) refused: the link's send queue would have overflowed
+    /// (the association then closes as a slow peer) or the PDU is above the negotiated size
+    /// ([`AssocError::TransmitFull`], [`AssocError::PduTooLarge`]).
     pub unconfirmed_refused: u64,
 }
 
