@@ -1,7 +1,12 @@
-//! A live table of points for the terminal: one row per point (value, quality, when it was
-//! received, how many updates), redrawn in place with ANSI cursor moves when stdout is a
-//! terminal; other messages scroll above it. When stdout is not a terminal (a pipe, a
-//! file, a test), every update is printed as its own line instead, as before.
+//! A live table of points for the terminal: one row per point (value, quality, the
+//! point's own time tag, when it was received, how many updates), redrawn in place with
+//! ANSI cursor moves when stdout is a terminal; other messages scroll above it, and one
+//! status line (the last command's confirmation or termination, say) stays under it.
+//! When stdout is not a terminal (a pipe, a file, a test), every update, message and
+//! status is printed as its own line instead.
+//!
+//! The table writes to stdout by default, or to any writer ([`LiveTable::with_writer`]):
+//! tests render into a buffer and check the cursor moves.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -12,17 +17,31 @@ struct Row {
     name: String,
     value: String,
     quality: String,
+    /// The point's own time tag (empty: none).
+    time: String,
     received: String,
     updates: u64,
 }
 
 /// The table and where it is drawn.
-#[derive(Debug)]
 pub struct LiveTable {
     rows: Vec<Row>,
-    /// Lines of the table currently on screen (0: not drawn).
+    /// The status line under the table (terminal only).
+    status: Option<String>,
+    /// Lines of the table (and status) currently on screen (0: not drawn).
     drawn: usize,
     tty: bool,
+    out: Box<dyn Write + Send>,
+}
+
+impl std::fmt::Debug for LiveTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveTable")
+            .field("rows", &self.rows.len())
+            .field("drawn", &self.drawn)
+            .field("tty", &self.tty)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LiveTable {
@@ -32,13 +51,21 @@ impl LiveTable {
         LiveTable::new(std::io::stdout().is_terminal())
     }
 
-    /// A table drawn in place (`tty`) or printed as lines.
+    /// A table on stdout, drawn in place (`tty`) or printed as lines.
     #[must_use]
     pub fn new(tty: bool) -> LiveTable {
+        LiveTable::with_writer(tty, Box::new(std::io::stdout()))
+    }
+
+    /// A table written to `out`, drawn in place (`tty`) or printed as lines.
+    #[must_use]
+    pub fn with_writer(tty: bool, out: Box<dyn Write + Send>) -> LiveTable {
         LiveTable {
             rows: Vec::new(),
+            status: None,
             drawn: 0,
             tty,
+            out,
         }
     }
 
@@ -60,17 +87,42 @@ impl LiveTable {
             out.push_str(text);
             out.push('\n');
         }
-        emit(&out);
+        self.emit(&out);
+    }
+
+    /// The status line: on a terminal one line under the table, replaced by the next
+    /// status; a plain line otherwise.
+    pub fn status(&mut self, text: &str) {
+        if self.tty {
+            self.status = Some(text.to_owned());
+            self.redraw();
+        } else {
+            self.emit(&format!("{text}\n"));
+        }
     }
 
     /// A point's new value and quality. On a terminal the table is redrawn; otherwise
-    /// `fallback` is printed as a line.
+    /// `fallback` is printed as a line (nothing when empty).
     pub fn update(&mut self, name: &str, value: &str, quality: &str, fallback: &str) {
+        self.update_timed(name, value, quality, None, fallback);
+    }
+
+    /// As [`update`](Self::update), with the point's own time tag.
+    pub fn update_timed(
+        &mut self,
+        name: &str,
+        value: &str,
+        quality: &str,
+        time: Option<&str>,
+        fallback: &str,
+    ) {
         let received = clock_now();
+        let time = time.unwrap_or_default();
         match self.rows.iter_mut().find(|r| r.name == name) {
             Some(r) => {
                 value.clone_into(&mut r.value);
                 quality.clone_into(&mut r.quality);
+                time.clone_into(&mut r.time);
                 r.received = received;
                 r.updates = r.updates.saturating_add(1);
             }
@@ -78,44 +130,55 @@ impl LiveTable {
                 name: name.to_owned(),
                 value: value.to_owned(),
                 quality: quality.to_owned(),
+                time: time.to_owned(),
                 received,
                 updates: 1,
             }),
         }
         if self.tty {
-            let mut out = String::new();
-            self.erase(&mut out);
-            self.draw(&mut out);
-            emit(&out);
-        } else {
-            emit(&format!("{fallback}\n"));
+            self.redraw();
+        } else if !fallback.is_empty() {
+            self.emit(&format!("{fallback}\n"));
         }
     }
 
-    /// The table as text (header and one line per point, in order of first appearance).
+    /// The table as text: a header and one line per point, in order of first appearance
+    /// (and, on a terminal, the status line).
     #[must_use]
     pub fn render(&self) -> String {
         let w =
             |f: fn(&Row) -> usize, min: usize| self.rows.iter().map(f).max().unwrap_or(0).max(min);
-        let (wn, wv, wq) = (
+        let (wn, wv, wq, wt) = (
             w(|r| r.name.chars().count(), 5),
             w(|r| r.value.chars().count(), 5),
             w(|r| r.quality.chars().count(), 7),
+            w(|r| r.time.chars().count(), 4),
         );
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "{:<wn$}  {:>wv$}  {:<wq$}  {:<12}  UPDATES",
-            "POINT", "VALUE", "QUALITY", "RECEIVED"
+            "{:<wn$}  {:>wv$}  {:<wq$}  {:<wt$}  {:<12}  UPDATES",
+            "POINT", "VALUE", "QUALITY", "TIME", "RECEIVED"
         );
         for r in &self.rows {
+            let time = if r.time.is_empty() { "-" } else { &r.time };
             let _ = writeln!(
                 s,
-                "{:<wn$}  {:>wv$}  {:<wq$}  {:<12}  {}",
-                r.name, r.value, r.quality, r.received, r.updates
+                "{:<wn$}  {:>wv$}  {:<wq$}  {:<wt$}  {:<12}  {}",
+                r.name, r.value, r.quality, time, r.received, r.updates
             );
         }
+        if let Some(st) = &self.status {
+            let _ = writeln!(s, "{st}");
+        }
         s
+    }
+
+    fn redraw(&mut self) {
+        let mut out = String::new();
+        self.erase(&mut out);
+        self.draw(&mut out);
+        self.emit(&out);
     }
 
     /// Move up over the drawn table and clear to the end of the screen.
@@ -127,19 +190,18 @@ impl LiveTable {
     }
 
     fn draw(&mut self, out: &mut String) {
-        if self.rows.is_empty() {
+        if self.rows.is_empty() && self.status.is_none() {
             return;
         }
         let table = self.render();
         self.drawn = table.lines().count();
         out.push_str(&table);
     }
-}
 
-fn emit(s: &str) {
-    let mut o = std::io::stdout().lock();
-    let _ = o.write_all(s.as_bytes());
-    let _ = o.flush();
+    fn emit(&mut self, s: &str) {
+        let _ = self.out.write_all(s.as_bytes());
+        let _ = self.out.flush();
+    }
 }
 
 /// UTC time of day, `HH:MM:SS.mmm`.
@@ -161,24 +223,44 @@ fn clock_now() -> String {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer the test reads back.
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buf {
+        fn take(&self) -> String {
+            String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+        }
+    }
+
+    fn row(name: &str, value: &str) -> Row {
+        Row {
+            name: name.into(),
+            value: value.into(),
+            quality: "Valid".into(),
+            time: String::new(),
+            received: "10:00:00.000".into(),
+            updates: 1,
+        }
+    }
 
     #[test]
     fn rows_keep_their_place_and_count_updates() {
-        let mut t = LiveTable::new(false);
-        t.rows.push(Row {
-            name: "RTU1_MW".into(),
-            value: "12.5".into(),
-            quality: "Valid".into(),
-            received: "10:00:00.000".into(),
-            updates: 1,
-        });
-        t.rows.push(Row {
-            name: "RTU1_BRK1_POS".into(),
-            value: "ON".into(),
-            quality: "Valid".into(),
-            received: "10:00:00.000".into(),
-            updates: 1,
-        });
+        let mut t = LiveTable::with_writer(false, Box::new(Buf::default()));
+        t.rows.push(row("RTU1_MW", "12.5"));
+        t.rows.push(row("RTU1_BRK1_POS", "ON"));
         let text = t.render();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3);
@@ -189,39 +271,78 @@ mod tests {
         let end = |l: &str, v: &str| l.find(v).unwrap() + v.len();
         assert_eq!(end(lines[0], "VALUE"), end(lines[1], "12.5"));
         assert_eq!(end(lines[1], "12.5"), end(lines[2], "ON"));
+        // No time tag: a dash under TIME.
+        assert_eq!(
+            lines[1].find(" - "),
+            Some(lines[0].find("TIME").unwrap() - 1)
+        );
     }
 
     #[test]
-    fn updates_replace_the_row_in_place() {
-        let mut t = LiveTable::new(false);
-        t.update("A", "1", "Valid", "A 1");
-        t.update("B", "2", "Valid", "B 2");
-        t.update("A", "3", "Held", "A 3");
+    fn not_a_terminal_prints_the_fallback_lines_only() {
+        let buf = Buf::default();
+        let mut t = LiveTable::with_writer(false, Box::new(buf.clone()));
+        t.update("A", "1", "Valid", "A = 1");
+        t.update("B", "2", "Valid", "");
+        t.update_timed("A", "3", "Held", Some("2026-01-01T00:00:00.000"), "A = 3");
+        t.status("command accepted");
+        t.line("hello");
+        assert_eq!(buf.take(), "A = 1\nA = 3\ncommand accepted\nhello\n");
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].value, "3");
         assert_eq!(t.rows[0].quality, "Held");
+        assert_eq!(t.rows[0].time, "2026-01-01T00:00:00.000");
         assert_eq!(t.rows[0].updates, 2);
-        // Not a terminal: nothing was drawn.
         assert_eq!(t.drawn, 0);
     }
 
     #[test]
-    fn on_a_terminal_the_table_is_erased_before_redrawing() {
-        let mut t = LiveTable::new(true);
-        t.rows.push(Row {
-            name: "A".into(),
-            value: "1".into(),
-            quality: "Valid".into(),
-            received: String::new(),
-            updates: 1,
-        });
-        let mut out = String::new();
-        t.draw(&mut out);
-        assert_eq!(t.drawn, 2);
-        let mut again = String::new();
-        t.erase(&mut again);
-        assert_eq!(again, "\x1b[2A\r\x1b[J");
-        assert_eq!(t.drawn, 0);
+    fn on_a_terminal_rows_update_in_place() {
+        let buf = Buf::default();
+        let mut t = LiveTable::with_writer(true, Box::new(buf.clone()));
+        t.update("1/100", "12.5", "good", "ignored");
+        let first = buf.take();
+        // Nothing drawn before: the header and one row, no cursor move.
+        assert!(!first.contains('\x1b'));
+        assert_eq!(first.lines().count(), 2);
+        let cols: Vec<&str> = first.lines().nth(1).unwrap().split_whitespace().collect();
+        assert_eq!(cols[..4], ["1/100", "12.5", "good", "-"]);
+        t.update("1/101", "ON", "good", "ignored");
+        let second = buf.take();
+        // Up over the two lines drawn, clear, then three lines.
+        assert!(second.starts_with("\x1b[2A\r\x1b[J"));
+        assert_eq!(second.lines().count(), 3);
+        t.update("1/100", "13", "IV", "ignored");
+        let third = buf.take();
+        assert!(third.starts_with("\x1b[3A\r\x1b[J"));
+        let rows: Vec<&str> = third.lines().collect();
+        // The first point's row changed where it was; still two points.
+        assert_eq!(rows.len(), 3);
+        assert!(rows[1].contains("1/100") && rows[1].contains(" 13 ") && rows[1].contains("IV"));
+        assert!(
+            rows[1].trim_end().ends_with(" 2"),
+            "two updates: {}",
+            rows[1]
+        );
+        assert!(rows[2].contains("1/101") && rows[2].trim_end().ends_with(" 1"));
+        // A status line goes under the table and replaces the previous one.
+        t.status("C_SC_NA_1 IOA 2000: activation confirmation");
+        let fourth = buf.take();
+        assert!(fourth.starts_with("\x1b[3A\r\x1b[J"));
+        assert_eq!(
+            fourth.lines().last(),
+            Some("C_SC_NA_1 IOA 2000: activation confirmation")
+        );
+        t.status("C_SC_NA_1 IOA 2000: activation termination");
+        let fifth = buf.take();
+        assert!(fifth.starts_with("\x1b[4A\r\x1b[J"));
+        assert_eq!(fifth.lines().count(), 4);
+        assert!(!fifth.contains("confirmation"));
+        // A message scrolls above the table, which is drawn again under it.
+        t.line("link up");
+        let sixth = buf.take();
+        assert!(sixth.starts_with("\x1b[4A\r\x1b[Jlink up\nPOINT"));
+        assert_eq!(t.drawn, 4);
     }
 
     #[test]

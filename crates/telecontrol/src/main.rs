@@ -1,8 +1,8 @@
 //! The `telecontrol` command-line tool.
 #![allow(clippy::arithmetic_side_effects)]
 
-use clap::{Args, Parser, Subcommand};
-use std::io::{BufRead, Write};
+use clap::{ArgAction, Args, Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use telecontrol::decode::{Report, hex, iec101, iec104, mms};
@@ -16,6 +16,12 @@ use telecontrol::simtase2;
 #[derive(Parser, Debug)]
 #[command(name = "telecontrol", version, about, after_help = TOP_EXAMPLES)]
 struct Cli {
+    /// More log messages on stderr, one level per -v (up to trace).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
+    /// Fewer log messages on stderr, one level per -q (down to none).
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "verbose")]
+    quiet: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -196,6 +202,7 @@ struct Decode101 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(&cli);
     match cli.command {
         Command::Decode(Decode::Iec104(args)) => decode_104(args),
         Command::Decode(Decode::Iec101(args)) => decode_101(args),
@@ -206,6 +213,52 @@ fn main() -> ExitCode {
         Command::Tase2(cmd) => simtase2::run(cmd),
         Command::Demo(args) => gateway_cli::run_demo(&args),
         Command::Gateway(args) => gateway_cli::run_gateway(&args),
+    }
+}
+
+/// Log messages (tracing) on stderr at the level of the command, moved by -v and -q.
+///
+/// By default: info for servers, the gateway and the simulators that print lines; warn
+/// for the decoders, for the controlling simulators when they draw a live table on a
+/// terminal (their own messages go above the table) and for the demo with a table; error
+/// for the demo otherwise. Each -v raises and each -q lowers it one step.
+fn init_tracing(cli: &Cli) {
+    use tracing_subscriber::filter::LevelFilter;
+    let table = std::io::stdout().is_terminal();
+    let base: u8 = match &cli.command {
+        Command::Decode(_) => 2,
+        Command::Demo(d) if d.json || !table => 1,
+        Command::Demo(_) => 2,
+        c if table && draws_table(c) => 2,
+        _ => 3,
+    };
+    let level = base
+        .saturating_add(cli.verbose)
+        .saturating_sub(cli.quiet)
+        .min(5);
+    let filter = match level {
+        0 => LevelFilter::OFF,
+        1 => LevelFilter::ERROR,
+        2 => LevelFilter::WARN,
+        3 => LevelFilter::INFO,
+        4 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Whether the command shows a live table of received points (without `--json`).
+fn draws_table(c: &Command) -> bool {
+    match c {
+        Command::Sim104(c) => sim104_cli::draws_table(c),
+        Command::Sim101(c) => sim101_cli::draws_table(c),
+        Command::Tase2(c) => simtase2::draws_table(c),
+        Command::Gateway(a) => !a.json,
+        _ => false,
     }
 }
 

@@ -67,7 +67,10 @@ pub fn decode_pcap(
     port: u16,
     params: Params101,
 ) -> Result<Vec<Report>, CaptureError> {
-    Ok(decode_chunks(&capture::read_tcp(path)?, port, params))
+    let reading = super::progress::reading(path);
+    let chunks = capture::read_tcp(path)?;
+    drop(reading);
+    Ok(decode_chunks(&chunks, port, params))
 }
 
 /// Decode reassembled TCP chunks (see [`capture::read_tcp_bytes`]); directions not using

@@ -41,7 +41,10 @@ pub fn decode_hex(text: &str, input: Option<usize>) -> Result<Vec<Report>, hex::
 /// # Errors
 /// [`CaptureError`] if the file cannot be read.
 pub fn decode_pcap(path: &std::path::Path, port: u16) -> Result<Vec<Report>, CaptureError> {
-    Ok(decode_chunks(&capture::read_tcp(path)?, port))
+    let reading = super::progress::reading(path);
+    let chunks = capture::read_tcp(path)?;
+    drop(reading);
+    Ok(decode_chunks(&chunks, port))
 }
 
 /// Decode reassembled TCP chunks (see [`capture::read_tcp_bytes`]); directions not using

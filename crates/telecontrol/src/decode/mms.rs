@@ -700,7 +700,10 @@ pub fn decode_hex(text: &str, input: Option<usize>) -> Result<Vec<MmsReport>, he
 /// # Errors
 /// [`CaptureError`] if the file cannot be read.
 pub fn decode_pcap(path: &std::path::Path, port: u16) -> Result<Vec<MmsReport>, CaptureError> {
-    Ok(decode_chunks(&capture::read_tcp(path)?, port))
+    let reading = super::progress::reading(path);
+    let chunks = capture::read_tcp(path)?;
+    drop(reading);
+    Ok(decode_chunks(&chunks, port))
 }
 
 /// Decode reassembled TCP chunks; directions not using `port` are ignored. Reports come in
@@ -719,10 +722,13 @@ pub fn decode_chunks(chunks: &[Chunk], port: u16) -> Vec<MmsReport> {
             "server_to_client"
         });
     };
-    for c in chunks
+    let mut progress = super::progress::Progress::new("decoding", chunks.len());
+    for (i, c) in chunks
         .iter()
-        .filter(|c| c.flow.src_port == port || c.flow.dst_port == port)
+        .enumerate()
+        .filter(|(_, c)| c.flow.src_port == port || c.flow.dst_port == port)
     {
+        progress.step(i);
         for mut r in dirs.entry(c.flow).or_default().push(&c.data) {
             label(&mut r, &c.flow, Some(c.frame));
             out.push(r);

@@ -16,6 +16,7 @@ pub mod hex;
 pub mod iec101;
 pub mod iec104;
 pub mod mms;
+mod progress;
 mod report;
 mod stream;
 mod tcp;

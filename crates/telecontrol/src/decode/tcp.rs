@@ -17,10 +17,13 @@ pub(crate) fn decode_chunks(
 ) -> Vec<Report> {
     let mut streams: BTreeMap<Flow, StreamSplitter> = BTreeMap::new();
     let mut out = Vec::new();
-    for c in chunks
+    let mut progress = super::progress::Progress::new("decoding", chunks.len());
+    for (i, c) in chunks
         .iter()
-        .filter(|c| c.flow.src_port == port || c.flow.dst_port == port)
+        .enumerate()
+        .filter(|(_, c)| c.flow.src_port == port || c.flow.dst_port == port)
     {
+        progress.step(i);
         let pieces = streams
             .entry(c.flow)
             .or_default()

@@ -20,9 +20,6 @@ pub struct DemoArgs {
     /// JSON lines on stdout instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Log the components' own messages (tracing) on stderr.
-    #[arg(short, long)]
-    pub verbose: bool,
     /// Record the TASE.2 (control centre ↔ gateway) and IEC 104 (gateway ↔ RTU) traffic in
     /// this pcap file (Wireshark: decode the TASE.2 port as TPKT).
     #[arg(long, value_name = "FILE")]
@@ -41,30 +38,14 @@ pub struct GatewayArgs {
     /// JSON lines on stdout instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Less output: warnings only.
-    #[arg(short, long)]
-    pub quiet: bool,
     /// Record the TASE.2 connections and the TCP links to the outstations in this pcap file.
     #[command(flatten)]
     pub pcap: PcapArg,
 }
 
-fn init_tracing(level: tracing::Level) {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(level)
-        .with_target(false)
-        .try_init();
-}
-
 /// Run `demo`: exit 0 when the whole round trip worked.
 #[must_use]
 pub fn run_demo(args: &DemoArgs) -> ExitCode {
-    init_tracing(if args.verbose {
-        tracing::Level::INFO
-    } else {
-        tracing::Level::ERROR
-    });
     match demo::run(DemoOptions {
         live: Duration::from_secs(args.live),
         json: args.json,
@@ -81,11 +62,6 @@ pub fn run_demo(args: &DemoArgs) -> ExitCode {
 /// Run `gateway --config FILE` until Ctrl-C or the duration.
 #[must_use]
 pub fn run_gateway(args: &GatewayArgs) -> ExitCode {
-    init_tracing(if args.quiet {
-        tracing::Level::WARN
-    } else {
-        tracing::Level::INFO
-    });
     let mut cfg = match config::load(&args.config) {
         Ok(c) => c,
         Err(e) => {

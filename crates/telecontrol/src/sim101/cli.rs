@@ -39,6 +39,13 @@ pub enum Sim101 {
     Balanced(LineArgs),
 }
 
+/// Whether the command shows a live table of received points (master and balanced
+/// without `--json`, when stdout is a terminal).
+#[must_use]
+pub fn draws_table(cmd: &Sim101) -> bool {
+    matches!(cmd, Sim101::Master(a) | Sim101::Balanced(a) if !a.json)
+}
+
 fn parse_link(s: &str) -> Result<LinkMode, String> {
     match s {
         "normal" => Ok(LinkMode::Normal),

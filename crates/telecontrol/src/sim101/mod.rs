@@ -8,6 +8,7 @@ pub mod cli;
 
 use crate::decode::Report;
 use crate::decode::iec101::{Params101, decode_bytes};
+use crate::sim104::display::Display;
 use crate::sim104::now_cp56;
 use crate::sim104::points::{Answer, CommandPoint, Monitor, StationSpec, apply_command, ioa};
 use anyhow::{Context, Result, bail};
@@ -117,12 +118,22 @@ impl<S: Unpin> AsyncWrite for Muted<S> {
     }
 }
 
-fn log(json: bool, v: &serde_json::Value, text: &str) {
-    if json {
-        println!("{v}");
+/// Where a command's output goes (shared by its tasks and its command handler).
+type Out = Arc<Mutex<Display>>;
+
+fn log(out: &Mutex<Display>, v: &serde_json::Value, text: &str) {
+    out.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .message(v, text);
+}
+
+/// JSON lines, or text lines (the slave shows no table: it receives no values).
+fn lines(json: bool) -> Out {
+    Arc::new(Mutex::new(if json {
+        Display::Json
     } else {
-        println!("{text}");
-    }
+        Display::Lines
+    }))
 }
 
 /// The report of an ASDU received from link address `from`, in the `decode --json` schema:
@@ -194,7 +205,7 @@ struct SimHandler {
     commands: Vec<CommandPoint>,
     state: Arc<Mutex<BTreeMap<u32, Monitor>>>,
     changed: mpsc::UnboundedSender<(u32, Monitor)>,
-    json: bool,
+    out: Out,
 }
 
 impl telecontrol_tokio::CommandHandler for SimHandler {
@@ -205,7 +216,7 @@ impl telecontrol_tokio::CommandHandler for SimHandler {
             .any(|c| c.ioa == r.ioa.value() && c.answer == Answer::None);
         if silent {
             log(
-                self.json,
+                &self.out,
                 &json!({"event": "command", "ca": r.ca.0, "ioa": r.ioa.value(),
                         "type": r.value.type_id().mnemonic(), "answered": false}),
                 &format!(
@@ -251,7 +262,7 @@ impl telecontrol_tokio::CommandHandler for SimHandler {
         };
         let positive = answer != CommandAnswer::Reject;
         log(
-            self.json,
+            &self.out,
             &json!({"event": "command", "ca": r.ca.0, "ioa": r.ioa.value(),
                     "type": r.value.type_id().mnemonic(), "value": r.value.to_string(),
                     "positive": positive}),
@@ -268,7 +279,7 @@ impl telecontrol_tokio::CommandHandler for SimHandler {
 
     fn clock_sync(&self, ca: CommonAddress, time: asdu::Cp56Time2a) {
         log(
-            self.json,
+            &self.out,
             &json!({"event": "clock_sync", "ca": ca.0, "time": time.to_string()}),
             &format!("clock synchronisation for CA {}: {time}", ca.0),
         );
@@ -282,7 +293,7 @@ struct Sim {
     moving: Vec<u32>,
 }
 
-fn sample(opts: &Options) -> (Sim, SimHandler) {
+fn sample(opts: &Options, out: &Out) -> (Sim, SimHandler) {
     let mut spec = StationSpec::sample(opts.ca);
     for c in &mut spec.commands {
         if let Some((_, a)) = opts.answers.iter().rev().find(|(i, _)| *i == c.ioa) {
@@ -304,7 +315,7 @@ fn sample(opts: &Options) -> (Sim, SimHandler) {
         commands: spec.commands.clone(),
         state: Arc::clone(&state),
         changed: tx,
-        json: opts.json,
+        out: Arc::clone(out),
     };
     let sim = Sim {
         db,
@@ -321,28 +332,28 @@ fn sample(opts: &Options) -> (Sim, SimHandler) {
 }
 
 /// Print one line event; returns the GI outcome if it was a result.
-fn print_event(opts: &Options, ev: &LineEvent) {
+fn print_event(out: &Mutex<Display>, opts: &Options, ev: &LineEvent) {
     match ev {
         LineEvent::Asdu(from, asdu) => {
             let r = asdu_report(&asdu.bytes, *from, opts.link_address_size, opts.params);
-            if opts.json {
-                println!("{}", serde_json::to_string(&r).unwrap_or_default());
-            } else {
-                println!(
-                    "from {from}: {}",
-                    asdu.view()
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|e| e.to_string())
-                );
-            }
+            out.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .asdu(&r, || {
+                    format!(
+                        "from {from}: {}",
+                        asdu.view()
+                            .map(|v| v.to_string())
+                            .unwrap_or_else(|e| e.to_string())
+                    )
+                });
         }
         LineEvent::LinkUp(a) => log(
-            opts.json,
+            out,
             &json!({"event": "link_up", "address": a}),
             &format!("link {a} up"),
         ),
         LineEvent::LinkDown(a) => log(
-            opts.json,
+            out,
             &json!({"event": "link_down", "address": a}),
             &format!("link {a} down"),
         ),
@@ -379,11 +390,12 @@ pub async fn master(opts: Options) -> Result<()> {
     let stop = stop_after(opts.duration);
     tokio::pin!(stop);
     let ca = CommonAddress(opts.ca);
+    let out = Mutex::new(Display::new(opts.json));
     loop {
         tokio::select! {
             ev = events.recv() => {
                 let Some(ev) = ev else { break };
-                print_event(&opts, &ev);
+                print_event(&out, &opts, &ev);
                 if let LineEvent::LinkUp(a) = ev && !ok.contains_key(&a) {
                     ok.insert(a, None);
                     let (m, tx) = (Arc::clone(&m), done_tx.clone());
@@ -395,8 +407,10 @@ pub async fn master(opts: Options) -> Result<()> {
             }
             Some((a, r)) = done_rx.recv() => {
                 let text = format!("{r:?}");
-                log(opts.json, &json!({"event": "interrogation", "address": a, "outcome": text}),
-                    &format!("interrogation of {a}: {text}"));
+                out.lock().unwrap_or_else(PoisonError::into_inner).status(
+                    &json!({"event": "interrogation", "address": a, "outcome": text}),
+                    &format!("interrogation of {a}: {text}"),
+                );
                 ok.insert(a, Some(matches!(r, Ok(Outcome::Terminated))));
             }
             () = &mut stop => break,
@@ -422,6 +436,7 @@ pub async fn master(opts: Options) -> Result<()> {
 
 async fn simulate(
     opts: &Options,
+    out: &Mutex<Display>,
     sim: &mut Sim,
     update: impl Fn(u32, Monitor),
     events: &mut LineEvents,
@@ -448,7 +463,7 @@ async fn simulate(
             }
             Some((p, new)) = sim.changed.recv() => update(p, new),
             ev = events.recv() => match ev {
-                Some(ev) => print_event(opts, &ev),
+                Some(ev) => print_event(out, opts, &ev),
                 None => break,
             },
             () = &mut stop => break,
@@ -465,7 +480,8 @@ pub async fn slave(opts: Options) -> Result<()> {
     if opts.link == LinkMode::Silent {
         stream = Box::new(Muted(stream));
     }
-    let (mut sim, handler) = sample(&opts);
+    let out = lines(opts.json);
+    let (mut sim, handler) = sample(&opts, &out);
     let config = line_config(
         &opts,
         Role::Slave {
@@ -476,6 +492,7 @@ pub async fn slave(opts: Options) -> Result<()> {
     let ca = CommonAddress(opts.ca);
     simulate(
         &opts,
+        &out,
         &mut sim,
         |p, m| {
             let _ = s.update(ca, ioa(p), m.value(now_cp56()));
@@ -493,7 +510,8 @@ pub async fn slave(opts: Options) -> Result<()> {
 /// The port could not be opened.
 pub async fn balanced(opts: Options) -> Result<()> {
     let stream = open(&opts.port, &opts.serial).await?;
-    let (mut sim, handler) = sample(&opts);
+    let out: Out = Arc::new(Mutex::new(Display::new(opts.json)));
+    let (mut sim, handler) = sample(&opts, &out);
     let role = Role::Balanced {
         dir: opts.link_address < opts.remote_address,
         local_address: opts.link_address,
@@ -507,7 +525,7 @@ pub async fn balanced(opts: Options) -> Result<()> {
     let ca = CommonAddress(opts.ca);
     let gi = {
         let b = Arc::clone(&b);
-        let json = opts.json;
+        let out = Arc::clone(&out);
         tokio::spawn(async move {
             let r = b
                 .request(
@@ -519,8 +537,7 @@ pub async fn balanced(opts: Options) -> Result<()> {
                 )
                 .await;
             let text = format!("{:?}", r.map(|r| r.outcome));
-            log(
-                json,
+            out.lock().unwrap_or_else(PoisonError::into_inner).status(
                 &json!({"event": "interrogation", "outcome": text}),
                 &format!("interrogation: {text}"),
             );
@@ -529,6 +546,7 @@ pub async fn balanced(opts: Options) -> Result<()> {
     let upd = Arc::clone(&b);
     simulate(
         &opts,
+        &out,
         &mut sim,
         |p, m| {
             let _ = upd.update(ca, ioa(p), m.value(now_cp56()));

@@ -55,6 +55,13 @@ pub enum Sim104 {
     Client(ClientArgs),
 }
 
+/// Whether the command shows a live table of received points (the client without
+/// `--json`, when stdout is a terminal).
+#[must_use]
+pub fn draws_table(cmd: &Sim104) -> bool {
+    matches!(cmd, Sim104::Client(a) if !a.json)
+}
+
 /// `telecontrol 104 server`.
 #[derive(Args, Debug)]
 pub struct ServerArgs {
@@ -155,7 +162,6 @@ fn seconds(s: f64) -> Duration {
 /// Run a `104` subcommand.
 #[must_use]
 pub fn run(cmd: Sim104) -> ExitCode {
-    init_tracing();
     match cmd {
         Sim104::Server(a) => {
             let (mut station, tls_files) = match &a.config {
@@ -260,13 +266,4 @@ pub fn run(cmd: Sim104) -> ExitCode {
             }
         }
     }
-}
-
-/// Log lines on stderr; `RUST_LOG`-style filtering is not needed: info and above.
-fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::INFO)
-        .with_target(false)
-        .try_init();
 }

@@ -2,9 +2,11 @@
 //! (clock sync, interrogation, counter interrogation, commands) one after the other, print
 //! every received ASDU, and report whether everything was confirmed positively.
 
+use super::display::Display;
 use super::{CommandArg, asdu_report, now_cp56, points::ioa};
 use asdu::{CommonAddress, Frz, Qcc};
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use telecontrol_tokio::telecontrol_tls::pki_types::ServerName;
 use telecontrol_tokio::{
@@ -99,25 +101,26 @@ async fn session(
             .map_err(|e| ClientFailure(vec![format!("TLS configuration: {e}")]))?,
     };
     let (link_tx, mut link) = watch::channel(Link::Connecting);
-    let json = opts.json;
+    let display = Arc::new(Mutex::new(Display::new(opts.json)));
+    let shown = Arc::clone(&display);
     let printer = tokio::spawn(async move {
-        use std::io::Write as _;
         while let Some(e) = events.recv().await {
             match e {
-                ClientEvent::Connected(a) => tracing::info!("connected to {a}"),
+                ClientEvent::Connected(a) => {
+                    tracing::info!("connected to {a}");
+                    above_table(&shown, &format!("connected to {a}"));
+                }
                 ClientEvent::Started => {
                     tracing::info!("data transfer started");
+                    above_table(&shown, "data transfer started");
                     let _ = link_tx.send(Link::Started);
                 }
                 ClientEvent::Asdu(a) => {
                     let r = asdu_report(&a.bytes);
-                    let mut out = std::io::stdout().lock();
-                    let _ = if json {
-                        writeln!(out, "{}", r.to_json_line())
-                    } else {
-                        write!(out, "{}", r.to_tree())
-                    };
-                    let _ = out.flush();
+                    shown
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .asdu(&r, || r.to_tree());
                 }
                 ClientEvent::Disconnected(why) => {
                     let _ = link_tx.send(Link::Lost(why));
@@ -141,7 +144,7 @@ async fn session(
         )),
     }
     if failures.is_empty() {
-        run_requests(&client, &opts, &mut failures).await;
+        run_requests(&client, &opts, &display, &mut failures).await;
     }
     if failures.is_empty() {
         let until = opts.duration.map(|d| start + d);
@@ -172,7 +175,19 @@ async fn session(
     }
 }
 
-async fn run_requests(client: &Client, opts: &ClientOptions, failures: &mut Vec<String>) {
+/// A message above the live table (without a table, the log line says it).
+fn above_table(display: &Mutex<Display>, text: &str) {
+    if let Display::Table(t) = &mut *display.lock().unwrap_or_else(PoisonError::into_inner) {
+        t.line(text);
+    }
+}
+
+async fn run_requests(
+    client: &Client,
+    opts: &ClientOptions,
+    display: &Mutex<Display>,
+    failures: &mut Vec<String>,
+) {
     let ca = CommonAddress(opts.ca);
     let mut steps: Vec<(String, Request, Completion)> = Vec::new();
     if opts.clock_sync {
@@ -232,12 +247,21 @@ async fn run_requests(client: &Client, opts: &ClientOptions, failures: &mut Vec<
     }
     for (name, request, completion) in steps {
         let r = tokio::time::timeout(opts.timeout, client.request(request, completion)).await;
-        match judge(r) {
-            Ok(r) => tracing::info!("{name}: {:?} ({} objects)", r.outcome, r.objects),
+        let text = match judge(r) {
+            Ok(r) => {
+                tracing::info!("{name}: {:?} ({} objects)", r.outcome, r.objects);
+                format!("{name}: {:?} ({} objects)", r.outcome, r.objects)
+            }
             Err(why) => {
                 tracing::error!("{name}: {why}");
-                failures.push(format!("{name}: {why}"));
+                let text = format!("{name}: {why}");
+                failures.push(text.clone());
+                text
             }
+        };
+        // On a terminal the outcome stays under the table (the log line scrolls above).
+        if let Display::Table(t) = &mut *display.lock().unwrap_or_else(PoisonError::into_inner) {
+            t.status(&text);
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod display;
 pub mod points;
 pub mod server;
 pub use crate::tls;

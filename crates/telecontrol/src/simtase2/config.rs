@@ -15,6 +15,8 @@
 //! select_timeout_s = 30     # absent: direct operate
 //! tagged = true
 //! check_back_id = 1
+//! answer = "positive"      # positive | negative | none (default: --answer)
+//! refusal = "hardware-fault"  # the DataAccessError of a negative answer
 //!
 //! [[data_set]]
 //! domain = "VCC"
@@ -108,6 +110,12 @@ pub struct DeviceEntry {
     /// CheckBackID answered on select.
     #[serde(default)]
     pub check_back_id: i16,
+    /// How selects and operates are answered: `positive`, `negative` or `none` (absent:
+    /// the server's `--answer`; see [`super::answers`]).
+    pub answer: Option<String>,
+    /// The `DataAccessError` of a negative answer (`hardware-fault`, ...; absent: the
+    /// server's `--refusal`). Given without `answer`, the device answers negatively.
+    pub refusal: Option<String>,
 }
 
 /// `[[data_set]]`.
@@ -358,6 +366,8 @@ impl ServerFile {
                 select_timeout_s: Some(30.0),
                 tagged: true,
                 check_back_id: 1,
+                answer: None,
+                refusal: None,
             },
             DeviceEntry {
                 domain: icc.into(),
@@ -366,6 +376,8 @@ impl ServerFile {
                 select_timeout_s: Some(30.0),
                 tagged: false,
                 check_back_id: 2,
+                answer: None,
+                refusal: None,
             },
             DeviceEntry {
                 domain: icc.into(),
@@ -374,6 +386,8 @@ impl ServerFile {
                 select_timeout_s: None,
                 tagged: false,
                 check_back_id: 0,
+                answer: None,
+                refusal: None,
             },
         ];
         let data_set = vec![

@@ -2,7 +2,9 @@
 //! points changing over time) and `telecontrol tase2 client` (associate, check, define a
 //! data set, start a transfer set, print reports, operate a device, send a message).
 
+pub mod answers;
 pub mod config;
+pub mod display;
 pub mod tls;
 pub mod values;
 
@@ -22,7 +24,9 @@ use serde_json::json;
 use tase2_transfer_sets::client::{
     ClientError, PointName, Reading, Tase2Message, Tase2Report, TransferSetOptions,
 };
-use tase2_transfer_sets::station::{Domain, StationConfig, StationEvent, Tase2Station};
+use tase2_transfer_sets::station::{
+    DeviceRequest, Domain, StationConfig, StationEvent, Tase2Station,
+};
 use tase2_transfer_sets::{DeviceValue, DsConditions, InfoMessHeader, ReportKind, ValueKind};
 use telecontrol_tokio::mms::MmsServerConfig;
 use telecontrol_tokio::tase2::{Tase2ClientConfig, Tase2Server};
@@ -35,9 +39,11 @@ use values::{simulated, value_json, value_text};
 pub enum SimTase2 {
     /// Serve a VCC (the built-in sample, or --config FILE) until Ctrl-C or --duration:
     /// points change every --tick-ms, an information message goes out every 10 ticks.
+    #[command(after_help = answers::SERVER_EXAMPLES)]
     Server(ServerArgs),
     /// Associate with a TASE.2 server, check it, define a data set, start a transfer set
     /// and print every report; optionally operate a device and send a message.
+    #[command(after_help = answers::CLIENT_EXAMPLES)]
     Client(ClientArgs),
 }
 
@@ -60,6 +66,19 @@ pub struct ServerArgs {
     /// Print station events as JSON lines.
     #[arg(long)]
     json: bool,
+    /// How devices answer selects and operates, unless their `[[device]]` entry says:
+    /// positive (as the standard says), negative (refused with --refusal) or none (no
+    /// MMS response at all: the client's request timeout fires).
+    #[arg(
+        long,
+        value_name = "positive|negative|none",
+        default_value = "positive"
+    )]
+    answer: String,
+    /// The DataAccessError of a negative answer (ISO 9506-2 name).
+    #[arg(long, value_name = "ERROR", default_value = "hardware-fault",
+          value_parser = answers::parse_refusal)]
+    refusal: mms_pdu::mms::DataAccessError,
     #[command(flatten)]
     tls: crate::tls::TlsArgs,
     #[command(flatten)]
@@ -116,6 +135,9 @@ pub struct ClientArgs {
     /// ACSE password.
     #[arg(long, value_name = "TEXT")]
     password: Option<String>,
+    /// Seconds a request may wait for its response before the call fails.
+    #[arg(long, value_name = "S", default_value_t = 30.0)]
+    request_timeout: f64,
     #[command(flatten)]
     tls: crate::tls::TlsArgs,
     /// TLS: the name the server's certificate must carry (with --tls-ca); default: the
@@ -124,6 +146,13 @@ pub struct ClientArgs {
     tls_server_name: Option<String>,
     #[command(flatten)]
     pcap: PcapArg,
+}
+
+/// Whether the command shows a live table of reported points (the client without
+/// `--json`, when stdout is a terminal).
+#[must_use]
+pub fn draws_table(cmd: &SimTase2) -> bool {
+    matches!(cmd, SimTase2::Client(a) if !a.json)
 }
 
 /// Run a `telecontrol tase2` command.
@@ -176,10 +205,43 @@ fn gmt_now() -> i32 {
 }
 
 fn event_line(e: &StationEvent, as_json: bool) -> String {
+    let request = |r: &DeviceRequest| match r {
+        DeviceRequest::Select => "select",
+        DeviceRequest::Operate => "operate",
+    };
     if !as_json {
-        return format!("{e:?}");
+        return match e {
+            StationEvent::DeviceRefused {
+                name,
+                request: r,
+                error,
+                ..
+            } => format!(
+                "{} of {name} refused: {} (answer = negative)",
+                request(r),
+                answers::refusal_name(*error)
+            ),
+            StationEvent::DeviceIgnored {
+                name, request: r, ..
+            } => {
+                format!("{} of {name} not answered (answer = none)", request(r))
+            }
+            other => format!("{other:?}"),
+        };
     }
     let j = match e {
+        StationEvent::DeviceRefused {
+            name,
+            request: r,
+            error,
+            ..
+        } => json!({"event": "refused", "device": name, "request": request(r),
+                    "error": answers::refusal_name(*error)}),
+        StationEvent::DeviceIgnored {
+            name, request: r, ..
+        } => {
+            json!({"event": "not_answered", "device": name, "request": request(r)})
+        }
         StationEvent::Operate {
             name,
             value,
@@ -208,6 +270,8 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
         ..StationConfig::default()
     });
     let points = objects.apply(&station)?;
+    let default = answers::parse_answer(&a.answer, a.refusal).map_err(anyhow::Error::msg)?;
+    answers::apply(&objects, &station, default)?;
     let cfg = MmsServerConfig {
         association: Config::DEFAULT,
         authorize: None,
@@ -402,6 +466,9 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         ..Addressing::DEFAULT
     };
     association.password = password;
+    association.request_timeout =
+        Duration::try_from_secs_f64(a.request_timeout).context("--request-timeout")?;
+    let mut out = display::ClientOut::new(a.json);
     let config = Tase2ClientConfig {
         table_id: a.table_id.clone(),
         association,
@@ -420,14 +487,12 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         peer.version.minor,
         peer.table_id.as_str()
     );
-    if a.json {
-        println!(
-            "{}",
-            json!({"associated": {"version": [peer.version.major, peer.version.minor], "blocks": blocks, "table_id": peer.table_id.as_str()}})
-        );
-    } else {
-        println!("{hello}");
-    }
+    out.say(
+        Some(
+            json!({"associated": {"version": [peer.version.major, peer.version.minor], "blocks": blocks, "table_id": peer.table_id.as_str()}}),
+        ),
+        &hello,
+    );
 
     let points = if a.points.is_empty() {
         sample_points(&a.icc)
@@ -461,9 +526,7 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         .start_transfer_set("TC_CLIENT_DS", options)
         .await
         .context("start transfer set")?;
-    if !a.json {
-        println!("transfer set {ts} started");
-    }
+    out.say(None, &format!("transfer set {ts} started"));
 
     if let Some(op) = &a.operate {
         let (Some(dev), Some(val)) = (op.first(), op.get(1)) else {
@@ -472,8 +535,7 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         let device = PointName::icc(&a.icc, dev);
         let value = device_value(val)?;
         match c.select(&device).await {
-            Ok(id) if !a.json => println!("selected {device} (CheckBackID {id})"),
-            Ok(_) => {}
+            Ok(id) => out.status(None, &format!("selected {device} (CheckBackID {id})")),
             // No `<dev>_SBO`: a direct-operate device.
             Err(telecontrol_tokio::tase2::Tase2ClientError::Client(ClientError::Access {
                 error:
@@ -481,16 +543,27 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
                     | mms_pdu::mms::DataAccessError::ObjectUndefined,
                 ..
             })) => {}
-            Err(e) => return Err(e).context(format!("select {device}")),
+            Err(e) => {
+                let why = answers::failure_text(&e, a.request_timeout);
+                out.status(
+                    Some(json!({"failed": "select", "device": device.to_string(), "reason": why})),
+                    &format!("select {device} failed: {why}"),
+                );
+                bail!("select {device}: {why}");
+            }
         }
-        c.operate(&device, value)
-            .await
-            .with_context(|| format!("operate {device}"))?;
-        if a.json {
-            println!("{}", json!({"operated": device.to_string(), "value": val}));
-        } else {
-            println!("operated {device} with {value:?}");
+        if let Err(e) = c.operate(&device, value).await {
+            let why = answers::failure_text(&e, a.request_timeout);
+            out.status(
+                Some(json!({"failed": "operate", "device": device.to_string(), "reason": why})),
+                &format!("operate {device} failed: {why}"),
+            );
+            bail!("operate {device}: {why}");
         }
+        out.status(
+            Some(json!({"operated": device.to_string(), "value": val})),
+            &format!("operated {device} with {value:?}"),
+        );
     }
     if let Some(text) = &a.message {
         c.enable_messages(true).await.context("enable messages")?;
@@ -514,11 +587,9 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         match event {
             Some(telecontrol_tokio::tase2::Tase2ClientEvent::Report(r)) => {
                 reports += 1;
-                println!("{}", report_line(&r, a.json));
+                out.report(&r);
             }
-            Some(telecontrol_tokio::tase2::Tase2ClientEvent::Message(m)) => {
-                println!("{}", message_line(&m, a.json));
-            }
+            Some(telecontrol_tokio::tase2::Tase2ClientEvent::Message(m)) => out.message(&m),
             Some(telecontrol_tokio::tase2::Tase2ClientEvent::Closed(r)) => {
                 bail!("association closed: {r:?}")
             }
@@ -531,9 +602,10 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
     c.conclude(Duration::from_secs(5))
         .await
         .context("conclude")?;
-    if !a.json {
-        println!("{reports} reports ({acknowledged} acknowledged)");
-    }
+    out.say(
+        None,
+        &format!("{reports} reports ({acknowledged} acknowledged)"),
+    );
     if reports == 0 {
         bail!("no report within {} s", a.duration);
     }

@@ -1,0 +1,240 @@
+//! `telecontrol tase2 server` playing a peer for testing a client's device control, as
+//! built, on 127.0.0.1: with docs/examples/tase2-server.toml one device answers
+//! positively, one refuses (the client's operate fails with the refusal's
+//! `DataAccessError`), one never answers (the client reports its request timeout); with
+//! the built-in sample `--answer negative --refusal ...` refuses every device. The client's
+//! text lines (not a terminal) and JSON lines are both checked. Every child is killed
+//! when its guard drops; every wait is bounded.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
+const STEP: Duration = Duration::from_secs(20);
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../docs/examples/tase2-server.toml"
+);
+
+/// Kills and reaps the child on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The server with `extra` arguments (JSON events); its address and its stdout lines.
+fn server(extra: &[&str]) -> (Guard, String, mpsc::Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .args([
+            "tase2",
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--duration",
+            "60",
+        ])
+        .args(["--tick-ms", "100", "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(STEP).expect("address line");
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_owned();
+    (Guard(child), addr, rx)
+}
+
+/// Run the client, bounded; (exit success, stdout, stderr).
+fn client(addr: &str, args: &[&str]) -> (bool, String, String) {
+    let child = Command::new(BIN)
+        .args(["tase2", "client", addr])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(STEP)
+        .expect("client finished in time")
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Wait for a server line containing `needle`.
+fn server_line(rx: &mpsc::Receiver<String>, needle: &str) -> String {
+    let end = Instant::now() + STEP;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return l,
+            Ok(_) => {}
+            Err(_) => panic!("no server line with {needle:?}"),
+        }
+    }
+}
+
+#[test]
+fn tase2_devices_answer_positive_negative_or_not_at_all() {
+    let (_server, addr, lines) = server(&["--config", EXAMPLE]);
+    let point = ["--point", "V_MW=RealQ"];
+
+    // Positive: selected and operated; the text lines (stdout is not a terminal).
+    let (ok, out, err) = client(
+        &addr,
+        &[&point[..], &["--duration", "3", "--operate", "BRK_OK", "1"]].concat(),
+    );
+    assert!(ok, "positive operate failed: {err}\n{out}");
+    assert!(
+        out.contains("selected ICC1/BRK_OK (CheckBackID 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("operated ICC1/BRK_OK with Command(1)"),
+        "{out}"
+    );
+    assert!(out.contains("\n  V_MW = "), "report lines: {out}");
+    let op = server_line(&lines, "\"operate\"");
+    assert!(op.contains("BRK_OK"), "{op}");
+
+    // Negative: the select is refused with the configured DataAccessError.
+    let (ok, out, err) = client(
+        &addr,
+        &[
+            &point[..],
+            &["--duration", "3", "--operate", "BRK_REFUSING", "1"],
+        ]
+        .concat(),
+    );
+    assert!(!ok, "refused operate must fail: {out}");
+    assert!(
+        err.contains("select ICC1/BRK_REFUSING: refused by the server: hardware-fault"),
+        "{err}"
+    );
+    assert!(
+        out.contains("select ICC1/BRK_REFUSING failed: refused by the server: hardware-fault"),
+        "{out}"
+    );
+    let refused = server_line(&lines, "\"refused\"");
+    let j: serde_json::Value = serde_json::from_str(&refused).unwrap();
+    assert_eq!(j["device"], "BRK_REFUSING");
+    assert_eq!(j["request"], "select");
+    assert_eq!(j["error"], "hardware-fault");
+
+    // None: the operate of a direct device gets no response; the client's 1 s request
+    // timeout fires. JSON lines on stdout name the failure.
+    let started = Instant::now();
+    let (ok, out, err) = client(
+        &addr,
+        &[
+            &point[..],
+            &[
+                "--duration",
+                "3",
+                "--json",
+                "--request-timeout",
+                "1",
+                "--operate",
+                "SP_SILENT",
+                "2.5",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(!ok, "unanswered operate must fail: {out}");
+    assert!(
+        err.contains("operate ICC1/SP_SILENT: timeout: no answer within 1 s"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let json: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let failed = json
+        .iter()
+        .find(|j| j.get("failed").is_some())
+        .expect("a failure line");
+    assert_eq!(failed["failed"], "operate");
+    assert_eq!(failed["device"], "ICC1/SP_SILENT");
+    assert_eq!(failed["reason"], "timeout: no answer within 1 s");
+    let ignored = server_line(&lines, "\"not_answered\"");
+    assert!(
+        ignored.contains("SP_SILENT") && ignored.contains("\"operate\""),
+        "{ignored}"
+    );
+
+    // The server still answers the next client (the withheld request freed its slot).
+    let (ok, _, err) = client(
+        &addr,
+        &[&point[..], &["--duration", "2", "--operate", "BRK_OK", "0"]].concat(),
+    );
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn tase2_server_answer_flag_refuses_every_device() {
+    let (_server, addr, lines) = server(&[
+        "--answer",
+        "negative",
+        "--refusal",
+        "temporarily-unavailable",
+    ]);
+    let (ok, _, err) = client(&addr, &["--duration", "2", "--operate", "SP_DISC", "3"]);
+    assert!(!ok);
+    assert!(
+        err.contains("operate ICC1/SP_DISC: refused by the server: temporarily-unavailable"),
+        "{err}"
+    );
+    let refused = server_line(&lines, "\"refused\"");
+    assert!(
+        refused.contains("\"operate\"") && refused.contains("SP_DISC"),
+        "{refused}"
+    );
+
+    // A bad word is a usage error.
+    let out = Command::new(BIN)
+        .args(["tase2", "server", "--answer", "maybe", "--duration", "1"])
+        .args(["--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not positive, negative or none"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
