@@ -1,7 +1,8 @@
 //! The binary's human output, as built: `-v` / `-q` move the log level of any command;
-//! `decode --pcap` shows progress on stderr only on a terminal; `104 client` draws its live
-//! table (rows redrawn in place, the request outcomes as the status line) on a terminal and
-//! prints text when piped. The terminal is a pseudo-terminal made by `script` (util-linux).
+//! `decode --pcap` shows progress on stderr only on a terminal; `104 client`, `101 master`
+//! and `tase2 client` draw their live table (rows redrawn in place, request outcomes and
+//! device control steps as the status line) on a terminal, and `104 client` prints text
+//! when piped. The terminal is a pseudo-terminal made by `script` (util-linux).
 //! Every child is bounded in time and killed when its guard drops.
 #![allow(
     clippy::unwrap_used,
@@ -53,15 +54,21 @@ fn run(cmd: &mut Command) -> Output {
     }
 }
 
-/// `shell_command` on a pseudo-terminal: what the terminal showed (stdout and stderr).
-fn on_terminal(shell_command: &str) -> String {
+/// `shell_command` on a pseudo-terminal: whether it succeeded, and what the terminal
+/// showed (its stdout and stderr).
+fn terminal(shell_command: &str) -> (bool, String) {
     let out = run(Command::new("script").args(["-qec", shell_command, "/dev/null"]));
-    assert!(
+    (
         out.status.success(),
-        "{shell_command}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// As [`terminal`], for a command that must succeed.
+fn on_terminal(shell_command: &str) -> String {
+    let (ok, shown) = terminal(shell_command);
+    assert!(ok, "{shell_command}: {shown}");
+    shown
 }
 
 fn stderr(o: &Output) -> String {
@@ -248,4 +255,96 @@ fn client_104_draws_a_live_table_on_a_terminal_and_text_when_piped() {
         "{text}"
     );
     assert!(!text.contains('\x1b'), "{text}");
+}
+
+/// A running `tase2 server --json` with the example answers file, and its address.
+fn server_tase2() -> (Guard, String) {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/tase2-server.toml"
+    );
+    let mut child = Command::new(BIN)
+        .args(["tase2", "server", "--bind", "127.0.0.1:0", "--json"])
+        .args(["--tick-ms", "100", "--config", example])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let guard = Guard(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(LIMIT).unwrap();
+    let addr = first.strip_prefix("listening on ").unwrap().to_owned();
+    (guard, addr)
+}
+
+#[test]
+fn tase2_client_draws_a_live_table_with_device_control_as_the_status_line() {
+    let (_server, addr) = server_tase2();
+    let points = "--point V_MW=RealQ --point ICC1/I_BRK_POS=StateQTimeTag --rbe";
+    let shown = on_terminal(&format!(
+        "{BIN} tase2 client {addr} {points} --operate BRK_OK 1 --duration 2"
+    ));
+    assert!(
+        shown.contains("POINT") && shown.contains("QUALITY"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\nV_MW "), "{shown:?}");
+    assert!(shown.contains("\nICC1/I_BRK_POS "), "{shown:?}");
+    assert!(shown.contains("A\r\x1b[J"), "{shown:?}");
+    assert!(
+        shown.contains("operated ICC1/BRK_OK with Command(1)"),
+        "{shown:?}"
+    );
+    // No report as text lines: the values are in the table.
+    assert!(!shown.contains("report ICC1/"), "{shown:?}");
+
+    // A refused select: the status line says why, and the client fails.
+    let (ok, shown) = terminal(&format!(
+        "{BIN} tase2 client {addr} {points} --operate BRK_REFUSING 1 --duration 2"
+    ));
+    assert!(!ok);
+    assert!(
+        shown.contains("select ICC1/BRK_REFUSING failed: refused by the server: hardware-fault"),
+        "{shown:?}"
+    );
+}
+
+#[test]
+fn master_101_draws_a_live_table_on_a_terminal() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let _slave = Guard(
+        Command::new(BIN)
+            .args(["101", "slave", "--tcp-listen", &addr, "--link-address", "3"])
+            .args(["--tick-ms", "200", "--duration", "20", "--json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let shown = on_terminal(&format!(
+        "{BIN} 101 master --tcp {addr} --slaves 3 --duration 4"
+    ));
+    assert!(shown.contains("link 3 up"), "{shown:?}");
+    assert!(
+        shown.contains("POINT") && shown.contains("\n1/100 "),
+        "{shown:?}"
+    );
+    assert!(shown.contains("A\r\x1b[J"), "{shown:?}");
+    assert!(
+        shown.contains("interrogation of 3: Ok(Terminated)"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains("from 3: "), "no ASDU lines: {shown:?}");
 }
