@@ -12,82 +12,17 @@
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read as _};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use telecontrol::sim104::config::parse_tls;
-use telecontrol_tls::test_pki::{Ca, Validity};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Kills and reaps the child on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A directory with PEM files, removed on drop.
-struct Pki {
-    dir: PathBuf,
-}
-
-impl Pki {
-    /// ca.pem, ca.crl, server.{pem,key}, client.{pem,key}, revoked.{pem,key}.
-    fn new(name: &str) -> Pki {
-        let dir = std::env::temp_dir().join(format!(
-            "telecontrol-tls-{name}-{}-{}",
-            std::process::id(),
-            Instant::now().elapsed().as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut ca = Ca::new("cli test CA").unwrap();
-        let server = ca.issue("server", Validity::Valid).unwrap();
-        let client = ca.issue("client", Validity::Valid).unwrap();
-        let revoked = ca.issue("revoked", Validity::Valid).unwrap();
-        let w = |f: &str, s: &str| std::fs::write(dir.join(f), s).unwrap();
-        w("ca.pem", &ca.pem());
-        w("ca.crl", &ca.crl(&[&revoked]).unwrap());
-        for (n, l) in [
-            ("server", &server),
-            ("client", &client),
-            ("revoked", &revoked),
-        ] {
-            w(&format!("{n}.pem"), &l.cert_pem);
-            w(&format!("{n}.key"), &l.key_pem);
-        }
-        Pki { dir }
-    }
-
-    fn path(&self, f: &str) -> String {
-        self.dir.join(f).to_str().unwrap().to_owned()
-    }
-
-    /// `--tls-cert NAME.pem --tls-key NAME.key --tls-ca ca.pem --tls-crl ca.crl`.
-    fn args(&self, name: &str) -> Vec<String> {
-        vec![
-            "--tls-cert".into(),
-            self.path(&format!("{name}.pem")),
-            "--tls-key".into(),
-            self.path(&format!("{name}.key")),
-            "--tls-ca".into(),
-            self.path("ca.pem"),
-            "--tls-crl".into(),
-            self.path("ca.crl"),
-        ]
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+mod support;
+use support::{Guard, Pki};
 
 /// A running `104 server --json`: its address and its further log lines.
 struct TestServer {
@@ -188,7 +123,7 @@ fn wait_event(s: &TestServer, event: &str) -> Value {
 
 #[test]
 fn options_valid_revoked_and_plain_clients() {
-    let pki = Pki::new("opts");
+    let pki = Pki::new("s104-opts");
     let mut args = pki.args("server");
     args.extend(["--duration".into(), "6".into()]);
     let s = server(&args);
@@ -221,7 +156,7 @@ fn options_valid_revoked_and_plain_clients() {
 
 #[test]
 fn toml_tls_table() {
-    let pki = Pki::new("toml");
+    let pki = Pki::new("s104-toml");
     // Relative paths: from the config file's directory.
     let config = pki.dir.join("station.toml");
     std::fs::write(

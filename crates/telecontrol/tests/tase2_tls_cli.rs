@@ -13,81 +13,16 @@
 )]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-use telecontrol_tls::test_pki::{Ca, Validity};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
 const STEP: Duration = Duration::from_secs(20);
 
-/// Kills and reaps the child on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A directory with PEM files (ca.pem, ca.crl, server/client/revoked .pem and .key),
-/// removed on drop.
-struct Pki {
-    dir: PathBuf,
-}
-
-impl Pki {
-    fn new(name: &str) -> Pki {
-        let dir = std::env::temp_dir().join(format!(
-            "telecontrol-tase2-tls-{name}-{}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut ca = Ca::new("tase2 cli test CA").unwrap();
-        let server = ca.issue("server", Validity::Valid).unwrap();
-        let client = ca.issue("client", Validity::Valid).unwrap();
-        let revoked = ca.issue("revoked", Validity::Valid).unwrap();
-        let w = |f: &str, s: &str| std::fs::write(dir.join(f), s).unwrap();
-        w("ca.pem", &ca.pem());
-        w("ca.crl", &ca.crl(&[&revoked]).unwrap());
-        for (n, l) in [
-            ("server", &server),
-            ("client", &client),
-            ("revoked", &revoked),
-        ] {
-            w(&format!("{n}.pem"), &l.cert_pem);
-            w(&format!("{n}.key"), &l.key_pem);
-        }
-        Pki { dir }
-    }
-
-    fn path(&self, f: &str) -> String {
-        self.dir.join(f).to_str().unwrap().to_owned()
-    }
-
-    /// `--tls-cert NAME.pem --tls-key NAME.key --tls-ca ca.pem --tls-crl ca.crl`.
-    fn args(&self, name: &str) -> Vec<String> {
-        vec![
-            "--tls-cert".into(),
-            self.path(&format!("{name}.pem")),
-            "--tls-key".into(),
-            self.path(&format!("{name}.key")),
-            "--tls-ca".into(),
-            self.path("ca.pem"),
-            "--tls-crl".into(),
-            self.path("ca.crl"),
-        ]
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+mod support;
+use support::{Guard, Pki};
 
 /// The server with `extra` arguments, and its address.
 fn server(extra: &[String]) -> (Guard, String) {
@@ -168,7 +103,7 @@ fn assert_reports(ok: bool, out: &str, err: &str, table: &str) {
 
 #[test]
 fn tase2_cli_over_tls_with_options() {
-    let pki = Pki::new("options");
+    let pki = Pki::new("t2-options");
     let (_server, addr) = server(&pki.args("server"));
     let mut args = strings(&["--duration", "2", "--json", "--rbe", "--integrity", "1"]);
     args.extend(pki.args("client"));
@@ -190,7 +125,7 @@ fn tase2_cli_over_tls_with_options() {
 
 #[test]
 fn tase2_cli_over_tls_from_the_config_table() {
-    let pki = Pki::new("table");
+    let pki = Pki::new("t2-table");
     let config = r#"
 [[point]]
 domain = "VCC"
@@ -248,7 +183,7 @@ handshake_timeout = 5
 
 #[test]
 fn tase2_cli_tls_table_errors_name_the_line() {
-    let pki = Pki::new("errors");
+    let pki = Pki::new("t2-errors");
     let path = pki.dir.join("bad.toml");
     std::fs::write(
         &path,

@@ -16,6 +16,11 @@
 //! table_id = "CC_1"              # Bilateral_Table_ID
 //! operate = true                 # may operate devices and set tags, default false
 //!
+//! [tase2.tls]                    # optional: secure ICCP (TASE.2 over TLS, port 3782 by
+//! cert = "gateway.pem"           # convention); the same fields as `telecontrol 104 server`'s
+//! key = "gateway.key"            # [tls] table (cert, key, ca, crl, allow, versions,
+//! ca = "ca.pem"                  # handshake_timeout); paths relative to this file
+//!
 //! [[rtu]]
 //! name = "RTU1"
 //! protocol = "104"               # default; or "101"
@@ -55,6 +60,7 @@ use super::line101::link;
 pub use super::line101::{Line101, RtuLink};
 use super::map::{CommandKind, PointKind};
 use crate::sim104::config::{ConfigError, check_ioa, line_of};
+use crate::tls::{RawTls, TlsFiles};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -84,6 +90,8 @@ pub struct Tase2Side {
     pub transfer_sets: u16,
     /// Bilateral tables; empty: open server.
     pub peers: Vec<Peer>,
+    /// Secure ICCP (`[tase2.tls]`): the files, read when the gateway starts.
+    pub tls: Option<TlsFiles>,
 }
 
 /// A control centre allowed to associate.
@@ -167,6 +175,7 @@ struct RawTase2 {
     transfer_sets: Option<Spanned<i64>>,
     #[serde(default)]
     peer: Vec<RawPeer>,
+    tls: Option<RawTls>,
 }
 
 #[derive(Deserialize)]
@@ -368,6 +377,14 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
             operate: p.operate,
         });
     }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tls = match &t.tls {
+        None => None,
+        Some(raw) => Some(
+            raw.check(dir)
+                .map_err(|(span, field, reason)| err(span, format!("tase2.{field}"), reason))?,
+        ),
+    };
     let mut names = BTreeSet::new();
     let mut rtus = Vec::new();
     for (r, raw_rtu) in raw.rtu.iter().enumerate() {
@@ -551,6 +568,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
             open_icc,
             transfer_sets,
             peers,
+            tls,
         },
         rtus,
     })
@@ -582,6 +600,7 @@ impl GatewayConfig {
                     table_id: "DEMO_CC".into(),
                     operate: true,
                 }],
+                tls: None,
             },
             rtus: vec![Rtu {
                 name: "RTU1".into(),

@@ -187,7 +187,11 @@ impl Gateway {
     pub async fn start(config: GatewayConfig) -> Result<Gateway> {
         let bridge = Bridge::build(&config, StationConfig::default(), Tase2Server::new_station)
             .context("building the TASE.2 station")?;
-        let server = Tase2Server::bind(
+        let tls = match &config.tase2.tls {
+            Some(files) => Some(files.load().context("[tase2.tls]")?),
+            None => None,
+        };
+        let server = crate::simtase2::tls::bind(
             config.tase2.bind,
             MmsServerConfig {
                 association: Config::DEFAULT,
@@ -195,6 +199,7 @@ impl Gateway {
                 ..MmsServerConfig::default()
             },
             Arc::clone(bridge.station()),
+            tls.as_ref(),
         )
         .await
         .with_context(|| format!("cannot listen on {}", config.tase2.bind))?;
