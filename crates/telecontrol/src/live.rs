@@ -5,8 +5,13 @@
 //! When stdout is not a terminal (a pipe, a file, a test), every update, message and
 //! status is printed as its own line instead.
 //!
-//! The table writes to stdout by default, or to any writer ([`LiveTable::with_writer`]):
-//! tests render into a buffer and check the cursor moves.
+//! On a terminal the table fits the window (asked of the terminal before each redraw):
+//! lines are cut to its width, so that none wraps and the cursor moves stay exact, and a
+//! table taller than the window shows its first rows and how many more there are (the
+//! others are still kept; `--json` prints them all).
+//!
+//! The table writes to stdout by default, or to any writer ([`LiveTable::with_writer`],
+//! [`LiveTable::with_size`]): tests render into a buffer and check the cursor moves.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -32,6 +37,19 @@ pub struct LiveTable {
     drawn: usize,
     tty: bool,
     out: Box<dyn Write + Send>,
+    /// The window, columns and rows: fixed, or asked of stdout's terminal, or none.
+    size: Size,
+}
+
+/// Where the table's window size comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Size {
+    /// Unlimited (a writer that is not a terminal).
+    Unlimited,
+    /// Asked of stdout's terminal before each redraw.
+    Stdout,
+    /// Fixed columns and rows.
+    Fixed(usize, usize),
 }
 
 impl std::fmt::Debug for LiveTable {
@@ -54,7 +72,9 @@ impl LiveTable {
     /// A table on stdout, drawn in place (`tty`) or printed as lines.
     #[must_use]
     pub fn new(tty: bool) -> LiveTable {
-        LiveTable::with_writer(tty, Box::new(std::io::stdout()))
+        let mut t = LiveTable::with_writer(tty, Box::new(std::io::stdout()));
+        t.size = Size::Stdout;
+        t
     }
 
     /// A table written to `out`, drawn in place (`tty`) or printed as lines.
@@ -66,7 +86,21 @@ impl LiveTable {
             drawn: 0,
             tty,
             out,
+            size: Size::Unlimited,
         }
+    }
+
+    /// As [`with_writer`](Self::with_writer), drawn in a window of `columns` × `rows`.
+    #[must_use]
+    pub fn with_size(
+        tty: bool,
+        out: Box<dyn Write + Send>,
+        columns: usize,
+        rows: usize,
+    ) -> LiveTable {
+        let mut t = LiveTable::with_writer(tty, out);
+        t.size = Size::Fixed(columns, rows);
+        t
     }
 
     /// Whether the table is redrawn in place.
@@ -146,6 +180,20 @@ impl LiveTable {
     /// (and, on a terminal, the status line).
     #[must_use]
     pub fn render(&self) -> String {
+        let mut s = String::new();
+        for l in self.table_lines() {
+            s.push_str(&l);
+            s.push('\n');
+        }
+        if let Some(st) = &self.status {
+            s.push_str(st);
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The header and one line per point.
+    fn table_lines(&self) -> Vec<String> {
         let w =
             |f: fn(&Row) -> usize, min: usize| self.rows.iter().map(f).max().unwrap_or(0).max(min);
         let (wn, wv, wq, wt) = (
@@ -154,24 +202,18 @@ impl LiveTable {
             w(|r| r.quality.chars().count(), 7),
             w(|r| r.time.chars().count(), 4),
         );
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
+        let mut v = vec![format!(
             "{:<wn$}  {:>wv$}  {:<wq$}  {:<wt$}  {:<12}  UPDATES",
             "POINT", "VALUE", "QUALITY", "TIME", "RECEIVED"
-        );
+        )];
         for r in &self.rows {
             let time = if r.time.is_empty() { "-" } else { &r.time };
-            let _ = writeln!(
-                s,
+            v.push(format!(
                 "{:<wn$}  {:>wv$}  {:<wq$}  {:<wt$}  {:<12}  {}",
                 r.name, r.value, r.quality, time, r.received, r.updates
-            );
+            ));
         }
-        if let Some(st) = &self.status {
-            let _ = writeln!(s, "{st}");
-        }
-        s
+        v
     }
 
     fn redraw(&mut self) {
@@ -193,15 +235,62 @@ impl LiveTable {
         if self.rows.is_empty() && self.status.is_none() {
             return;
         }
-        let table = self.render();
+        let table = fit(self.table_lines(), self.status.as_deref(), self.window());
         self.drawn = table.lines().count();
         out.push_str(&table);
+    }
+
+    /// The window's columns and rows, if limited.
+    fn window(&self) -> Option<(usize, usize)> {
+        match self.size {
+            Size::Unlimited => None,
+            Size::Fixed(c, r) => Some((c, r)),
+            Size::Stdout => rustix::termios::tcgetwinsize(std::io::stdout())
+                .ok()
+                .filter(|w| w.ws_col > 0 && w.ws_row > 0)
+                .map(|w| (usize::from(w.ws_col), usize::from(w.ws_row))),
+        }
     }
 
     fn emit(&mut self, s: &str) {
         let _ = self.out.write_all(s.as_bytes());
         let _ = self.out.flush();
     }
+}
+
+/// The table's lines and status line cut to a window of `columns` × `rows`: each line to
+/// `columns - 1` characters (a line as wide as the window would wrap on some terminals),
+/// and at most `rows - 2` lines in all (room for a message scrolling above): the header,
+/// the first point rows, one line saying how many more are hidden, the status line.
+fn fit(mut lines: Vec<String>, status: Option<&str>, window: Option<(usize, usize)>) -> String {
+    if let Some((columns, rows)) = window {
+        let room = rows.saturating_sub(2).max(3);
+        let all = lines.len().saturating_add(usize::from(status.is_some()));
+        if all > room {
+            // Keep the header and as many rows as fit beside the "more" and status lines.
+            let keep = room
+                .saturating_sub(1 + usize::from(status.is_some()))
+                .max(1);
+            let hidden = lines.len().saturating_sub(keep);
+            lines.truncate(keep);
+            lines.push(format!("... and {hidden} more points"));
+        }
+        lines.extend(status.map(str::to_owned));
+        let width = columns.saturating_sub(1).max(1);
+        for l in &mut lines {
+            if l.chars().count() > width {
+                *l = l.chars().take(width).collect();
+            }
+        }
+    } else {
+        lines.extend(status.map(str::to_owned));
+    }
+    let mut s = String::new();
+    for l in lines {
+        s.push_str(&l);
+        s.push('\n');
+    }
+    s
 }
 
 /// UTC time of day, `HH:MM:SS.mmm`.
@@ -343,6 +432,31 @@ mod tests {
         let sixth = buf.take();
         assert!(sixth.starts_with("\x1b[4A\r\x1b[Jlink up\nPOINT"));
         assert_eq!(t.drawn, 4);
+    }
+
+    #[test]
+    fn a_small_window_cuts_lines_and_hides_rows() {
+        let buf = Buf::default();
+        let mut t = LiveTable::with_size(true, Box::new(buf.clone()), 30, 6);
+        for i in 0..10 {
+            t.update(&format!("1/{i}"), "1.5", "good", "");
+        }
+        t.status("C_SC_NA_1 CA 1 IOA 1100: actcon (negative)");
+        let shown = buf.take();
+        let last = shown.rsplit("\x1b[J").next().unwrap();
+        let lines: Vec<&str> = last.lines().collect();
+        // 6 rows: 4 lines (2 left for a message), none wider than 29 characters.
+        assert_eq!(lines.len(), 4, "{last:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 29), "{last:?}");
+        assert!(lines[0].starts_with("POINT"));
+        assert!(lines[1].starts_with("1/0 "));
+        assert_eq!(lines[2], "... and 9 more points");
+        assert_eq!(lines[3], "C_SC_NA_1 CA 1 IOA 1100: actc");
+        // The next redraw goes up exactly over those 4 lines.
+        t.update("1/0", "2", "good", "");
+        assert!(buf.take().starts_with("\x1b[4A\r\x1b[J"));
+        // Every point is still kept.
+        assert_eq!(t.render().lines().count(), 12);
     }
 
     #[test]
