@@ -15,6 +15,7 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::sync::{Mutex, PoisonError};
 
 /// One point's row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,17 +112,11 @@ impl LiveTable {
 
     /// A message: above the table on a terminal, a plain line otherwise.
     pub fn line(&mut self, text: &str) {
-        let mut out = String::new();
         if self.tty {
-            self.erase(&mut out);
-            out.push_str(text);
-            out.push('\n');
-            self.draw(&mut out);
+            self.redraw_with(&format!("{text}\n"));
         } else {
-            out.push_str(text);
-            out.push('\n');
+            self.emit(&format!("{text}\n"));
         }
-        self.emit(&out);
     }
 
     /// The status line: on a terminal one line under the table, replaced by the next
@@ -217,27 +212,32 @@ impl LiveTable {
     }
 
     fn redraw(&mut self) {
+        self.redraw_with("");
+    }
+
+    /// Move up over the drawn table, clear to the end of the screen, write `above`, draw
+    /// the table again. The stdout table does it holding [`ON_SCREEN`], where it leaves
+    /// what it drew for the log lines ([`log_writer`]).
+    fn redraw_with(&mut self, above: &str) {
+        let table = if self.rows.is_empty() && self.status.is_none() {
+            String::new()
+        } else {
+            fit(self.table_lines(), self.status.as_deref(), self.window())
+        };
+        let mut shared = (self.size == Size::Stdout)
+            .then(|| ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner));
+        let drawn = shared.as_ref().map_or(self.drawn, |g| g.0);
         let mut out = String::new();
-        self.erase(&mut out);
-        self.draw(&mut out);
-        self.emit(&out);
-    }
-
-    /// Move up over the drawn table and clear to the end of the screen.
-    fn erase(&mut self, out: &mut String) {
-        if self.drawn > 0 {
-            let _ = write!(out, "\x1b[{}A\r\x1b[J", self.drawn);
-            self.drawn = 0;
+        if drawn > 0 {
+            let _ = write!(out, "\x1b[{drawn}A\r\x1b[J");
         }
-    }
-
-    fn draw(&mut self, out: &mut String) {
-        if self.rows.is_empty() && self.status.is_none() {
-            return;
-        }
-        let table = fit(self.table_lines(), self.status.as_deref(), self.window());
-        self.drawn = table.lines().count();
+        out.push_str(above);
         out.push_str(&table);
+        self.drawn = table.lines().count();
+        if let Some(g) = &mut shared {
+            **g = (self.drawn, table);
+        }
+        self.emit(&out);
     }
 
     /// The window's columns and rows, if limited.
@@ -256,6 +256,67 @@ impl LiveTable {
         let _ = self.out.write_all(s.as_bytes());
         let _ = self.out.flush();
     }
+}
+
+/// What the stdout table has on screen: its lines and their text.
+static ON_SCREEN: Mutex<(usize, String)> = Mutex::new((0, String::new()));
+
+/// The writer for log lines (tracing) on stderr: when a live table is on the terminal
+/// and stderr is that terminal too, each log line goes above the table (the table is
+/// erased, the line written, the table drawn again) instead of through it.
+#[must_use]
+pub fn log_writer() -> LogLine {
+    LogLine(Vec::new())
+}
+
+/// One log event's text, written to stderr when dropped.
+#[derive(Debug)]
+pub struct LogLine(Vec<u8>);
+
+impl Write for LogLine {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LogLine {
+    fn drop(&mut self) {
+        let shown = ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner);
+        let over = shown.0 > 0 && std::io::stderr().is_terminal();
+        let _ = log_over(
+            &shown,
+            over,
+            &self.0,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+    }
+}
+
+/// Write the log `text` to `err`; `over` a table `shown` (lines, text) on `out`: erase the
+/// table first and draw it again after.
+fn log_over(
+    shown: &(usize, String),
+    over: bool,
+    text: &[u8],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<()> {
+    if over {
+        write!(out, "\x1b[{}A\r\x1b[J", shown.0)?;
+        out.flush()?;
+    }
+    err.write_all(text)?;
+    err.flush()?;
+    if over {
+        out.write_all(shown.1.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// The table's lines and status line cut to a window of `columns` × `rows`: each line to
@@ -457,6 +518,22 @@ mod tests {
         assert!(buf.take().starts_with("\x1b[4A\r\x1b[J"));
         // Every point is still kept.
         assert_eq!(t.render().lines().count(), 12);
+    }
+
+    #[test]
+    fn log_lines_go_above_the_table() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let shown = (2, "POINT\n1/100\n".to_owned());
+        log_over(&shown, true, b"INFO hello\n", &mut out, &mut err).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[2A\r\x1b[JPOINT\n1/100\n"
+        );
+        assert_eq!(err, b"INFO hello\n");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        log_over(&shown, false, b"INFO hello\n", &mut out, &mut err).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(err, b"INFO hello\n");
     }
 
     #[test]

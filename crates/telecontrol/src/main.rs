@@ -245,7 +245,7 @@ fn init_tracing(cli: &Cli) {
         _ => LevelFilter::TRACE,
     };
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(telecontrol::live::log_writer)
         .with_max_level(filter)
         .with_target(false)
         .try_init();

@@ -246,6 +246,22 @@ fn client_104_draws_a_live_table_on_a_terminal_and_text_when_piped() {
     let last = shown.rsplit("\x1b[J").next().unwrap();
     assert!(last.starts_with("POINT"), "{last:?}");
 
+    // -v: the log lines go above the table (erased, the line, drawn again), once each.
+    let shown = on_terminal(&format!("{BIN} {args} -v"));
+    assert_eq!(shown.matches("INFO connected to").count(), 1, "{shown:?}");
+    let log = shown
+        .find("INFO command C_SC_NA_1 IOA 1100: Confirmed")
+        .expect("log line");
+    assert!(
+        shown[log..].contains("\nPOINT"),
+        "table drawn again: {shown:?}"
+    );
+    let last = shown.rsplit("\x1b[J").next().unwrap();
+    assert!(
+        last.contains("POINT"),
+        "the table is the last thing drawn: {last:?}"
+    );
+
     // Piped: the decoder's text tree of every ASDU, no cursor moves.
     let o = run(Command::new(BIN).args(args.split(' ')));
     assert!(o.status.success(), "{}", stderr(&o));

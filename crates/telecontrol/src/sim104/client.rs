@@ -175,8 +175,11 @@ async fn session(
     }
 }
 
-/// A message above the live table (without a table, the log line says it).
+/// A message above the live table, unless the log line (info) already says it there.
 fn above_table(display: &Mutex<Display>, text: &str) {
+    if tracing::enabled!(tracing::Level::INFO) {
+        return;
+    }
     if let Display::Table(t) = &mut *display.lock().unwrap_or_else(PoisonError::into_inner) {
         t.line(text);
     }
