@@ -220,8 +220,9 @@ fn main() -> ExitCode {
 ///
 /// By default: info for servers, the gateway and the simulators that print lines; warn
 /// for the decoders, for the controlling simulators when they draw a live table on a
-/// terminal (their own messages go above the table) and for the demo with a table; error
-/// for the demo otherwise. Each -v raises and each -q lowers it one step.
+/// terminal (they show their own messages above it) and for the demo with a table; error
+/// for the demo otherwise. Each -v raises and each -q lowers it one step. On a terminal
+/// with a live table, log lines go above the table ([`telecontrol::live::log_writer`]).
 fn init_tracing(cli: &Cli) {
     use tracing_subscriber::filter::LevelFilter;
     let table = std::io::stdout().is_terminal();
@@ -251,13 +252,13 @@ fn init_tracing(cli: &Cli) {
         .try_init();
 }
 
-/// Whether the command shows a live table of received points (without `--json`).
+/// Whether the command is a controlling simulator that shows a live table of received
+/// points (without `--json`).
 fn draws_table(c: &Command) -> bool {
     match c {
         Command::Sim104(c) => sim104_cli::draws_table(c),
         Command::Sim101(c) => sim101_cli::draws_table(c),
         Command::Tase2(c) => simtase2::draws_table(c),
-        Command::Gateway(a) => !a.json,
         _ => false,
     }
 }
