@@ -331,15 +331,15 @@ fn tase2_client_draws_a_live_table_with_device_control_as_the_status_line() {
     );
 }
 
-#[test]
-fn master_101_draws_a_live_table_on_a_terminal() {
+/// A `101 slave` accepting one connection on a free port, and that address.
+fn slave_101() -> (Guard, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let _slave = Guard(
+    let slave = Guard(
         Command::new(BIN)
             .args(["101", "slave", "--tcp-listen", &addr, "--link-address", "3"])
             .args(["--tick-ms", "200", "--duration", "20", "--json"])
@@ -349,6 +349,12 @@ fn master_101_draws_a_live_table_on_a_terminal() {
             .unwrap(),
     );
     std::thread::sleep(Duration::from_millis(500));
+    (slave, addr)
+}
+
+#[test]
+fn master_101_draws_a_live_table_on_a_terminal() {
+    let (_slave, addr) = slave_101();
     let shown = on_terminal(&format!(
         "{BIN} 101 master --tcp {addr} --slaves 3 --duration 4"
     ));
@@ -363,4 +369,26 @@ fn master_101_draws_a_live_table_on_a_terminal() {
         "{shown:?}"
     );
     assert!(!shown.contains("from 3: "), "no ASDU lines: {shown:?}");
+
+    // Piped: one text line per ASDU and per event, no cursor moves.
+    let (_slave, addr) = slave_101();
+    let o = run(Command::new(BIN).args([
+        "101",
+        "master",
+        "--tcp",
+        &addr,
+        "--slaves",
+        "3",
+        "--duration",
+        "3",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("link 3 up"), "{text}");
+    assert!(text.contains("from 3: "), "{text}");
+    assert!(
+        text.contains("interrogation of 3: Ok(Terminated)"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "{text}");
 }
