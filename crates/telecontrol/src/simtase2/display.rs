@@ -6,6 +6,7 @@
 use serde_json::Value as Json;
 use tase2_transfer_sets::Value;
 use tase2_transfer_sets::client::{Reading, Tase2Message, Tase2Report};
+use tase2_transfer_sets::station::{DeviceRequest, StationEvent};
 
 use super::{message_line, report_line};
 use crate::demo::value_parts;
@@ -85,6 +86,93 @@ impl ClientOut {
     }
 }
 
+/// A station event of `tase2 server` as one line of text.
+#[must_use]
+pub fn server_event_text(e: &StationEvent) -> String {
+    let table = |t: &Option<String>| t.as_deref().unwrap_or("anonymous").to_owned();
+    let request = |r: &DeviceRequest| match r {
+        DeviceRequest::Select => "select",
+        DeviceRequest::Operate => "operate",
+    };
+    match e {
+        StationEvent::Associated {
+            association,
+            table_id,
+        } => format!(
+            "association {association}: associated (table {})",
+            table(table_id)
+        ),
+        StationEvent::AssociationRefused {
+            association,
+            ap_title,
+        } => format!(
+            "association {association}: refused (AP-title {})",
+            ap_title.as_deref().unwrap_or("none")
+        ),
+        StationEvent::Released { association } => format!("association {association}: ended"),
+        StationEvent::TransferSetEnabled {
+            association,
+            transfer_set,
+        } => format!("association {association}: transfer set {transfer_set} enabled"),
+        StationEvent::TransferSetDisabled {
+            association,
+            transfer_set,
+        } => format!("association {association}: transfer set {transfer_set} disabled"),
+        StationEvent::Operate {
+            association,
+            name,
+            value,
+            table_id,
+            ..
+        } => format!(
+            "association {association}: operate {name} with {value:?} (table {})",
+            table(table_id)
+        ),
+        StationEvent::DeviceRefused {
+            association,
+            name,
+            request: r,
+            error,
+            ..
+        } => format!(
+            "association {association}: {} of {name} refused: {} (answer = negative)",
+            request(r),
+            super::answers::refusal_name(*error)
+        ),
+        StationEvent::DeviceIgnored {
+            association,
+            name,
+            request: r,
+            ..
+        } => format!(
+            "association {association}: {} of {name} not answered (answer = none)",
+            request(r)
+        ),
+        StationEvent::SelectTimeout { name, table_id, .. } => {
+            format!("selection of {name} timed out (table {})", table(table_id))
+        }
+        StationEvent::TagChanged {
+            association,
+            device,
+            tag,
+            reason,
+            ..
+        } => {
+            format!("association {association}: tag of device {device:?} set to {tag:?} ({reason})")
+        }
+        StationEvent::Message {
+            association,
+            header,
+            data,
+        } => format!(
+            "association {association}: message {}: {}",
+            header.message_id,
+            String::from_utf8_lossy(data)
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A value's time stamp (UTC), for the kinds that carry one.
 #[must_use]
 pub fn time_text(v: &Value) -> Option<String> {
@@ -119,6 +207,45 @@ pub fn time_text(v: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use tase2_transfer_sets::{DataFlags, TimeStampExtended, TimeTagged};
+
+    #[test]
+    fn server_events_read_as_sentences() {
+        use tase2_transfer_sets::station::{
+            ControlMode, DeviceConfig, Domain, StationConfig, Tase2Station,
+        };
+        let st = Tase2Station::new(StationConfig::default(), || telecontrol_core::Instant::ZERO);
+        let device = st
+            .add_device(DeviceConfig {
+                domain: Domain::Vcc,
+                name: "SP_SILENT".into(),
+                kind: tase2_transfer_sets::DeviceKind::RealSetPoint,
+                mode: ControlMode::Direct,
+                tagged: false,
+                check_back_id: 0,
+            })
+            .unwrap();
+        let e = StationEvent::DeviceIgnored {
+            association: 4,
+            device,
+            name: "SP_SILENT".into(),
+            request: DeviceRequest::Operate,
+        };
+        assert_eq!(
+            server_event_text(&e),
+            "association 4: operate of SP_SILENT not answered (answer = none)"
+        );
+        let e = StationEvent::Operate {
+            association: 4,
+            device,
+            name: "SP_SILENT".into(),
+            value: tase2_transfer_sets::DeviceValue::RealSetPoint(2.5),
+            table_id: Some("T1".into()),
+        };
+        assert_eq!(
+            server_event_text(&e),
+            "association 4: operate SP_SILENT with RealSetPoint(2.5) (table T1)"
+        );
+    }
 
     #[test]
     fn time_stamps_are_utc_times_of_day() {

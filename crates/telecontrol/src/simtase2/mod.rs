@@ -210,24 +210,7 @@ fn event_line(e: &StationEvent, as_json: bool) -> String {
         DeviceRequest::Operate => "operate",
     };
     if !as_json {
-        return match e {
-            StationEvent::DeviceRefused {
-                name,
-                request: r,
-                error,
-                ..
-            } => format!(
-                "{} of {name} refused: {} (answer = negative)",
-                request(r),
-                answers::refusal_name(*error)
-            ),
-            StationEvent::DeviceIgnored {
-                name, request: r, ..
-            } => {
-                format!("{} of {name} not answered (answer = none)", request(r))
-            }
-            other => format!("{other:?}"),
-        };
+        return display::server_event_text(e);
     }
     let j = match e {
         StationEvent::DeviceRefused {
