@@ -860,9 +860,9 @@ mod tests {
             let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
             let log = Arc::clone(&arrivals);
             tokio::spawn(async move {
-                let mut n = 0;
+                let mut n = 0u32;
                 while let Ok((mut s, _)) = l.accept().await {
-                    n += 1;
+                    n = n.wrapping_add(1);
                     let log = Arc::clone(&log);
                     tokio::spawn(async move {
                         let mut b = [0u8; 64];
