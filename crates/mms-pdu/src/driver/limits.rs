@@ -27,6 +27,10 @@ pub struct LimitCounts {
     /// (the association then closes as a slow peer) or the PDU is above the negotiated size
     /// ([`AssocError::TransmitFull`], [`AssocError::PduTooLarge`]).
     pub unconfirmed_refused: u64,
+    /// Peer requests left unanswered on purpose because the directory said so
+    /// ([`Directory::withhold`](crate::server::Directory::withhold): a test server playing
+    /// a peer that never answers).
+    pub withheld: u64,
 }
 
 static SLOW_PEER: AtomicU64 = AtomicU64::new(0);
@@ -35,6 +39,7 @@ static HANDSHAKE_TIMEOUT: AtomicU64 = AtomicU64::new(0);
 static PROTOCOL_ERROR: AtomicU64 = AtomicU64::new(0);
 static REJECTS_SENT: AtomicU64 = AtomicU64::new(0);
 static UNCONFIRMED_REFUSED: AtomicU64 = AtomicU64::new(0);
+static WITHHELD: AtomicU64 = AtomicU64::new(0);
 
 /// The counts so far.
 #[must_use]
@@ -47,6 +52,7 @@ pub fn limit_counts() -> LimitCounts {
         protocol_error: get(&PROTOCOL_ERROR),
         rejects_sent: get(&REJECTS_SENT),
         unconfirmed_refused: get(&UNCONFIRMED_REFUSED),
+        withheld: get(&WITHHELD),
     }
 }
 
@@ -64,6 +70,11 @@ pub(super) fn count_event(e: &Event<'_>) {
         Event::RejectSent(_) => bump(&REJECTS_SENT),
         _ => {}
     }
+}
+
+/// Count a peer request left unanswered on purpose.
+pub(super) fn count_withheld() {
+    bump(&WITHHELD);
 }
 
 /// Count an unconfirmed PDU the association did not queue.

@@ -395,7 +395,9 @@ impl Link {
             return;
         };
         if directory.is_some_and(|d| d.withhold(self.id, &req.service)) {
-            let _ = self.lock().assoc.withhold(invoke_id);
+            if self.lock().assoc.withhold(invoke_id).is_ok() {
+                limits::count_withheld();
+            }
             return;
         }
         let ctx = Context {
