@@ -1,6 +1,7 @@
-//! Limits against a broken or hostile peer that need the clock: the responder's wait for
-//! the CR, the send stall (queued output that the peer does not take) and the idle timeout
-//! of an established association.
+//! Time: the association's timers (`handle_timeout`, `poll_timeout`) and the limits
+//! against a broken or hostile peer that need the clock: the responder's wait for the CR,
+//! the send stall (queued output that the peer does not take) and the idle timeout of an
+//! established association.
 //!
 //! The send stall clock looks at the transmit queue whenever the association is told the
 //! time (`handle_input`, `handle_timeout`, `request`, `accept`, [`note_time`]): octets
@@ -12,11 +13,64 @@
 //!
 //! [`note_time`]: Association::note_time
 
-use telecontrol_core::Instant;
+use telecontrol_core::{Instant, earliest};
 
-use super::{Association, CloseReason, Role, State};
+use super::{Association, CloseReason, FailReason, Role, Slot, State};
 
 impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
+    /// Time passed: fail requests past their timeout; close if the CR (responder), CC, AC,
+    /// the conclude or the release answer is overdue, if queued output stalled longer than
+    /// the send stall timeout ([`CloseReason::SlowPeer`]) or if an established association
+    /// stayed silent longer than the idle timeout ([`CloseReason::Idle`]).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.watch(now);
+        if self.check_limits(now) {
+            return;
+        }
+        for slot in &mut self.outgoing {
+            if let Slot::Pending { id, deadline } = *slot
+                && deadline.is_due(now)
+            {
+                *slot = Slot::Failed {
+                    id,
+                    reason: FailReason::Timeout,
+                };
+            }
+        }
+        if let Some(d) = self.deadline
+            && d.is_due(now)
+        {
+            self.deadline = None;
+            if self.state == State::Idle {
+                // Responder: not even a CR came; nothing to answer.
+            } else if matches!(
+                self.state,
+                State::AwaitCc
+                    | State::AwaitCn
+                    | State::AwaitCdo
+                    | State::AwaitOa
+                    | State::AwaitAc
+                    | State::AwaitAnswer
+            ) {
+                // No session yet: disconnect the transport.
+                let _ = self.send_dr(0);
+            } else {
+                let _ = self.send_abort(0);
+            }
+            self.close(CloseReason::Timeout);
+        }
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let limits = earliest(self.stall_deadline(), self.idle_deadline());
+        let first = earliest(self.deadline, limits);
+        self.outgoing.iter().fold(first, |acc, s| match s {
+            Slot::Pending { deadline, .. } => earliest(acc, Some(*deadline)),
+            _ => acc,
+        })
+    }
+
     /// Tell the association the time, with nothing else happening: starts the
     /// responder's connect timeout (the wait for the CR) on a fresh association, and looks
     /// at the transmit queue for the send stall (see [`Config::send_stall_timeout`]).

@@ -8,7 +8,7 @@ mod recv;
 mod send;
 mod types;
 
-use telecontrol_core::{Decode, Instant, earliest};
+use telecontrol_core::{Decode, Instant};
 
 pub use types::{
     Addressing, AssocError, AssociateIndication, CloseReason, Config, Event, FailReason,
@@ -477,59 +477,6 @@ impl<'c, const BUF: usize, const OUT: usize> Association<'c, BUF, OUT> {
             self.tx_len = 0;
             self.close(CloseReason::TransportClosed);
         }
-    }
-
-    /// Time passed: fail requests past their timeout; close if the CR (responder), CC, AC,
-    /// the conclude or the release answer is overdue, if queued output stalled longer than
-    /// the send stall timeout ([`CloseReason::SlowPeer`]) or if an established association
-    /// stayed silent longer than the idle timeout ([`CloseReason::Idle`]).
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.watch(now);
-        if self.check_limits(now) {
-            return;
-        }
-        for slot in &mut self.outgoing {
-            if let Slot::Pending { id, deadline } = *slot
-                && deadline.is_due(now)
-            {
-                *slot = Slot::Failed {
-                    id,
-                    reason: FailReason::Timeout,
-                };
-            }
-        }
-        if let Some(d) = self.deadline
-            && d.is_due(now)
-        {
-            self.deadline = None;
-            if self.state == State::Idle {
-                // Responder: not even a CR came; nothing to answer.
-            } else if matches!(
-                self.state,
-                State::AwaitCc
-                    | State::AwaitCn
-                    | State::AwaitCdo
-                    | State::AwaitOa
-                    | State::AwaitAc
-                    | State::AwaitAnswer
-            ) {
-                // No session yet: disconnect the transport.
-                let _ = self.send_dr(0);
-            } else {
-                let _ = self.send_abort(0);
-            }
-            self.close(CloseReason::Timeout);
-        }
-    }
-
-    /// When to call [`handle_timeout`](Self::handle_timeout) next.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        let limits = earliest(self.stall_deadline(), self.idle_deadline());
-        let first = earliest(self.deadline, limits);
-        self.outgoing.iter().fold(first, |acc, s| match s {
-            Slot::Pending { deadline, .. } => earliest(acc, Some(*deadline)),
-            _ => acc,
-        })
     }
 
     /// Move queued octets (whole or partial TPKTs, in order) into `out`; `None` when
