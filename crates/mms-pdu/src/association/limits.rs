@@ -85,6 +85,16 @@ impl<const BUF: usize, const OUT: usize> Association<'_, BUF, OUT> {
         self.watch(now);
     }
 
+    /// Octets waiting in the transmit queue (of `BUF`): what [`poll_transmit`] has yet to
+    /// hand out. A driver that keeps PDUs of its own for later uses it to leave room for
+    /// answers.
+    ///
+    /// [`poll_transmit`]: Self::poll_transmit
+    #[must_use]
+    pub fn transmit_queued(&self) -> usize {
+        self.tx_len
+    }
+
     /// The driver found that the octets it already took with
     /// [`poll_transmit`](Self::poll_transmit) did not reach the socket within the send
     /// stall timeout (its own write blocked): close with [`CloseReason::SlowPeer`],

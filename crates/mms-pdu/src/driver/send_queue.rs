@@ -1,6 +1,8 @@
 //! The driver's bounded send queue: unconfirmed PDUs (reports) that the association's
 //! transmit queue has no room for wait here, in order, and move into the association as
 //! the connection loop takes octets; a report is never dropped from a live association.
+//! Reports leave room in the transmit queue for one answer of the negotiated PDU size, so
+//! a peer's requests are still answered while reports stream.
 //! When this queue would exceed [`SEND_QUEUE`] octets the peer is not keeping up: the
 //! association closes as [`CloseReason::SlowPeer`](crate::association::CloseReason) at
 //! once (the send stall time-out catches a peer that stops reading before that).
@@ -12,9 +14,10 @@ use std::vec::Vec;
 
 use telecontrol_core::{Decode, Instant};
 
-use super::Assoc;
+use super::{Assoc, BUF};
 use crate::association::AssocError;
 use crate::mms::MmsPdu;
+use crate::stack::mms_data_len;
 
 /// Octets of unconfirmed PDUs one association may hold beyond its own transmit queue.
 pub const SEND_QUEUE: usize = 1024 * 1024;
@@ -36,7 +39,7 @@ impl SendQueue {
         pdu: &[u8],
     ) -> Result<(), AssocError> {
         self.refill(assoc);
-        if self.pdus.is_empty() {
+        if self.pdus.is_empty() && fits(assoc, pdu) {
             match assoc.send_unconfirmed_pdu(pdu) {
                 Err(AssocError::TransmitFull { .. }) => {}
                 other => return other,
@@ -62,6 +65,9 @@ impl SendQueue {
     /// Move waiting PDUs into the association while it has room.
     pub(super) fn refill(&mut self, assoc: &mut Assoc) {
         while let Some(front) = self.pdus.front() {
+            if !fits(assoc, front) {
+                return;
+            }
             match assoc.send_unconfirmed_pdu(front) {
                 Ok(()) => {
                     self.octets = self.octets.saturating_sub(front.len());
@@ -78,6 +84,23 @@ impl SendQueue {
         self.pdus.clear();
         self.octets = 0;
     }
+}
+
+/// Whether `pdu` may go into the association's transmit queue now: it is empty, or `pdu`
+/// fits with room left for one answer of the negotiated PDU size.
+fn fits(assoc: &Assoc, pdu: &[u8]) -> bool {
+    let queued = assoc.transmit_queued();
+    if queued == 0 {
+        return true;
+    }
+    let n = assoc.negotiated();
+    let answer = usize::try_from(n.max_pdu_size).unwrap_or(0);
+    let need = mms_data_len(pdu.len(), n.mms_context, n.tpdu_size).saturating_add(mms_data_len(
+        answer,
+        n.mms_context,
+        n.tpdu_size,
+    ));
+    queued.saturating_add(need) <= BUF
 }
 
 /// What the association would refuse `pdu` for, other than a full transmit queue.
