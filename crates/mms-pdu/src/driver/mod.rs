@@ -414,9 +414,12 @@ impl Link {
             Err(e) => inner.assoc.respond_error(invoke_id, e),
         };
         if sent.is_err() {
-            let _ = inner
-                .assoc
-                .respond_error(invoke_id, ServiceError::new(server::CAPABILITY_UNAVAILABLE));
+            let error = ServiceError::new(server::CAPABILITY_UNAVAILABLE);
+            if inner.assoc.respond_error(invoke_id, error).is_err() {
+                // Not even the error fits (the transmit queue is full): free the invoke id
+                // rather than hold it for ever; the peer's request times out on its side.
+                let _ = inner.assoc.withhold(invoke_id);
+            }
         }
         inner.assoc.note_time(self.now());
     }
