@@ -30,8 +30,8 @@ mod e2e_mms_limits;
 
 use e2e_mms_gate::Gate;
 use e2e_mms_limits::{
-    LIMIT, RawPeer, closed_within, connection_request, framed, server_config, with_report,
-    write_request,
+    LIMIT, RawPeer, closed_within, connection_request, framed, identify_requests, server_config,
+    with_report, write_request,
 };
 
 fn server() -> MmsServer {
@@ -165,4 +165,27 @@ fn mms_blocking_oversized_pdus_are_rejected_and_oversized_tpdus_abort() {
     let after = limit_counts();
     assert!(after.rejects_sent > before.rejects_sent);
     assert!(after.protocol_error > before.protocol_error);
+}
+
+#[test]
+fn mms_blocking_requests_beyond_the_negotiated_outstanding_are_rejected() {
+    let before = limit_counts();
+    let server = server();
+    let mut peer = RawPeer::associate(server.local_addr());
+    let max = peer.assoc.negotiated().max_outstanding_calling;
+    assert_eq!(max, 5);
+    // Six requests in one write: the sixth arrives while five are outstanding.
+    peer.send_raw(&identify_requests(100, 6));
+    assert!(peer.read_until(|p| !p.rejects.is_empty()));
+    assert_eq!(
+        peer.rejects[0],
+        RejectPdu {
+            original_invoke_id: Some(105),
+            reason: RejectReason::ConfirmedRequest(
+                ConfirmedRequestReject::MaxServOutstandingExceeded
+            ),
+        }
+    );
+    assert!(peer.assoc.is_associated());
+    assert!(limit_counts().rejects_sent > before.rejects_sent);
 }

@@ -215,6 +215,20 @@ pub fn write_request(id: u32, len: usize) -> Vec<u8> {
     encoded(&MmsPdu::ConfirmedRequest(ConfirmedRequest::new(id, write)))
 }
 
+/// `count` encoded Identify requests, invoke ids from `first`, framed for an association
+/// with the default TPDU size, in one buffer.
+pub fn identify_requests(first: u32, count: u32) -> Vec<u8> {
+    (first..first + count)
+        .flat_map(|id| {
+            let pdu = MmsPdu::ConfirmedRequest(ConfirmedRequest::new(
+                id,
+                ConfirmedServiceRequest::Identify,
+            ));
+            framed(&encoded(&pdu), TpduSize::S1024)
+        })
+        .collect()
+}
+
 /// An InformationReport of one octet string of `len` octets, passed to `f`.
 pub fn with_report<R>(len: usize, f: impl FnOnce(UnconfirmedService<'_>) -> R) -> R {
     let payload = vec![0x55u8; len];
