@@ -71,6 +71,8 @@ pub fn tase2_schedule(data: &[u8]) {
             rest = t;
             b
         };
+        // What the device had noticed but not yet reported before this step.
+        let lapsed_before = lapsed;
         if let Some((o, at)) = selected
             && now >= at + select_timeout
             && matches!(op % 12, 8 | 9 | 11)
@@ -127,10 +129,11 @@ pub fn tase2_schedule(data: &[u8]) {
                     let dropped = device.cancel(owner);
                     assert_eq!(dropped, was == Some(owner));
                     if dropped {
-                        // Also one that lapsed unnoticed: it goes without an expiry event.
+                        // Also one that lapsed unnoticed: it goes without an expiry event
+                        // (an expiry noticed before this step is still reported).
                         assert_eq!(device.armed_by(), None);
                         selected = None;
-                        lapsed = lapsed.filter(|o| *o != owner);
+                        lapsed = lapsed_before;
                     }
                 } else if device.select(now, owner).is_ok() {
                     selected = Some((owner, now));
