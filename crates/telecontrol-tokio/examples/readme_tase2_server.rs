@@ -1,7 +1,6 @@
 //! README example: a TASE.2 server (VCC) with one point, one device and a bilateral table.
 use std::time::Duration;
 use telecontrol_tokio::mms::MmsServerConfig;
-use telecontrol_tokio::mms::mms_pdu::association::Config;
 use telecontrol_tokio::tase2::Tase2Server;
 use telecontrol_tokio::tase2::tase2_transfer_sets::station::*;
 use telecontrol_tokio::tase2::tase2_transfer_sets::{AccessRights, DataFlags, DeviceKind};
@@ -39,11 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         vcc_default: all,
         icc_default: AccessRights::READ.union(AccessRights::WRITE),
     })?;
-    let config = MmsServerConfig {
-        association: Config::DEFAULT,
-        authorize: None,
-        ..MmsServerConfig::default()
-    };
+    let config = MmsServerConfig::default(); // limits, admission, time-outs: defaults
     let mut server = Tase2Server::bind("127.0.0.1:10102", config, station).await?;
     for i in 0..60u8 {
         let value = Value::RealQ(DataRealQ {
