@@ -64,6 +64,8 @@ pub fn tase2_schedule(data: &[u8]) {
     let mut lapsed: Option<u16> = None;
     while let Some((&op, tail)) = rest.split_first() {
         rest = tail;
+        // A cancel (op 8 with the argument's high bit) does not look at the clock.
+        let cancel = op % 12 == 8 && rest.first().is_some_and(|a| a & 0x80 != 0);
         let mut arg = || -> u8 {
             let Some((&b, t)) = rest.split_first() else {
                 return 0;
@@ -71,11 +73,10 @@ pub fn tase2_schedule(data: &[u8]) {
             rest = t;
             b
         };
-        // What the device had noticed but not yet reported before this step.
-        let lapsed_before = lapsed;
         if let Some((o, at)) = selected
             && now >= at + select_timeout
             && matches!(op % 12, 8 | 9 | 11)
+            && !cancel
         {
             // select, operate and handle_timeout all notice the expiry.
             lapsed = Some(o);
@@ -130,10 +131,9 @@ pub fn tase2_schedule(data: &[u8]) {
                     assert_eq!(dropped, was == Some(owner));
                     if dropped {
                         // Also one that lapsed unnoticed: it goes without an expiry event
-                        // (an expiry noticed before this step is still reported).
+                        // (an expiry noticed before is still reported).
                         assert_eq!(device.armed_by(), None);
                         selected = None;
-                        lapsed = lapsed_before;
                     }
                 } else if device.select(now, owner).is_ok() {
                     selected = Some((owner, now));
