@@ -11,102 +11,12 @@
     missing_docs
 )]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod support;
+use support::{line_with as server_line, tase2_client as client, tase2_server as server_with};
 
-const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
-const STEP: Duration = Duration::from_secs(20);
-
-/// Kills and reaps the child on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The server and its stdout lines (the first is its address).
-fn server() -> (Guard, String, mpsc::Receiver<String>) {
-    server_with(&[])
-}
-
-/// The server with `extra` arguments; its stdout is read by a thread for as long as it
-/// runs (a closed pipe would end it).
-fn server_with(extra: &[&str]) -> (Guard, String, mpsc::Receiver<String>) {
-    let mut child = Command::new(BIN)
-        .args([
-            "tase2",
-            "server",
-            "--bind",
-            "127.0.0.1:0",
-            "--duration",
-            "60",
-            "--tick-ms",
-            "100",
-            "--json",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx.recv_timeout(STEP).expect("address line");
-    let addr = first
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_owned();
-    (Guard(child), addr, rx)
-}
-
-/// Run the client, bounded; (exit success, stdout, stderr).
-fn client(addr: &str, args: &[&str]) -> (bool, String, String) {
-    let child = Command::new(BIN)
-        .args(["tase2", "client", addr])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let out = rx
-        .recv_timeout(STEP)
-        .expect("client finished in time")
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Wait for a server line containing `needle`.
-fn server_line(rx: &mpsc::Receiver<String>, needle: &str) -> String {
-    let end = Instant::now() + STEP;
-    loop {
-        let left = end.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(l) if l.contains(needle) => return l,
-            Ok(_) => {}
-            Err(_) => panic!("no server line with {needle:?}"),
-        }
-    }
+/// The built-in sample server.
+fn server() -> (support::Guard, String, std::sync::mpsc::Receiver<String>) {
+    server_with::<&str>(&[])
 }
 
 #[test]

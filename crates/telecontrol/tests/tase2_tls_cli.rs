@@ -12,78 +12,15 @@
     missing_docs
 )]
 
-use std::io::{BufRead, BufReader};
-
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
-const STEP: Duration = Duration::from_secs(20);
 
 mod support;
-use support::{Guard, Pki};
+use support::{BIN, Guard, Pki, tase2_client as client, tase2_server};
 
 /// The server with `extra` arguments, and its address.
 fn server(extra: &[String]) -> (Guard, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "tase2",
-            "server",
-            "--bind",
-            "127.0.0.1:0",
-            "--duration",
-            "60",
-            "--tick-ms",
-            "100",
-            "--json",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx.recv_timeout(STEP).expect("address line");
-    let addr = first
-        .strip_prefix("listening on ")
-        .expect("address line")
-        .to_owned();
-    (Guard(child), addr)
-}
-
-/// Run the client, bounded; (exit success, stdout, stderr).
-fn client(addr: &str, args: &[String]) -> (bool, String, String) {
-    let child = Command::new(BIN)
-        .args(["tase2", "client", addr])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let start = Instant::now();
-    let out = rx
-        .recv_timeout(STEP)
-        .unwrap_or_else(|_| panic!("client not finished after {:?}", start.elapsed()))
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (guard, addr, _lines) = tase2_server(extra);
+    (guard, addr)
 }
 
 fn strings(a: &[&str]) -> Vec<String> {
