@@ -22,83 +22,24 @@ use std::time::Duration;
 use telecontrol_tokio::mms::mms_pdu;
 use telecontrol_tokio::mms::{MmsServerConfig, mms_pdu::association::Config};
 use telecontrol_tokio::tase2::tase2_transfer_sets;
-use telecontrol_tokio::tase2::{Tase2Client, Tase2ClientConfig, Tase2Server};
+use telecontrol_tokio::tase2::{Tase2Client, Tase2Server};
 
-use mms_pdu::association::Addressing;
-use mms_pdu::ber::Oid;
 use mms_pdu::driver::limit_counts;
+use tase2_transfer_sets::ValueKind;
 use tase2_transfer_sets::client::{PointName, TransferSetOptions};
-use tase2_transfer_sets::objects::Tase2Version;
-use tase2_transfer_sets::station::{
-    BilateralTableConfig, Domain, PeerConfig, PointConfig, PointId, StationConfig, StationEvent,
-    Tase2Station,
-};
-use tase2_transfer_sets::{AccessRights, DataFlags, DataRealQ, Value, ValueKind};
+use tase2_transfer_sets::station::{PointId, StationEvent, Tase2Station};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// Points in the data sets: a report of all of them is about 3 KB.
-const POINTS: usize = 250;
+#[path = "../../testkit/src/tase2_slow_peer.rs"]
+mod common;
+use common::{POINTS, client_config, point, real};
 
-fn point(i: usize) -> String {
-    format!("P{i}")
-}
-
+/// The station of the shared setup, made by this adapter.
 fn station() -> (Arc<Tase2Station>, Vec<PointId>) {
-    let st = Tase2Server::new_station(StationConfig::default());
-    let icc = Domain::icc("ICC1");
-    let points = (0..POINTS)
-        .map(|i| {
-            st.add_point(PointConfig {
-                domain: icc.clone(),
-                name: point(i),
-                kind: ValueKind::RealQ,
-                initial: None,
-            })
-            .unwrap()
-        })
-        .collect();
-    st.add_bilateral_table(BilateralTableConfig {
-        peer: Some(PeerConfig {
-            ap_title: vec![1, 3, 9999, 1],
-            ae_qualifier: Some(12),
-            password: None,
-        }),
-        icc_domain: "ICC1".into(),
-        table_id: "T1".into(),
-        objects: (0..POINTS)
-            .map(|i| (icc.clone(), point(i), AccessRights::READ))
-            .collect(),
-        vcc_default: AccessRights::NONE,
-        icc_default: AccessRights::NONE,
-    })
-    .unwrap();
-    (st, points)
-}
-
-fn client_config() -> Tase2ClientConfig {
-    let mut association = Config::DEFAULT;
-    association.local = Addressing {
-        ap_title: Some(Oid::from_encoded(&[0x2B, 0xCE, 0x0F, 0x01])),
-        ae_qualifier: Some(12),
-        ..Addressing::DEFAULT
-    };
-    Tase2ClientConfig {
-        association,
-        icc_domain: "ICC1".into(),
-        table_id: Some("T1".into()),
-        versions: vec![Tase2Version::EDITION_2000_08],
-        blocks: vec![1],
-    }
-}
-
-fn real(v: f32) -> Value {
-    Value::RealQ(DataRealQ {
-        value: v,
-        flags: DataFlags::GOOD,
-    })
+    common::station(Tase2Server::new_station)
 }
 
 /// A relay for one connection to `target`; setting the flag stops it reading from the
