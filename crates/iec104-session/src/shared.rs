@@ -468,6 +468,9 @@ pub struct ClientConfig {
     pub backoff: Backoff,
     /// Reconnect after a lost connection or a failed attempt (else the client stops).
     pub reconnect: bool,
+    /// Events held for the application before the connection waits for it to read
+    /// (default [`CLIENT_EVENTS`]; at least 1).
+    pub events: usize,
 }
 
 impl Default for ClientConfig {
@@ -477,6 +480,7 @@ impl Default for ClientConfig {
             master: station::MasterConfig::new(AsduParams::IEC104),
             backoff: Backoff::default(),
             reconnect: true,
+            events: CLIENT_EVENTS,
         }
     }
 }
@@ -568,6 +572,12 @@ pub fn instant_since(origin: std::time::Instant) -> telecontrol_core::Instant {
 pub fn until(now: telecontrol_core::Instant, deadline: telecontrol_core::Instant) -> Duration {
     deadline.saturating_duration_since(now)
 }
+
+/// Events a client holds for the application by default ([`ClientConfig::events`]) before
+/// its connection waits for the application to read (back-pressure: the connection then stops reading the server, whose
+/// unacknowledged I frames stay in its buffer and are re-sent if it gives up on us). Bounds
+/// the client's memory against a flooding server or an application that stops reading.
+pub const CLIENT_EVENTS: usize = 65_536;
 
 /// What a client's event stream delivers, the same in both adapters.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -159,7 +159,7 @@ impl Client {
         let poll = Poll::new()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
         let (commands, rx) = mpsc::channel();
-        let (events_tx, events_rx) = mpsc::channel();
+        let (events_tx, events_rx) = mpsc::sync_channel(config.events.max(1));
         let thread = std::thread::Builder::new()
             .name("iec104-client".into())
             .spawn(move || {
@@ -395,7 +395,7 @@ enum End {
 /// The client thread's channels.
 struct Endpoints<'a> {
     commands: &'a Receiver<Command>,
-    events: &'a Sender<ClientEvent>,
+    events: &'a SyncSender<ClientEvent>,
 }
 
 /// Answer queued requests with "not connected" and remember the data-transfer wish for the
@@ -548,7 +548,7 @@ struct Session<'a> {
     config: &'a ClientConfig,
     origin: std::time::Instant,
     commands: &'a Receiver<Command>,
-    events: &'a Sender<ClientEvent>,
+    events: &'a SyncSender<ClientEvent>,
     /// Counters of a TLS connection: a TLS error before the first octet from the server
     /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
     tls: Option<&'a TlsCounters>,

@@ -57,7 +57,7 @@ impl std::fmt::Debug for Command {
 /// The client's event stream ([`ClientEvent`]s in order of arrival).
 #[derive(Debug)]
 pub struct ClientEvents {
-    rx: mpsc::UnboundedReceiver<ClientEvent>,
+    rx: mpsc::Receiver<ClientEvent>,
 }
 
 impl ClientEvents {
@@ -122,7 +122,7 @@ impl Client {
         start: bool,
     ) -> (Client, ClientEvents) {
         let (commands, rx) = mpsc::unbounded_channel();
-        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let (events_tx, events_rx) = mpsc::channel(config.events.max(1));
         let task = tokio::spawn(run(addr, config, tls, start, rx, events_tx));
         (
             Client {
@@ -334,7 +334,7 @@ async fn run(
     tls: Option<TlsClient>,
     start: bool,
     mut commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<ClientEvent>,
+    events: mpsc::Sender<ClientEvent>,
 ) {
     let origin = std::time::Instant::now();
     let mut backoff = config.backoff;
@@ -348,12 +348,12 @@ async fn run(
                     let mut s = Session { addr, config: &config, origin, commands: &mut commands, events: &events, backoff: &mut backoff, tls: None, want_started: &mut want_started };
                     match &tls {
                         None => {
-                            let _ = events.send(ClientEvent::Connected(addr));
+                            let _ = events.send(ClientEvent::Connected(addr)).await;
                             session(stream, &mut s).await
                         }
                         Some(t) => match handshake(t, stream, addr).await {
                             Ok(stream) => {
-                                let _ = events.send(ClientEvent::Connected(addr));
+                                let _ = events.send(ClientEvent::Connected(addr)).await;
                                 s.tls = Some(&t.counters);
                                 session(stream, &mut s).await
                             }
@@ -369,7 +369,7 @@ async fn run(
         match end {
             End::Shutdown => return,
             End::Lost(why) => {
-                let _ = events.send(ClientEvent::Disconnected(why));
+                let _ = events.send(ClientEvent::Disconnected(why)).await;
                 if !config.reconnect {
                     return;
                 }
@@ -452,7 +452,7 @@ struct Session<'a> {
     config: &'a ClientConfig,
     origin: std::time::Instant,
     commands: &'a mut mpsc::UnboundedReceiver<Command>,
-    events: &'a mpsc::UnboundedSender<ClientEvent>,
+    events: &'a mpsc::Sender<ClientEvent>,
     backoff: &'a mut iec104_session::shared::Backoff,
     /// Counters of a TLS connection: a TLS error before the first octet from the server
     /// (the server refusing our certificate after a TLS 1.3 handshake) counts as refused.
@@ -482,7 +482,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
             if e == ClientEvent::Started {
                 s.backoff.reset();
             }
-            let _ = events.send(e);
+            let _ = events.send(e).await;
         }
         for (reply, result) in done.drain(..) {
             let _ = Reply::send(reply, result);
@@ -547,7 +547,7 @@ async fn session<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, s: &mut Sessi
         End::Lost(_) => ClientError::ConnectionLost,
     };
     for e in new_events.drain(..) {
-        let _ = events.send(e);
+        let _ = events.send(e).await;
     }
     for (reply, result) in done.drain(..).chain(conn.fail_all(&error)) {
         let _ = reply.send(result);

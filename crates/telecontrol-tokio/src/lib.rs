@@ -13,8 +13,9 @@ pub use server::{Server, ServerHandle};
 pub use iec104_apci::ApciConfig;
 pub use iec104_session::admission::{AdmissionStats, Refusal};
 pub use iec104_session::shared::{
-    Backoff, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler, Database,
-    ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, Termination, UpdateError,
+    Backoff, CLIENT_EVENTS, ClientConfig, ClientError, ClientEvent, CommandAnswer, CommandHandler,
+    Database, ReceivedAsdu, RedundancyGroup, Request, ReturnInfo, ServerConfig, Termination,
+    UpdateError,
 };
 pub use station::asdu;
 pub use station::{
