@@ -45,7 +45,18 @@ pub struct GatewayStats {
     pub commands_failed: AtomicU64,
     /// TASE.2 associations accepted.
     pub associations: AtomicU64,
+    /// Events for the application dropped because it had [`GATEWAY_EVENTS`] unread.
+    pub events_dropped: AtomicU64,
 }
+
+/// Events the gateway holds for its application ([`Gateway::next_event`]); more are dropped
+/// and counted ([`GatewayStats::events_dropped`]): they only tell what happened, the values
+/// themselves are in the TASE.2 station.
+pub const GATEWAY_EVENTS: usize = 4096;
+
+/// RTU events queued for the gateway's loop; a full queue makes the RTU links wait
+/// (back-pressure to the outstations, nothing dropped).
+const RTU_INPUTS: usize = 1024;
 
 /// What the gateway reports as it runs (for the CLI's output).
 #[derive(Clone, Debug, PartialEq)]
@@ -88,7 +99,7 @@ pub struct Gateway {
     stats: Arc<GatewayStats>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
-    events: mpsc::UnboundedReceiver<GatewayEvent>,
+    events: mpsc::Receiver<GatewayEvent>,
 }
 
 /// How the loop reaches one outstation.
@@ -128,7 +139,7 @@ async fn run_line(
     line: Line101,
     slaves: Vec<u16>,
     slot: MasterSlot,
-    tx: mpsc::UnboundedSender<Input>,
+    tx: mpsc::Sender<Input>,
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
@@ -152,7 +163,7 @@ async fn run_line(
                             tokio::select! {
                                 e = events.recv() => {
                                     let Some(e) = e else { break };
-                                    if tx.send(Input::Iec101(index, e)).is_err() {
+                                    if tx.send(Input::Iec101(index, e)).await.is_err() {
                                         return;
                                     }
                                 }
@@ -169,7 +180,7 @@ async fn run_line(
             }
             Err(e) => format!("{e:#}"),
         };
-        if tx.send(Input::LineDown(index, why)).is_err() {
+        if tx.send(Input::LineDown(index, why)).await.is_err() {
             return;
         }
         tokio::select! {
@@ -206,8 +217,8 @@ impl Gateway {
         let local_addr = server.local_addr();
         let stats = Arc::new(GatewayStats::default());
         let (stop, stopped) = watch::channel(false);
-        let (etx, events) = mpsc::unbounded_channel();
-        let (rtu_tx, rtu_rx) = mpsc::unbounded_channel();
+        let (etx, events) = mpsc::channel(GATEWAY_EVENTS);
+        let (rtu_tx, rtu_rx) = mpsc::channel(RTU_INPUTS);
         let mut rtus = Vec::new();
         let mut lines: Vec<(Line101, Vec<u16>)> = Vec::new();
         for r in &config.rtus {
@@ -218,7 +229,7 @@ impl Gateway {
                     let i = rtus.len();
                     tokio::spawn(async move {
                         while let Some(e) = ev.recv().await {
-                            if tx.send(Input::Iec104(i, e)).is_err() {
+                            if tx.send(Input::Iec104(i, e)).await.is_err() {
                                 break;
                             }
                         }
@@ -314,7 +325,7 @@ struct Loop {
     rtus: Vec<Rtu>,
     masters: Vec<MasterSlot>,
     stats: Arc<GatewayStats>,
-    events: mpsc::UnboundedSender<GatewayEvent>,
+    events: mpsc::Sender<GatewayEvent>,
 }
 
 /// Milliseconds since 1970 now.
@@ -362,6 +373,14 @@ fn rtu_of_line(l: &Loop, line: usize, address: u16) -> Option<usize> {
 }
 
 /// Apply an ASDU of outstation `i`.
+/// Hand `e` to the application, or count it dropped when it has not read the last
+/// [`GATEWAY_EVENTS`].
+fn emit(l: &Loop, e: GatewayEvent) {
+    if l.events.try_send(e).is_err() {
+        l.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
     l.stats.asdus.fetch_add(1, Ordering::Relaxed);
     if let Ok(view) = asdu.view() {
@@ -373,7 +392,7 @@ fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
             l.server.wake();
         }
         for (point, value) in updated {
-            let _ = l.events.send(GatewayEvent::Point {
+            emit(l, GatewayEvent::Point {
                 point: point.to_owned(),
                 value,
             });
@@ -384,7 +403,7 @@ fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
 #[allow(clippy::too_many_lines)]
 async fn main_loop(
     mut l: Loop,
-    mut rtu_rx: mpsc::UnboundedReceiver<Input>,
+    mut rtu_rx: mpsc::Receiver<Input>,
     periods: Vec<Option<Duration>>,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -413,7 +432,7 @@ async fn main_loop(
                     match ev {
                         ClientEvent::Started => {
                             tracing::info!("{}: data transfer started", rtu.name);
-                            let _ = l.events.send(GatewayEvent::RtuUp(rtu.name.clone()));
+                            emit(&l, GatewayEvent::RtuUp(rtu.name.clone()));
                             if let Some(t) = last_gi.get_mut(i) {
                                 *t = std::time::Instant::now();
                             }
@@ -422,7 +441,7 @@ async fn main_loop(
                         ClientEvent::Asdu(a) => on_asdu(&l, i, &a),
                         ClientEvent::Disconnected(why) => {
                             tracing::warn!("{}: {why}", rtu.name);
-                            let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why));
+                            emit(&l, GatewayEvent::RtuDown(rtu.name.clone(), why));
                         }
                         _ => {}
                     }
@@ -432,7 +451,7 @@ async fn main_loop(
                         let Some(i) = rtu_of_line(&l, line, a) else { continue };
                         let Some(rtu) = l.rtus.get(i) else { continue };
                         tracing::info!("{}: link up", rtu.name);
-                        let _ = l.events.send(GatewayEvent::RtuUp(rtu.name.clone()));
+                        emit(&l, GatewayEvent::RtuUp(rtu.name.clone()));
                         if let Some(t) = last_gi.get_mut(i) {
                             *t = std::time::Instant::now();
                         }
@@ -440,7 +459,7 @@ async fn main_loop(
                     }
                     LineEvent::LinkDown(a) => {
                         let Some(rtu) = rtu_of_line(&l, line, a).and_then(|i| l.rtus.get(i)) else { continue };
-                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), "link down".into()));
+                        emit(&l, GatewayEvent::RtuDown(rtu.name.clone(), "link down".into()));
                     }
                     LineEvent::Asdu(a, asdu) => {
                         if let Some(i) = rtu_of_line(&l, line, a) {
@@ -452,7 +471,7 @@ async fn main_loop(
                 Input::LineDown(line, why) => {
                     tracing::warn!("101 line {line}: {why} (reopening in 5 s)");
                     for rtu in l.rtus.iter().filter(|r| matches!(r.link, Link::Iec101 { line: li, .. } if li == line)) {
-                        let _ = l.events.send(GatewayEvent::RtuDown(rtu.name.clone(), why.clone()));
+                        emit(&l, GatewayEvent::RtuDown(rtu.name.clone(), why.clone()));
                     }
                 }
             },
@@ -479,7 +498,7 @@ async fn main_loop(
                         }
                     }
                 }
-                let _ = l.events.send(GatewayEvent::CommandDone { device, result });
+                emit(&l, GatewayEvent::CommandDone { device, result });
             }
             _ = ticker.tick() => {
                 for (i, rtu) in l.rtus.iter().enumerate() {
@@ -518,7 +537,7 @@ fn on_station_event(l: &Loop, ev: StationEvent, done: &Done) {
         StationEvent::Associated { table_id, .. } => {
             l.stats.associations.fetch_add(1, Ordering::Relaxed);
             tracing::info!("control centre associated (table {table_id:?})");
-            let _ = l.events.send(GatewayEvent::PeerAssociated(table_id));
+            emit(l, GatewayEvent::PeerAssociated(table_id));
         }
         StationEvent::Operate { name, value, .. } => {
             l.stats.operations.fetch_add(1, Ordering::Relaxed);
@@ -544,7 +563,7 @@ fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'sta
         let _ = done.send((device, None, Err("no such RTU".into())));
         return;
     };
-    let _ = l.events.send(GatewayEvent::Operate {
+    emit(l, GatewayEvent::Operate {
         device: device.clone(),
         rtu: rtu.name.clone(),
         ioa: route.ioa,
