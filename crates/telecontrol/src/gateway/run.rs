@@ -392,10 +392,13 @@ fn on_asdu(l: &Loop, i: usize, asdu: &telecontrol_tokio::ReceivedAsdu) {
             l.server.wake();
         }
         for (point, value) in updated {
-            emit(l, GatewayEvent::Point {
-                point: point.to_owned(),
-                value,
-            });
+            emit(
+                l,
+                GatewayEvent::Point {
+                    point: point.to_owned(),
+                    value,
+                },
+            );
         }
     }
 }
@@ -563,11 +566,14 @@ fn forward(l: &Loop, device: String, route: DeviceRoute, command: AsduValue<'sta
         let _ = done.send((device, None, Err("no such RTU".into())));
         return;
     };
-    emit(l, GatewayEvent::Operate {
-        device: device.clone(),
-        rtu: rtu.name.clone(),
-        ioa: route.ioa,
-    });
+    emit(
+        l,
+        GatewayEvent::Operate {
+            device: device.clone(),
+            rtu: rtu.name.clone(),
+            ioa: route.ioa,
+        },
+    );
     let done = done.clone();
     let domain = Some(route.icc.as_deref().map_or(Domain::Vcc, Domain::icc));
     let mode = if route.select {
