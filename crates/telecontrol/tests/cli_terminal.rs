@@ -15,22 +15,13 @@ use capture::TcpPcapWriter;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
+mod support;
+use support::{BIN, Guard};
 const LIMIT: Duration = Duration::from_secs(60);
-
-/// Kills and reaps the child on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Run to completion, killed after `LIMIT`.
 fn run(cmd: &mut Command) -> Output {

@@ -8,24 +8,14 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_telecontrol");
-
-/// Kills and reaps the child on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod support;
+use support::{BIN, Guard, lines};
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("telecontrol-pcap-cli-{}", std::process::id()));
@@ -99,19 +89,6 @@ fn same_view(a: &PathBuf, b: &PathBuf, port: u16) -> [usize; 2] {
     assert_eq!(a_ports, b_ports, "both sides see the same client ports");
     assert_eq!(a_view, b_view, "both sides see the same octets");
     a_view
-}
-
-/// Lines of a child's pipe, read on a thread.
-fn lines(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 /// Octets per direction (to `port`, from `port`) and the flows' client ports.
