@@ -574,10 +574,15 @@ pub fn until(now: telecontrol_core::Instant, deadline: telecontrol_core::Instant
 }
 
 /// Events a client holds for the application by default ([`ClientConfig::events`]) before
-/// its connection waits for the application to read (back-pressure: the connection then stops reading the server, whose
-/// unacknowledged I frames stay in its buffer and are re-sent if it gives up on us). Bounds
-/// the client's memory against a flooding server or an application that stops reading.
-pub const CLIENT_EVENTS: usize = 65_536;
+/// its connection waits for the application to read (back-pressure: the connection then
+/// stops reading the server, whose unacknowledged I frames stay in its buffer and are re-sent
+/// if it gives up on us). Bounds the client's memory against a flooding server or an
+/// application that stops reading.
+///
+/// 4 096 ASDUs: a general interrogation of a large station fits (each ASDU carries many
+/// objects), and the blocking adapter's channel, which allocates its slots at once, stays
+/// small per client.
+pub const CLIENT_EVENTS: usize = 4096;
 
 /// What a client's event stream delivers, the same in both adapters.
 #[derive(Clone, Debug, PartialEq)]
