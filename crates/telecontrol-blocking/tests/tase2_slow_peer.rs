@@ -17,7 +17,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use telecontrol_blocking::mms::mms_pdu;
@@ -36,7 +36,7 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 #[path = "../../testkit/src/tase2_slow_peer.rs"]
 mod common;
-use common::{POINTS, client_config, point, real};
+use common::{LAG, POINTS, client_config, point, real, round};
 
 /// The station of the shared setup, made by this adapter.
 fn station() -> (Arc<Tase2Station>, Vec<PointId>) {
@@ -136,16 +136,16 @@ fn tase2_blocking_a_client_that_stops_reading_is_closed_and_its_transfer_set_rel
     }
     let slow_id = enabled[0];
 
-    // The reading client reads on its own thread until told to stop.
+    // The reading client reads on its own thread until told to stop, telling the update
+    // round it has seen; the updates keep at most LAG rounds ahead of it.
     let stop = AtomicBool::new(false);
+    let seen = AtomicU32::new(1);
     std::thread::scope(|scope| {
         let reading = scope.spawn(|| {
             let mut received = 0usize;
             while !stop.load(Ordering::SeqCst) {
-                if reader
-                    .next_report_timeout(Duration::from_millis(10))
-                    .is_some()
-                {
+                if let Some(report) = reader.next_report_timeout(Duration::from_millis(10)) {
+                    seen.fetch_max(round(&report), Ordering::SeqCst);
                     received += 1;
                 }
             }
@@ -162,8 +162,10 @@ fn tase2_blocking_a_client_that_stops_reading_is_closed_and_its_transfer_set_rel
                 "not released after {updates} updates, {:?}",
                 limit_counts()
             );
-            updates += 1;
-            update(updates as f32);
+            if updates < seen.load(Ordering::SeqCst) + LAG {
+                updates += 1;
+                update(updates as f32);
+            }
             std::thread::sleep(Duration::from_millis(1));
             match server.next_event_timeout(Duration::ZERO) {
                 Some(StationEvent::TransferSetDisabled { association, .. }) => {

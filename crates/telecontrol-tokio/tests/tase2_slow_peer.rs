@@ -16,7 +16,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use telecontrol_tokio::mms::mms_pdu;
@@ -35,7 +35,7 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 #[path = "../../testkit/src/tase2_slow_peer.rs"]
 mod common;
-use common::{POINTS, client_config, point, real};
+use common::{LAG, POINTS, client_config, point, real, round};
 
 /// The station of the shared setup, made by this adapter.
 fn station() -> (Arc<Tase2Station>, Vec<PointId>) {
@@ -136,20 +136,24 @@ async fn tase2_tokio_a_client_that_stops_reading_is_closed_and_its_transfer_set_
     }
     let slow_id = enabled[0];
 
-    // The reading client reads on its own task until told to stop.
+    // The reading client reads on its own task until told to stop, telling the update
+    // round it has seen; the updates keep at most LAG rounds ahead of it.
     let stop = Arc::new(AtomicBool::new(false));
-    let stop_reading = Arc::clone(&stop);
+    let seen = Arc::new(AtomicU32::new(1));
+    let (stop_reading, seen_by_reader) = (Arc::clone(&stop), Arc::clone(&seen));
     let reading = tokio::spawn(async move {
         let mut received = 0usize;
         while !stop_reading.load(Ordering::SeqCst) {
             if let Ok(r) =
                 tokio::time::timeout(Duration::from_millis(10), reader.next_report()).await
             {
-                assert!(
-                    r.is_some(),
-                    "the reading client's association ended after {received} reports: {:?}",
-                    limit_counts()
-                );
+                let Some(report) = r else {
+                    panic!(
+                        "the reading client's association ended after {received} reports: {:?}",
+                        limit_counts()
+                    );
+                };
+                seen_by_reader.fetch_max(round(&report), Ordering::SeqCst);
                 received += 1;
             }
         }
@@ -159,6 +163,7 @@ async fn tase2_tokio_a_client_that_stops_reading_is_closed_and_its_transfer_set_
     frozen.store(true, Ordering::SeqCst);
     let t0 = std::time::Instant::now();
     let mut updates = 0u32;
+    let mut turns = 0u32;
     let mut disabled = false;
     let released = loop {
         assert!(
@@ -166,11 +171,14 @@ async fn tase2_tokio_a_client_that_stops_reading_is_closed_and_its_transfer_set_
             "not released after {updates} updates, {:?}",
             limit_counts()
         );
-        updates += 1;
-        update(&server, updates as f32);
+        if updates < seen.load(Ordering::SeqCst) + LAG {
+            updates += 1;
+            update(&server, updates as f32);
+        }
         // Leave the pump time to report (it takes the station's lock too).
         tokio::time::sleep(Duration::from_millis(1)).await;
-        if !updates.is_multiple_of(16) {
+        turns += 1;
+        if !turns.is_multiple_of(16) {
             continue;
         }
         match tokio::time::timeout(Duration::from_millis(1), server.next_event()).await {

@@ -5,18 +5,29 @@
 //! Not a module of the testkit library (it needs the adapters' TASE.2 crates): each adapter's
 //! `tests/tase2_slow_peer.rs` includes it with
 //! `#[path = "../../testkit/src/tase2_slow_peer.rs"] mod common;`.
-#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    missing_docs
+)]
 
 use std::sync::Arc;
 
 use mms_pdu::association::{Addressing, Config};
 use mms_pdu::ber::Oid;
-use tase2_transfer_sets::client::Tase2ClientConfig;
+use tase2_transfer_sets::client::{Reading, Tase2ClientConfig, Tase2Report};
 use tase2_transfer_sets::objects::Tase2Version;
 use tase2_transfer_sets::station::{
     BilateralTableConfig, Domain, PeerConfig, PointConfig, PointId, StationConfig, Tase2Station,
 };
 use tase2_transfer_sets::{AccessRights, DataFlags, DataRealQ, Value, ValueKind};
+
+/// How many update rounds the tests run ahead of what the reading client has seen: the
+/// station then never queues more than about `LAG` reports (≈ 3 KB each) for the reading
+/// client, however slowly a loaded machine schedules it, so only the frozen client stalls.
+pub const LAG: u32 = 16;
 
 /// Points in the data sets: a report of all of them is about 3 KB.
 pub const POINTS: usize = 250;
@@ -84,4 +95,18 @@ pub fn real(v: f32) -> Value {
         value: v,
         flags: DataFlags::GOOD,
     })
+}
+
+/// The update round a report of the reading client shows: the highest value in it (the
+/// tests write round `n` as the value `n` of every point), 0 when it has none.
+pub fn round(report: &Tase2Report) -> u32 {
+    report
+        .values
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Reading::Value(Value::RealQ(v)) if v.value >= 0.0 => Some(v.value as u32),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
 }
