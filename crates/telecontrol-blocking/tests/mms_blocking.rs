@@ -411,7 +411,7 @@ fn mms_blocking_end_to_end() {
     assert_eq!(reason, CloseReason::Released);
     let t0 = std::time::Instant::now();
     client.closed();
-    assert!(t0.elapsed() < Duration::from_secs(2));
+    assert!(t0.elapsed() < Duration::from_secs(30));
 
     // A refused association (wrong password).
     let mut bad = config();
@@ -425,14 +425,18 @@ fn mms_blocking_end_to_end() {
     // accepts but does nothing makes connect time out, bounded.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let saddr = silent.local_addr().unwrap();
+    let (release, held) = std::sync::mpsc::channel::<()>();
     let hold = std::thread::spawn(move || {
         let s = silent.accept();
-        std::thread::sleep(Duration::from_secs(3));
+        let _ = held.recv_timeout(Duration::from_secs(120));
         drop(s);
     });
+    // The peer holds the connection far longer than the connect time-out (2 s): only the
+    // time-out can end the attempt within the bound.
     let t0 = std::time::Instant::now();
     assert!(MmsClient::connect(saddr, config()).is_err());
-    assert!(t0.elapsed() < Duration::from_secs(4));
+    assert!(t0.elapsed() < Duration::from_secs(60));
+    release.send(()).unwrap();
     hold.join().unwrap();
 
     // Both ends request on one association: the server asks the client, which answers
@@ -509,7 +513,7 @@ fn mms_blocking_peer_vanishes_mid_request() {
     }
     let t0 = std::time::Instant::now();
     while !pending.is_finished() {
-        assert!(t0.elapsed() < Duration::from_secs(3), "the request hangs");
+        assert!(t0.elapsed() < Duration::from_secs(30), "the request hangs");
         std::thread::sleep(Duration::from_millis(5));
     }
     let r = pending.join().unwrap();
@@ -517,13 +521,13 @@ fn mms_blocking_peer_vanishes_mid_request() {
         matches!(r, Err(MmsError::Failed(FailReason::Closed(_)))),
         "{r:?}"
     );
-    assert!(t0.elapsed() < Duration::from_secs(1));
+    // Closed, not timed out: the close ended the request, not its 2 s time-out.
     assert!(client.is_closed());
     // The server's side ends too (once the slow read returns and its answer cannot go).
     let t0 = std::time::Instant::now();
     while !server.associations().is_empty() {
         assert!(
-            t0.elapsed() < Duration::from_secs(3),
+            t0.elapsed() < Duration::from_secs(30),
             "server association not closed"
         );
         std::thread::sleep(Duration::from_millis(20));
@@ -557,18 +561,18 @@ fn mms_blocking_request_timeout_without_polling() {
         matches!(r, Err(MmsError::Failed(FailReason::Timeout))),
         "{r:?}"
     );
+    // Timed out, not answered: a client that missed its deadline would have got the
+    // answer the server sends after 600 ms.
     assert!(
-        took >= Duration::from_millis(240) && took < Duration::from_millis(500),
+        took >= Duration::from_millis(240),
         "timed out after {took:?}"
     );
     // Quick answers after, on the same association (once the server's thread is done with
     // the slow read).
     std::thread::sleep(Duration::from_millis(450));
-    let t0 = std::time::Instant::now();
     for _ in 0..50 {
         client
             .read(&[ObjectName::domain("DOM", "count").unwrap()])
             .unwrap();
     }
-    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
 }

@@ -452,12 +452,14 @@ async fn mms_tokio_end_to_end() {
     let saddr = silent.local_addr().unwrap();
     let hold = tokio::spawn(async move {
         let s = silent.accept().await;
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_secs(120)).await;
         drop(s);
     });
+    // The peer holds the connection far longer than the connect time-out (2 s): only the
+    // time-out can end the attempt within the bound.
     let t0 = std::time::Instant::now();
     assert!(MmsClient::connect(saddr, config()).await.is_err());
-    assert!(t0.elapsed() < Duration::from_secs(4));
+    assert!(t0.elapsed() < Duration::from_secs(60));
     hold.abort();
 
     // Both ends request on one association: the server asks the client, which answers
@@ -525,7 +527,7 @@ async fn mms_tokio_peer_vanishes_mid_request() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     relay_task.abort(); // both TCP connections dropped, no ABRT
     let t0 = std::time::Instant::now();
-    let r = tokio::time::timeout(Duration::from_secs(3), pending)
+    let r = tokio::time::timeout(Duration::from_secs(30), pending)
         .await
         .unwrap()
         .unwrap();
@@ -533,13 +535,13 @@ async fn mms_tokio_peer_vanishes_mid_request() {
         matches!(r, Err(MmsError::Failed(FailReason::Closed(_)))),
         "{r:?}"
     );
-    assert!(t0.elapsed() < Duration::from_secs(1));
+    // Closed, not timed out: the close ended the request, not its 2 s time-out.
     assert!(client.is_closed());
     // The server's side ends too (once the slow read returns and its answer cannot go).
     let t0 = std::time::Instant::now();
     while !server.associations().is_empty() {
         assert!(
-            t0.elapsed() < Duration::from_secs(3),
+            t0.elapsed() < Duration::from_secs(30),
             "server association not closed"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -31,7 +31,7 @@ async fn wait_for(gate: &Gate, entry: &str) {
     let t0 = std::time::Instant::now();
     while !gate.log().iter().any(|e| e == entry) {
         assert!(
-            t0.elapsed() < Duration::from_secs(3),
+            t0.elapsed() < Duration::from_secs(30),
             "{entry} not in {:?}",
             gate.log()
         );
@@ -167,7 +167,7 @@ async fn mms_tokio_directory_hears_associations() {
     // The server's event for the close has come; nothing more is heard.
     let t0 = std::time::Instant::now();
     while !server.associations().is_empty() {
-        assert!(t0.elapsed() < Duration::from_secs(3));
+        assert!(t0.elapsed() < Duration::from_secs(30));
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let _ = tokio::time::timeout(Duration::from_millis(50), server.next_event()).await;
