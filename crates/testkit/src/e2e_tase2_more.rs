@@ -210,9 +210,10 @@ pub fn transfer_set_written_by_component<T: Tase2Runtime>(rt: &T) {
         "TransferSetDisabled",
         |e| matches!(e, StationEvent::TransferSetDisabled { transfer_set, .. } if transfer_set.ends_with(&ts.item)),
     );
-    // Reports already in flight may still be read; after them, silence (integrity was 1 s).
+    // Reports already in flight may still be read (they came before the write's answer,
+    // on the same connection); after them, silence (integrity was 1 s).
     while rt
-        .next_report(&mut client, Duration::from_millis(300))
+        .next_report(&mut client, Duration::from_millis(1000))
         .is_some()
     {}
     assert!(
