@@ -1,7 +1,8 @@
 //! The driver's bounded send queue, two `Link`s wired in memory: reports beyond the
 //! association's transmit queue wait in order and all arrive once the peer reads; a peer
 //! that does not read gets the association closed as a slow peer when the queue would
-//! overflow, and the report that would overflow it is refused.
+//! overflow, and the report that would overflow it is refused. The same with a small
+//! configured queue (`Config::send_queue`).
 #![cfg(feature = "std")]
 #![allow(
     clippy::unwrap_used,
@@ -71,8 +72,13 @@ fn pump(from: &Link, to: &Link) -> usize {
 type Seen = Arc<Mutex<Vec<MmsEvent>>>;
 
 fn associated() -> (Link, Link, Seen, Seen) {
+    associated_with(Config::DEFAULT)
+}
+
+/// A client and a server with the `server` configuration, associated.
+fn associated_with(server: Config<'static>) -> (Link, Link, Seen, Seen) {
     let client = Link::new(Role::Initiator, Config::DEFAULT).unwrap();
-    let server = Link::new(Role::Responder, Config::DEFAULT).unwrap();
+    let server = Link::new(Role::Responder, server).unwrap();
     let (seen_c, seen_s): (Seen, Seen) = Default::default();
     let c = Arc::clone(&seen_c);
     client.set_events(Box::new(move |e| c.lock().unwrap().push(e)));
@@ -181,4 +187,114 @@ fn a_request_is_answered_while_reports_fill_the_queues() {
         })
         .collect();
     assert_eq!(got, (0..1000).collect::<Vec<_>>());
+}
+
+/// Send `pdu` until the server refuses one; how many were accepted.
+fn fill_until_refused(server: &Link, pdu: &[u8]) -> (usize, MmsError) {
+    let mut accepted = 0usize;
+    loop {
+        match server.send_unconfirmed_pdu(pdu) {
+            Ok(()) => accepted += 1,
+            Err(e) => return (accepted, e),
+        }
+        assert!(accepted < 10_000, "never refused");
+    }
+}
+
+#[test]
+fn the_default_send_queue_is_one_mebibyte() {
+    assert_eq!(SEND_QUEUE, 1024 * 1024);
+    assert_eq!(Config::DEFAULT.send_queue, SEND_QUEUE);
+    let (_, server, _, _) = associated();
+    assert_eq!(server.send_queue(), SEND_QUEUE);
+}
+
+#[test]
+fn a_small_configured_queue_closes_a_peer_that_never_reads_sooner() {
+    const SMALL: usize = 16 * 1024;
+    let before = limit_counts();
+    let mut config = Config::DEFAULT;
+    config.send_queue = SMALL;
+    let (_client, server, _, seen_s) = associated_with(config);
+    assert_eq!(server.send_queue(), SMALL);
+    let pdu = report(1);
+    let (accepted, err) = fill_until_refused(&server, &pdu);
+    assert!(matches!(
+        err,
+        MmsError::Local(AssocError::TransmitFull { .. })
+    ));
+    // Held: the 64 KiB transmit queue and the small send queue, far less than the default.
+    let held = accepted * pdu.len();
+    assert!(
+        held > SMALL && held <= SMALL + 65_536,
+        "{accepted} reports of {} octets held",
+        pdu.len()
+    );
+    assert!(matches!(
+        server.closed(),
+        Some(CloseReason::SlowPeer { .. })
+    ));
+    assert!(matches!(
+        seen_s.lock().unwrap().last(),
+        Some(MmsEvent::Closed(CloseReason::SlowPeer { .. }))
+    ));
+    assert!(limit_counts().slow_peer > before.slow_peer);
+}
+
+#[test]
+fn a_small_configured_queue_drops_nothing_while_the_peer_reads() {
+    let mut config = Config::DEFAULT;
+    config.send_queue = 16 * 1024;
+    let (client, server, seen_c, _) = associated_with(config);
+    // 2 000 reports (~1.8 MB, > 100 times the send queue); the client reads after every
+    // 50 (~45 KB, within the transmit queue and the send queue): all arrive, in order.
+    let count = 2000;
+    for n in 0..count {
+        server.send_unconfirmed_pdu(&report(n)).unwrap();
+        if n % 50 == 49 {
+            while pump(&server, &client) > 0 {}
+        }
+    }
+    while pump(&server, &client) > 0 {}
+    let got: Vec<i64> = seen_c
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| match e {
+            MmsEvent::Unconfirmed(pdu) => number(pdu),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, (0..count).collect::<Vec<_>>());
+    assert!(server.closed().is_none());
+}
+
+#[test]
+fn a_small_configured_queue_keeps_every_report_it_accepted_until_the_close() {
+    // Reports up to the limit wait, in order, and all arrive once the peer reads: the
+    // queue drops nothing short of the overflow that closes the association.
+    let mut config = Config::DEFAULT;
+    config.send_queue = 16 * 1024;
+    let (client, server, seen_c, _) = associated_with(config);
+    let pdu_len = report(0).len();
+    // Find how many fit without reading: fill a twin pair until refused.
+    let (_, twin, _, _) = associated_with(config);
+    let (fit, _) = fill_until_refused(&twin, &report(0));
+    assert!(fit * pdu_len > 16 * 1024, "{fit}");
+    for n in 0..fit as i64 {
+        server.send_unconfirmed_pdu(&report(n)).unwrap();
+    }
+    assert!(server.closed().is_none());
+    while pump(&server, &client) > 0 {}
+    let got: Vec<i64> = seen_c
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| match e {
+            MmsEvent::Unconfirmed(pdu) => number(pdu),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, (0..fit as i64).collect::<Vec<_>>());
+    assert!(server.closed().is_none());
 }

@@ -88,6 +88,16 @@ pub struct Config<'c> {
     /// is aborted with [`CloseReason::Idle`] (MMS has no keep-alive: a peer that wants
     /// this must poll, e.g. TASE.2 clients read periodically); `None` never (the default).
     pub idle_timeout: Option<Duration>,
+    /// Octets of unconfirmed PDUs (reports) the std driver (`driver::Link`, feature `std`)
+    /// may hold for this association beyond its 64 KiB transmit queue, waiting in order
+    /// for the peer to read; a report that would exceed it closes the association with
+    /// [`CloseReason::SlowPeer`] and is refused. The sans-IO association itself holds no
+    /// such queue and ignores this. Memory bound: an association of the adapters holds at
+    /// most four 64 KiB buffers plus this (plus a `Vec` header per waiting report), so
+    /// `connections × (256 KiB + send_queue)` at worst: about 125 MiB for 100
+    /// connections with the default 1 MiB. 0: a report the transmit queue has no room
+    /// for closes the association at once.
+    pub send_queue: usize,
 }
 
 impl Config<'static> {
@@ -95,7 +105,7 @@ impl Config<'static> {
     /// 10, the `str1 str2 vnam vlis` CBBs, the services this crate models (status,
     /// getNameList, identify, read, write, getVariableAccessAttributes, the three named
     /// variable list services, informationReport, conclude), 10 s connect and 30 s request
-    /// timeouts, a 30 s send stall timeout and no idle timeout.
+    /// timeouts, a 30 s send stall timeout, no idle timeout and a 1 MiB send queue.
     pub const DEFAULT: Config<'static> = Config {
         local: Addressing::DEFAULT,
         peer: Addressing::DEFAULT,
@@ -110,6 +120,7 @@ impl Config<'static> {
         request_timeout: Duration::from_secs(30),
         send_stall_timeout: Some(Duration::from_secs(30)),
         idle_timeout: None,
+        send_queue: 1024 * 1024,
     };
 }
 

@@ -120,7 +120,7 @@ impl Link {
                 associated: None,
                 closed: None,
                 release_due: false,
-                queue: send_queue::SendQueue::default(),
+                queue: send_queue::SendQueue::new(config.send_queue),
             }),
             origin: std::time::Instant::now(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -146,6 +146,13 @@ impl Link {
     #[must_use]
     pub fn send_stall_timeout(&self) -> Option<Duration> {
         self.send_stall_timeout
+    }
+
+    /// Octets of reports this link may hold beyond the association's transmit queue (from
+    /// the configuration, [`Config::send_queue`]).
+    #[must_use]
+    pub fn send_queue(&self) -> usize {
+        self.lock().queue.limit()
     }
 
     /// The driver's write of octets it took blocked for the send stall timeout (the peer
@@ -225,7 +232,8 @@ impl Link {
 
     /// Queue an already encoded unconfirmed PDU as it is (checked by decoding it). What the
     /// association's transmit queue has no room for waits, in order, in the link's send
-    /// queue of [`SEND_QUEUE`] octets; a PDU that would overflow that closes the
+    /// queue of [`Config::send_queue`] octets (default [`SEND_QUEUE`]); a PDU that would
+    /// overflow that closes the
     /// association as a slow peer ([`CloseReason::SlowPeer`]) and is refused.
     ///
     /// # Errors

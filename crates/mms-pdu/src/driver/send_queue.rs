@@ -3,7 +3,8 @@
 //! the connection loop takes octets; a report is never dropped from a live association.
 //! Reports leave room in the transmit queue for one answer of the negotiated PDU size, so
 //! a peer's requests are still answered while reports stream.
-//! When this queue would exceed [`SEND_QUEUE`] octets the peer is not keeping up: the
+//! When this queue would exceed its limit ([`Config::send_queue`], by default
+//! [`SEND_QUEUE`] octets) the peer is not keeping up: the
 //! association closes as [`CloseReason::SlowPeer`](crate::association::CloseReason) at
 //! once (the send stall time-out catches a peer that stops reading before that).
 
@@ -15,21 +16,38 @@ use std::vec::Vec;
 use telecontrol_core::{Decode, Instant};
 
 use super::{Assoc, BUF};
-use crate::association::AssocError;
+use crate::association::{AssocError, Config};
 use crate::mms::MmsPdu;
 use crate::stack::mms_data_len;
 
-/// Octets of unconfirmed PDUs one association may hold beyond its own transmit queue.
-pub const SEND_QUEUE: usize = 1024 * 1024;
+/// The default of [`Config::send_queue`]: octets of unconfirmed PDUs one association
+/// may hold beyond its own transmit queue (1 MiB).
+pub const SEND_QUEUE: usize = Config::DEFAULT.send_queue;
 
 /// Reports waiting for room in the association's transmit queue.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct SendQueue {
     pdus: VecDeque<Vec<u8>>,
     octets: usize,
+    /// Octets `pdus` may hold.
+    limit: usize,
 }
 
 impl SendQueue {
+    /// An empty queue of at most `limit` octets.
+    pub(super) fn new(limit: usize) -> SendQueue {
+        SendQueue {
+            pdus: VecDeque::new(),
+            octets: 0,
+            limit,
+        }
+    }
+
+    /// Octets the queue may hold.
+    pub(super) fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Queue the encoded unconfirmed PDU `pdu` behind those waiting (or in the association
     /// directly when none wait and it has room).
     pub(super) fn send(
@@ -49,12 +67,12 @@ impl SendQueue {
         }
         let len = pdu.len();
         let total = self.octets.saturating_add(len);
-        if total > SEND_QUEUE {
+        if total > self.limit {
             self.clear();
             assoc.handle_send_stall(now);
             return Err(AssocError::TransmitFull {
                 needed: len,
-                available: SEND_QUEUE.saturating_sub(total.saturating_sub(len)),
+                available: self.limit.saturating_sub(total.saturating_sub(len)),
             });
         }
         self.pdus.push_back(pdu.to_vec());
