@@ -104,6 +104,32 @@ impl Client {
         tls: &TlsConfig,
         server_name: ServerName<'static>,
     ) -> Result<(Client, ClientEvents), TlsError> {
+        Client::start_tls(addr, config, tls, server_name, true)
+    }
+
+    /// As [`Client::connect_tls`], as a standby connection of a redundancy group (as
+    /// [`Client::connect_standby`]): each connection completes its TLS handshake, then stays
+    /// in the stopped state until [`Client::start_data_transfer`]. A refused handshake is
+    /// reported and counted as with [`Client::connect_tls`].
+    ///
+    /// # Errors
+    /// As [`Client::connect_tls`].
+    pub fn connect_standby_tls(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+    ) -> Result<(Client, ClientEvents), TlsError> {
+        Client::start_tls(addr, config, tls, server_name, false)
+    }
+
+    fn start_tls(
+        addr: SocketAddr,
+        config: ClientConfig,
+        tls: &TlsConfig,
+        server_name: ServerName<'static>,
+        start: bool,
+    ) -> Result<(Client, ClientEvents), TlsError> {
         let counters = Arc::new(TlsCounters::new());
         let t = TlsClient {
             connector: tokio_rustls::TlsConnector::from(tls.client_config()?),
@@ -111,7 +137,7 @@ impl Client {
             timeout: tls.handshake_timeout,
             counters: Arc::clone(&counters),
         };
-        Ok(Client::start(addr, config, Some(t), counters, true))
+        Ok(Client::start(addr, config, Some(t), counters, start))
     }
 
     fn start(
