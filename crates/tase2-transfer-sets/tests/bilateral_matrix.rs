@@ -17,10 +17,14 @@
 //!   `object-access-denied`, nothing happens (no `Operate`, no `TagChanged`).
 //! - The write right grants nothing (PICS deviation 9: indication points are read-only to
 //!   clients), so "write allowed" is refused like "write denied".
-//! - Not leaked: an object the table does not name is neither listed by GetNameList nor
-//!   typed by GetVariableAccessAttributes; another table's ICC domain answers exactly as a
-//!   domain or name that does not exist (Read, Write, GetNameList,
-//!   GetVariableAccessAttributes, DefineNamedVariableList), so a peer cannot probe names.
+//! - Not leaked (`bilateral_matrix/leaks.rs`): an object of the peer's own scopes that the
+//!   table does not name (a point, a device with its `_SBO` and `_TAG`, an information
+//!   buffer and its header) is neither listed by GetNameList nor typed, and answers every
+//!   service (Read, Write, a component write, GetVariableAccessAttributes,
+//!   DefineNamedVariableList as a member, the list services) octet for octet as a name
+//!   that does not exist; another table's ICC domain answers exactly as a domain or name
+//!   that does not exist; so a peer cannot probe names. The station's special objects
+//!   still answer.
 #![cfg(feature = "std")]
 #![allow(
     clippy::unwrap_used,
@@ -33,6 +37,9 @@
 
 mod station_support;
 
+#[path = "bilateral_matrix/leaks.rs"]
+mod leaks;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,12 +50,12 @@ use station_support::{
 use telecontrol_tase2_transfer_sets::mms_pdu::acse::SourceDiagnostic;
 use telecontrol_tase2_transfer_sets::mms_pdu::association::Refusal;
 use telecontrol_tase2_transfer_sets::mms_pdu::mms::{
-    Data, DataAccessError, FloatingPoint, Identifier, ObjectClass, ObjectName, ObjectScope,
+    Data, DataAccessError, ErrorClass, FloatingPoint, Identifier, ObjectClass, ObjectName,
+    ObjectScope,
 };
-use telecontrol_tase2_transfer_sets::mms_pdu::server::OBJECT_UNDEFINED;
 use telecontrol_tase2_transfer_sets::station::{
-    BilateralTableConfig, ControlMode, DeviceConfig, Domain, PeerConfig, PointConfig,
-    StationConfig, StationEvent, Tase2Station,
+    BilateralTableConfig, ControlMode, DeviceConfig, Domain, MessageBufferConfig, PeerConfig,
+    PointConfig, StationConfig, StationEvent, Tase2Station,
 };
 use telecontrol_tase2_transfer_sets::{
     AccessRights, DataFlags, DataRealQ, DeviceKind, DeviceValue, TagState, TagValue, Value,
@@ -156,7 +163,8 @@ fn real(v: f32) -> Value {
 
 /// The station of the matrix: for each scope (VCC `V_*`, and the same objects `I_*` in
 /// each table's ICC) and right, an object granted exactly that right (`*_OK`) and one
-/// granted every other right (`*_NO`), plus `*_HIDDEN` the tables do not name. Read and
+/// granted every other right (`*_NO`), plus objects the tables do not name: a point
+/// `*_HIDDEN`, a tagged SBO device `*_HIDDEN_DEV` and an information buffer. Read and
 /// write objects are RealQ points; operate objects SBO commands; tag objects direct
 /// commands with a tag. Both tables grant the same pattern; the guest table (no peer)
 /// matters only to an open station.
@@ -218,6 +226,22 @@ fn station(open: bool) -> (Arc<Tase2Station>, Clock) {
             initial: None,
         })
         .unwrap();
+        st.add_device(DeviceConfig {
+            domain: d.clone(),
+            name: format!("{prefix}HIDDEN_DEV"),
+            kind: DeviceKind::Command,
+            mode: ControlMode::SelectBeforeOperate {
+                select_timeout: Duration::from_secs(10),
+            },
+            tagged: true,
+            check_back_id: CHECK_BACK,
+        })
+        .unwrap();
+        st.add_message_buffer(MessageBufferConfig {
+            domain: d.clone(),
+            size: leaks::HIDDEN_BUFFER,
+        })
+        .unwrap();
     }
     for (peer, icc, table_id) in [
         (
@@ -269,6 +293,8 @@ fn check<T: PartialEq + std::fmt::Debug>(fails: &mut Vec<String>, what: &str, go
 }
 
 const DENIED: Result<Vec<u8>, DataAccessError> = Err(DataAccessError::ObjectAccessDenied);
+/// `access` / `object-access-denied` (ISO 9506-2 7.4.1.3).
+const ACCESS_DENIED: ErrorClass = ErrorClass::Access(3);
 
 /// `n` in the scope of `name`.
 fn beside<'a>(name: &ObjectName<'a>, n: &'a str) -> ObjectName<'a> {
@@ -360,104 +386,6 @@ fn exercise(
     }
 }
 
-/// What must not leak to an associated peer of table `icc` (the other table's ICC is
-/// `other`): hidden objects of its scopes, and anything of the other ICC.
-fn leaks(st: &Tase2Station, a: u64, icc: &str, other: &str, fails: &mut Vec<String>) {
-    let own = names(st, a, ObjectClass::NamedVariable, ObjectScope::Vmd).unwrap_or_default();
-    check(
-        fails,
-        "V_HIDDEN listed",
-        own.iter().any(|n| n == "V_HIDDEN"),
-        false,
-    );
-    let icc_names = names(
-        st,
-        a,
-        ObjectClass::NamedVariable,
-        ObjectScope::Domain(Identifier::new(icc).unwrap()),
-    )
-    .unwrap_or_default();
-    check(
-        fails,
-        "I_HIDDEN listed",
-        icc_names.iter().any(|n| n == "I_HIDDEN"),
-        false,
-    );
-    check(
-        fails,
-        "type of V_HIDDEN",
-        type_of(st, a, vmd("V_HIDDEN")).err(),
-        Some(OBJECT_UNDEFINED),
-    );
-    check(
-        fails,
-        "type of own I_HIDDEN",
-        type_of(st, a, dom(icc, "I_HIDDEN")).err(),
-        Some(OBJECT_UNDEFINED),
-    );
-    // The domains a peer sees: its own ICC only.
-    check(
-        fails,
-        "domains listed",
-        names(st, a, ObjectClass::Domain, ObjectScope::Vmd),
-        Ok(vec![icc.to_owned()]),
-    );
-    // The other ICC answers as a domain that does not exist, name by name.
-    let other_id = Identifier::new(other).unwrap();
-    let ghost_id = Identifier::new("NO_SUCH_DOMAIN").unwrap();
-    check(
-        fails,
-        "names of the other ICC vs. no domain",
-        names(
-            st,
-            a,
-            ObjectClass::NamedVariable,
-            ObjectScope::Domain(other_id),
-        ),
-        names(
-            st,
-            a,
-            ObjectClass::NamedVariable,
-            ObjectScope::Domain(ghost_id),
-        ),
-    );
-    for item in [
-        "I_READ_OK",
-        "I_OPERATE_OK_SBO",
-        "I_GETTAG_OK_TAG",
-        "Bilateral_Table_ID",
-    ] {
-        let existing = dom(other, item);
-        for absent in [dom(other, "NO_SUCH_ITEM"), dom("NO_SUCH_DOMAIN", item)] {
-            let what = format!("{other}/{item} vs. {absent:?}");
-            check(
-                fails,
-                &format!("read {what}"),
-                read(st, a, existing),
-                read(st, a, absent),
-            );
-            check(
-                fails,
-                &format!("type {what}"),
-                type_of(st, a, existing),
-                type_of(st, a, absent),
-            );
-            check(
-                fails,
-                &format!("write {what}"),
-                write(st, a, existing, DeviceValue::Command(1).to_data()),
-                write(st, a, absent, DeviceValue::Command(1).to_data()),
-            );
-            check(
-                fails,
-                &format!("data set member {what}"),
-                define(st, a, dom(icc, "PROBE"), &[existing]),
-                define(st, a, dom(icc, "PROBE"), &[absent]),
-            );
-        }
-    }
-}
-
 /// One cell: every mismatch, prefixed by the cell's coordinates.
 fn cell(open: bool, peer: Peer, vcc: bool, right: Right, allowed: bool) -> Vec<String> {
     let (st, _clock) = station(open);
@@ -529,6 +457,20 @@ fn cell(open: bool, peer: Peer, vcc: bool, right: Right, allowed: bool) -> Vec<S
         Err(DataAccessError::ObjectAccessDenied)
     };
     check(&mut fails, "answer", done, want);
+    if right == Right::Read {
+        // A data set member needs the read right too (the peer's own list, aa-specific).
+        let list = ObjectName::AaSpecific(Identifier::new("READ_PROBE").unwrap());
+        check(
+            &mut fails,
+            "data set member",
+            define(&st, a, list, &[name]),
+            if accepted && allowed {
+                Ok(())
+            } else {
+                Err(ACCESS_DENIED)
+            },
+        );
+    }
     if right == Right::Write {
         let p = st
             .point(&if vcc { Domain::Vcc } else { Domain::icc(icc) }, &item)
@@ -570,7 +512,7 @@ fn cell(open: bool, peer: Peer, vcc: bool, right: Right, allowed: bool) -> Vec<S
             Ok(true),
         );
         check(&mut fails, "typed", type_of(&st, a, name).is_ok(), true);
-        leaks(&st, a, icc, other, &mut fails);
+        leaks::leaks(&st, a, icc, other, &mut fails);
     }
 
     let coords = format!(

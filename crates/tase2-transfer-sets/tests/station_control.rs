@@ -410,16 +410,18 @@ fn device_rights_are_checked_per_right() {
         check_back_id: 3,
     })
     .unwrap();
-    icc1(&st, 1); // VDEV is not in ICC1's table: no right at all
-    associate(&st, 2, &PEER2_OID, None, None).unwrap(); // VCC default READ only
-    let denied = Err(DataAccessError::ObjectAccessDenied);
-    for a in [1, 2] {
+    icc1(&st, 1); // VDEV is not in ICC1's table: no right at all, so no such object
+    associate(&st, 2, &PEER2_OID, None, None).unwrap(); // VCC default READ only: visible
+    for (a, want) in [
+        (1, DataAccessError::ObjectNonExistent),
+        (2, DataAccessError::ObjectAccessDenied),
+    ] {
         assert_eq!(
             read(&st, a, vmd("VDEV_SBO")),
-            denied,
+            Err(want),
             "select needs OPERATE"
         );
-        assert_eq!(read(&st, a, vmd("VDEV_TAG")), denied, "GET_TAG");
+        assert_eq!(read(&st, a, vmd("VDEV_TAG")), Err(want), "GET_TAG");
         let t = TagValue {
             tag: TagState::NoTag,
             armed_for_execution: false,
@@ -428,12 +430,12 @@ fn device_rights_are_checked_per_right() {
         let mut f = [Data::Boolean(false); 2];
         assert_eq!(
             write(&st, a, vmd("VDEV_TAG"), t.to_data(&mut f)),
-            Err(DataAccessError::ObjectAccessDenied),
+            Err(want),
             "SET_TAG"
         );
         assert_eq!(
             write(&st, a, vmd("VDEV"), Data::Integer(1)),
-            Err(DataAccessError::ObjectAccessDenied),
+            Err(want),
             "OPERATE"
         );
     }

@@ -510,8 +510,8 @@ fn client_data_sets_are_checked_and_kept_while_in_use() {
     );
     assert_eq!(
         define(&st, 1, dom(icc1, "X"), &[vmd("V_SECRET")]),
-        Err(ErrorClass::Access(3)),
-        "a member the table does not let the peer read"
+        Err(ErrorClass::Definition(6)),
+        "a member the table does not name: as one that does not exist"
     );
     assert_eq!(
         define(&st, 1, dom(icc1, "X"), &[dom("ICC2", "I2_REAL")]),

@@ -13,7 +13,7 @@ use mms_pdu::mms::{
 use mms_pdu::server::{OBJECT_ATTRIBUTE_INCONSISTENT, OBJECT_EXISTS, OBJECT_UNDEFINED};
 use telecontrol_core::Instant;
 
-use super::inner::{Inner, ListScope, Member, Obj, VCC};
+use super::inner::{Dom, Inner, ListScope, Member, Obj, VCC};
 use super::{DeviceId, StationEvent, types};
 use crate::objects::IM_TRANSFER_SET;
 use crate::{
@@ -25,16 +25,61 @@ const ACCESS_DENIED: ErrorClass = ErrorClass::Access(3);
 /// `resource` error `memory-unavailable` (ISO 9506-2 7.4.1.3).
 const MEMORY_UNAVAILABLE: ErrorClass = ErrorClass::Resource(1);
 
+/// What a name designates for one association: the single rule by which every service
+/// on a named variable (Read, Write, GetVariableAccessAttributes, a data set member, the
+/// device and tag variables) decides between refusing, answering "no such object", and
+/// looking at the object's rights (IEC 60870-6-503 clause 7.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lookup {
+    /// A domain-specific name outside the association's ICC (another table's ICC, a domain
+    /// that does not exist, or any domain for a peer without an ICC): refused before it
+    /// is looked up.
+    Foreign,
+    /// Within the association's scopes, a name the station does not hold or one the
+    /// association's bilateral table does not name: the two answer alike, so a peer cannot
+    /// probe which names exist outside its table.
+    Absent,
+    /// An object the association may see (its table names it, or every peer sees it);
+    /// each service then checks the right it needs.
+    Found(Dom, Obj),
+}
+
 impl Inner {
     /// Whether `name` is in an MMS domain that is not the ICC of `association` (another
-    /// table's ICC, or no domain at all): such names are refused before they are looked
-    /// up, so the answer never tells whether the domain or the object exists.
+    /// table's ICC, or no domain at all).
     fn foreign(&self, association: u64, name: &ObjectName<'_>) -> bool {
         match name {
             ObjectName::DomainSpecific { domain, .. } => {
                 self.icc_of(association).and_then(|d| self.domain_name(d)) != Some(domain.as_str())
             }
             ObjectName::VmdSpecific(_) | ObjectName::AaSpecific(_) => false,
+        }
+    }
+
+    /// Look `name` up for `association` (see [`Lookup`]).
+    pub(super) fn lookup(&self, association: u64, name: &ObjectName<'_>) -> Lookup {
+        if self.foreign(association, name) {
+            return Lookup::Foreign;
+        }
+        match self.resolve(name) {
+            Some((dom, obj)) if self.visible(association, dom, obj, name.item().as_str()) => {
+                Lookup::Found(dom, obj)
+            }
+            _ => Lookup::Absent,
+        }
+    }
+
+    /// [`Self::lookup`] as Read and Write answer it: `object-access-denied` outside the
+    /// association's ICC, `object-non-existent` for an absent or unnamed object.
+    fn lookup_variable(
+        &self,
+        association: u64,
+        name: &ObjectName<'_>,
+    ) -> Result<(Dom, Obj), DataAccessError> {
+        match self.lookup(association, name) {
+            Lookup::Foreign => Err(DataAccessError::ObjectAccessDenied),
+            Lookup::Absent => Err(DataAccessError::ObjectNonExistent),
+            Lookup::Found(dom, obj) => Ok((dom, obj)),
         }
     }
 
@@ -114,10 +159,9 @@ impl Inner {
         if name.item().as_str() == IM_TRANSFER_SET {
             return Some(types::BOOLEAN);
         }
-        let (dom, obj) = self.resolve(name)?;
-        if !self.visible(association, dom, obj, name.item().as_str()) {
+        let Lookup::Found(_, obj) = self.lookup(association, name) else {
             return None;
-        }
+        };
         let edition_2000 = self.config.version.major >= 2000;
         Some(match obj {
             Obj::Version => types::TASE2_VERSION,
@@ -158,12 +202,7 @@ impl Inner {
             super::encode::append(&Data::Boolean(a.im_enabled), out);
             return Ok(());
         }
-        if self.foreign(association, name) {
-            return Err(DataAccessError::ObjectAccessDenied);
-        }
-        let (dom, obj) = self
-            .resolve(name)
-            .ok_or(DataAccessError::ObjectNonExistent)?;
+        let (dom, obj) = self.lookup_variable(association, name)?;
         let item = name.item().as_str();
         match obj {
             Obj::Version => {
@@ -266,12 +305,7 @@ impl Inner {
             }
             return Ok(());
         }
-        if self.foreign(association, name) {
-            return Err(DataAccessError::ObjectAccessDenied);
-        }
-        let (dom, obj) = self
-            .resolve(name)
-            .ok_or(DataAccessError::ObjectNonExistent)?;
+        let (dom, obj) = self.lookup_variable(association, name)?;
         if let Some(a) = alternate {
             let Obj::TransferSet(ix) = obj else {
                 return Err(DataAccessError::ObjectAccessUnsupported);
@@ -423,10 +457,11 @@ impl Inner {
         }
         let mut list = Vec::with_capacity(members.len());
         for m in members {
-            if self.foreign(association, m) {
-                return Err(ACCESS_DENIED);
-            }
-            let (dom, obj) = self.resolve(m).ok_or(OBJECT_ATTRIBUTE_INCONSISTENT)?;
+            let (dom, obj) = match self.lookup(association, m) {
+                Lookup::Foreign => return Err(ACCESS_DENIED),
+                Lookup::Absent => return Err(OBJECT_ATTRIBUTE_INCONSISTENT),
+                Lookup::Found(dom, obj) => (dom, obj),
+            };
             let item = m.item().as_str();
             let member = match obj {
                 Obj::Point(p) => {

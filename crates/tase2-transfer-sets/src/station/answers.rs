@@ -16,7 +16,8 @@ use mms_pdu::mms::{
     VariableSpecification,
 };
 
-use super::inner::{Inner, Obj, VCC};
+use super::access::Lookup;
+use super::inner::{Inner, Obj};
 use super::{DeviceId, StationError, StationEvent, Tase2Station};
 use crate::AccessRights;
 
@@ -83,14 +84,11 @@ impl Inner {
         name: &ObjectName<'_>,
         operate: bool,
     ) -> Option<(u32, DeviceAnswer)> {
-        let (dom, i) = match self.resolve(name)? {
-            (dom, Obj::Sbo(i)) if !operate => (dom, i),
-            (dom, Obj::Device(i)) if operate => (dom, i),
+        let i = match self.lookup(association, name) {
+            Lookup::Found(_, Obj::Sbo(i)) if !operate => i,
+            Lookup::Found(_, Obj::Device(i)) if operate => i,
             _ => return None,
         };
-        if dom != VCC && Some(dom) != self.icc_of(association) {
-            return None;
-        }
         if !self
             .device_rights(association, i)
             .allows(AccessRights::OPERATE)

@@ -224,6 +224,26 @@ pub fn serve<R>(
     request: ConfirmedServiceRequest<'_>,
     f: impl FnOnce(Result<ConfirmedServiceResponse<'_>, ServiceError<'_>>) -> R,
 ) -> R {
+    let back = answer_octets(st, association, max_pdu_size, request);
+    match MmsPdu::decode(&back).unwrap() {
+        MmsPdu::ConfirmedResponse(r) => {
+            assert_eq!(r.invoke_id, 7);
+            f(Ok(r.service))
+        }
+        MmsPdu::ConfirmedError(e) => f(Err(e.service_error)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The encoded MMS PDU (confirmed response or confirmed-ErrorPDU, invoke id 7) the
+/// station answers to `request`, octet for octet as an adapter sends it: the request is
+/// encoded and decoded again first, as [`serve`] does.
+pub fn answer_octets(
+    st: &Tase2Station,
+    association: u64,
+    max_pdu_size: usize,
+    request: ConfirmedServiceRequest<'_>,
+) -> Vec<u8> {
     let pdu = MmsPdu::ConfirmedRequest(ConfirmedRequest {
         invoke_id: 7,
         modifiers: None,
@@ -252,14 +272,7 @@ pub fn serve<R>(
     };
     let mut back = vec![0u8; answer.encoded_len()];
     answer.encode(&mut back).unwrap();
-    match MmsPdu::decode(&back).unwrap() {
-        MmsPdu::ConfirmedResponse(r) => {
-            assert_eq!(r.invoke_id, 7);
-            f(Ok(r.service))
-        }
-        MmsPdu::ConfirmedError(e) => f(Err(e.service_error)),
-        other => panic!("{other:?}"),
-    }
+    back
 }
 
 pub fn vmd(n: &str) -> ObjectName<'_> {
