@@ -92,3 +92,23 @@ fn errors_name_file_line_and_field() {
     let e = parse(Path::new("gw.toml"), "").unwrap_err();
     assert!(e.reason.contains("tase2"), "{e}");
 }
+
+#[test]
+fn the_tase2_send_queue_defaults_to_one_mebibyte_and_is_configurable() {
+    let base = "[tase2]\nbind = \"127.0.0.1:10102\"\nopen_icc = \"ICC1\"\n";
+    let c = parse(Path::new("gw.toml"), base).unwrap();
+    assert_eq!(c.tase2.send_queue, 1024 * 1024);
+    let c = parse(Path::new("gw.toml"), &format!("{base}send_queue = 16384\n")).unwrap();
+    assert_eq!(c.tase2.send_queue, 16_384);
+    let e = parse(Path::new("gw.toml"), &format!("{base}send_queue = -1\n")).unwrap_err();
+    assert_eq!(e.line, Some(4), "{e}");
+    assert_eq!(e.field.as_deref(), Some("tase2.send_queue"), "{e}");
+    // The `tase2 server` file takes the same key at its top level.
+    let dir = std::env::temp_dir().join(format!("tc-send-queue-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("server.toml");
+    std::fs::write(&file, "send_queue = 32768\n").unwrap();
+    let s = telecontrol::simtase2::config::ServerFile::load(&file).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(s.send_queue, Some(32_768));
+}

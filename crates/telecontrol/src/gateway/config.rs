@@ -6,6 +6,8 @@
 //! [tase2]
 //! bind = "127.0.0.1:10102"       # where control centres connect (TASE.2 / MMS)
 //! transfer_sets = 8              # DS transfer sets per ICC, default 8
+//! send_queue = 1048576           # octets of reports held per association for a slow
+//!                                # reader, default 1 MiB (docs/security.md)
 //! open_icc = "ICC1"              # without any [[tase2.peer]] the server is open: any peer
 //!                                # reads points and operates devices in this ICC domain
 //!
@@ -88,6 +90,9 @@ pub struct Tase2Side {
     pub open_icc: String,
     /// DS transfer sets per ICC.
     pub transfer_sets: u16,
+    /// Octets of reports held per association for a slow reader
+    /// (`association::Config::send_queue`).
+    pub send_queue: usize,
     /// Bilateral tables; empty: open server.
     pub peers: Vec<Peer>,
     /// Secure ICCP (`[tase2.tls]`): the files, read when the gateway starts.
@@ -173,6 +178,7 @@ struct RawTase2 {
     bind: Spanned<String>,
     open_icc: Option<Spanned<String>>,
     transfer_sets: Option<Spanned<i64>>,
+    send_queue: Option<Spanned<i64>>,
     #[serde(default)]
     peer: Vec<RawPeer>,
     tls: Option<RawTls>,
@@ -345,6 +351,19 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
                     n.span(),
                     "tase2.transfer_sets".into(),
                     format!("{} is not in 1..=9999", n.get_ref()),
+                )
+            })?,
+    };
+    let send_queue = match &t.send_queue {
+        None => mms_pdu::driver::SEND_QUEUE,
+        Some(n) => usize::try_from(*n.get_ref())
+            .ok()
+            .filter(|n| *n <= 1 << 30)
+            .ok_or_else(|| {
+                err(
+                    n.span(),
+                    "tase2.send_queue".into(),
+                    format!("{} is not in 0..=1073741824 (octets)", n.get_ref()),
                 )
             })?,
     };
@@ -567,6 +586,7 @@ pub fn parse(path: &Path, text: &str) -> Result<GatewayConfig, ConfigError> {
             bind,
             open_icc,
             transfer_sets,
+            send_queue,
             peers,
             tls,
         },
@@ -593,6 +613,7 @@ impl GatewayConfig {
                 bind,
                 open_icc: "ICC1".into(),
                 transfer_sets: 4,
+                send_queue: mms_pdu::driver::SEND_QUEUE,
                 peers: vec![Peer {
                     ap_title: vec![1, 3, 9999, 1],
                     ae_qualifier: Some(12),

@@ -205,7 +205,10 @@ impl Gateway {
         let server = crate::simtase2::tls::bind(
             config.tase2.bind,
             MmsServerConfig {
-                association: Config::DEFAULT,
+                association: Config {
+                    send_queue: config.tase2.send_queue,
+                    ..Config::DEFAULT
+                },
                 authorize: None,
                 ..MmsServerConfig::default()
             },

@@ -3,6 +3,9 @@
 //! registers it in a station ([`ServerFile::apply`]).
 //!
 //! ```toml
+//! send_queue = 1048576      # octets of reports held per association for a peer that
+//!                           # reads slowly (default 1 MiB, docs/security.md)
+//!
 //! [[point]]
 //! domain = "VCC"            # or an ICC domain
 //! name = "V_RealQ"
@@ -59,6 +62,9 @@ pub struct ServerFile {
     /// Accept peers no table names (VCC read access only).
     #[serde(default)]
     pub open: bool,
+    /// Octets of reports each association may hold for a slow reader beyond its transmit
+    /// queue (`association::Config::send_queue`); absent: 1 MiB.
+    pub send_queue: Option<usize>,
     /// Indication points.
     #[serde(default)]
     pub point: Vec<PointEntry>,
@@ -445,6 +451,7 @@ impl ServerFile {
         }];
         ServerFile {
             open: false,
+            send_queue: None,
             point,
             device,
             data_set,

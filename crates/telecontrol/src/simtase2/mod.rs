@@ -255,8 +255,12 @@ async fn serve(a: ServerArgs) -> anyhow::Result<()> {
     let points = objects.apply(&station)?;
     let default = answers::parse_answer(&a.answer, a.refusal).map_err(anyhow::Error::msg)?;
     answers::apply(&objects, &station, default)?;
+    let mut association = Config::DEFAULT;
+    if let Some(octets) = objects.send_queue {
+        association.send_queue = octets;
+    }
     let cfg = MmsServerConfig {
-        association: Config::DEFAULT,
+        association,
         authorize: None,
         ..MmsServerConfig::default()
     };
