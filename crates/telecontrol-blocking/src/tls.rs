@@ -82,6 +82,14 @@ impl Stream {
         }
     }
 
+    /// What the TLS connection negotiated (`None` for plain TCP or while handshaking).
+    pub(crate) fn tls_session(&self) -> Option<telecontrol_tls::TlsSession> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(t) => telecontrol_tls::TlsSession::of(&t.conn),
+        }
+    }
+
     /// Whether rustls holds TLS records the socket has not taken yet.
     pub(crate) fn tls_pending(&self) -> bool {
         match self {

@@ -18,6 +18,7 @@ use telecontrol_blocking::tase2::tase2_transfer_sets::{Value, ValueKind};
 use telecontrol_blocking::tase2::{Tase2Client, Tase2Server};
 use telecontrol_blocking::{TlsConfig, TlsConnectError, TlsStats};
 use telecontrol_core::admission::AdmissionStats;
+use telecontrol_tls::TlsSession;
 use telecontrol_tls::pki_types::ServerName;
 
 struct Blocking;
@@ -36,6 +37,12 @@ impl TlsRuntime for Blocking {
         tls: &TlsConfig,
     ) -> Tase2Server {
         Tase2Server::bind_tls("127.0.0.1:0", config, station, tls).unwrap()
+    }
+    fn serve_plain(&self, station: Arc<Tase2Station>, config: MmsServerConfig) -> Tase2Server {
+        Tase2Server::bind("127.0.0.1:0", config, station).unwrap()
+    }
+    fn client_tls(&self, client: &Tase2Client) -> (Option<TlsSession>, Option<TlsStats>) {
+        (client.tls_session(), client.tls_stats())
     }
     fn addr(&self, server: &Tase2Server) -> SocketAddr {
         server.local_addr()
@@ -90,4 +97,9 @@ fn blocking_tase2_tls_refusals_counted() {
 #[test]
 fn blocking_tase2_tls_admission_per_address() {
     e2e_tase2_tls::admission_per_address(&Blocking);
+}
+
+#[test]
+fn blocking_tase2_tls_client_reports_its_session() {
+    e2e_tase2_tls::client_tls_session(&Blocking);
 }

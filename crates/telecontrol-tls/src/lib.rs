@@ -3,6 +3,7 @@
 
 mod connect;
 mod refusal;
+mod session;
 #[cfg(feature = "test-pki")]
 pub mod test_pki;
 mod verify;
@@ -15,6 +16,7 @@ pub use connect::TlsConnectError;
 pub use refusal::{TlsCounters, TlsRefusal, TlsStats};
 pub use rustls;
 pub use rustls::pki_types;
+pub use session::TlsSession;
 
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;

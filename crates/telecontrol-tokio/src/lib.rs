@@ -23,5 +23,6 @@ pub use station::{
     Point, RequestResult,
 };
 pub use telecontrol_tls::{
-    self, Fingerprint, TlsConfig, TlsConnectError, TlsError, TlsRefusal, TlsStats, TlsVersions,
+    self, Fingerprint, TlsConfig, TlsConnectError, TlsError, TlsRefusal, TlsSession, TlsStats,
+    TlsVersions,
 };

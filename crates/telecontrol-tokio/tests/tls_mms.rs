@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use e2e_tase2_tls::{Fail, TlsRuntime};
 use telecontrol_core::admission::AdmissionStats;
+use telecontrol_tls::TlsSession;
 use telecontrol_tls::pki_types::ServerName;
 use telecontrol_tokio::mms::MmsServerConfig;
 use telecontrol_tokio::tase2::tase2_transfer_sets::client::{PointName, Tase2ClientConfig};
@@ -52,6 +53,14 @@ impl TlsRuntime for Tokio {
         self.rt
             .block_on(Tase2Server::bind_tls("127.0.0.1:0", config, station, tls))
             .unwrap()
+    }
+    fn serve_plain(&self, station: Arc<Tase2Station>, config: MmsServerConfig) -> Tase2Server {
+        self.rt
+            .block_on(Tase2Server::bind("127.0.0.1:0", config, station))
+            .unwrap()
+    }
+    fn client_tls(&self, client: &Tase2Client) -> (Option<TlsSession>, Option<TlsStats>) {
+        (client.tls_session(), client.tls_stats())
     }
     fn addr(&self, server: &Tase2Server) -> SocketAddr {
         server.local_addr()
@@ -113,4 +122,9 @@ fn tokio_tase2_tls_refusals_counted() {
 #[test]
 fn tokio_tase2_tls_admission_per_address() {
     e2e_tase2_tls::admission_per_address(&Tokio::new());
+}
+
+#[test]
+fn tokio_tase2_tls_client_reports_its_session() {
+    e2e_tase2_tls::client_tls_session(&Tokio::new());
 }

@@ -29,8 +29,9 @@ use tase2_transfer_sets::station::{
 };
 use tase2_transfer_sets::{AccessRights, DataFlags, DataRealQ, Value, ValueKind};
 use telecontrol_core::admission::AdmissionStats;
+use telecontrol_tls::rustls::ProtocolVersion;
 use telecontrol_tls::test_pki::{self, Ca, Leaf, Validity};
-use telecontrol_tls::{TlsConfig, TlsConnectError, TlsRefusal, TlsStats};
+use telecontrol_tls::{TlsConfig, TlsConnectError, TlsRefusal, TlsSession, TlsStats, TlsVersions};
 
 /// Longest wait for anything in these scenarios.
 pub const LIMIT: Duration = Duration::from_secs(10);
@@ -56,8 +57,12 @@ pub trait TlsRuntime {
         config: MmsServerConfig,
         tls: &TlsConfig,
     ) -> Self::Server;
+    /// `Tase2Server::bind` (plain TCP) on 127.0.0.1, ephemeral port.
+    fn serve_plain(&self, station: Arc<Tase2Station>, config: MmsServerConfig) -> Self::Server;
     fn addr(&self, server: &Self::Server) -> SocketAddr;
     fn tls_stats(&self, server: &Self::Server) -> TlsStats;
+    /// The client's `tls_session()` and `tls_stats()`.
+    fn client_tls(&self, client: &Self::Client) -> (Option<TlsSession>, Option<TlsStats>);
     fn admission_stats(&self, server: &Self::Server) -> AdmissionStats;
     fn stop(&self, server: Self::Server);
     /// `Tase2Client::connect_tls` with server name `localhost`.
@@ -217,6 +222,57 @@ pub fn valid_peer_reads_point<T: TlsRuntime>(rt: &T) {
     assert_eq!(s.full_handshakes, 1, "{s:?}");
     assert_eq!(s.refused_total(), 0, "{s:?}");
     rt.stop(server);
+}
+
+/// What a client's connection negotiated: a client restricted to TLS 1.3 reports TLS 1.3,
+/// a TLS 1.3 cipher suite, a full handshake and the server certificate's fingerprint; one
+/// restricted to TLS 1.2 reports TLS 1.2 (so the report is the connection's, not a
+/// constant); a client over plain TCP reports none.
+pub fn client_tls_session<T: TlsRuntime>(rt: &T) {
+    let pki = Pki::new();
+    let server = rt.serve_tls(
+        station(rt),
+        MmsServerConfig::default(),
+        &pki.server_config(),
+    );
+    let addr = rt.addr(&server);
+    let tls13 = pki
+        .config(&pki.client)
+        .with_versions(TlsVersions::Tls13Only);
+    let client = rt.connect_tls(addr, client_config(), &tls13).unwrap();
+    let (session, stats) = rt.client_tls(&client);
+    let session = session.expect("a TLS client reports its session");
+    assert_eq!(session.version, ProtocolVersion::TLSv1_3, "{session:?}");
+    assert!(
+        format!("{:?}", session.cipher_suite).starts_with("TLS13_"),
+        "{session:?}"
+    );
+    assert!(!session.resumed, "{session:?}");
+    assert_eq!(session.peer_fingerprint, Some(pki.server.fingerprint()));
+    let stats = stats.expect("a TLS client reports its handshake");
+    assert_eq!((stats.full_handshakes, stats.resumed_handshakes), (1, 0));
+    assert_eq!(stats.refused_total(), 0);
+    rt.conclude(client);
+
+    let tls12 = pki
+        .config(&pki.client)
+        .with_versions(TlsVersions::Tls12Only);
+    let client = rt.connect_tls(addr, client_config(), &tls12).unwrap();
+    let session = rt.client_tls(&client).0.expect("TLS 1.2 session");
+    assert_eq!(session.version, ProtocolVersion::TLSv1_2, "{session:?}");
+    assert!(
+        format!("{:?}", session.cipher_suite).starts_with("TLS_ECDHE_"),
+        "{session:?}"
+    );
+    assert_eq!(session.peer_fingerprint, Some(pki.server.fingerprint()));
+    rt.conclude(client);
+    rt.stop(server);
+
+    let plain = rt.serve_plain(station(rt), MmsServerConfig::default());
+    let client = rt.connect_plain(rt.addr(&plain), client_config()).unwrap();
+    assert_eq!(rt.client_tls(&client), (None, None));
+    rt.conclude(client);
+    rt.stop(plain);
 }
 
 /// A client certificate the server must refuse: the client gets a typed TLS refusal, the

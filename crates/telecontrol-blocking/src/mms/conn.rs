@@ -23,7 +23,7 @@ use std::time::Duration;
 use mio::{Events, Interest, Poll, Token, Waker};
 use mms_pdu::driver::{BUF, Link, Serving, Work};
 use telecontrol_core::Instant;
-use telecontrol_tls::{TlsCounters, TlsRefusal};
+use telecontrol_tls::{TlsCounters, TlsRefusal, TlsSession};
 
 use crate::io::{flush, poll_for};
 use crate::tls::{Stream, complete_handshake};
@@ -64,10 +64,15 @@ pub(crate) struct Handshake {
     /// Where a client hears why TLS failed (the handshake, or the server's error before its
     /// first octet).
     pub(crate) refusal: Option<RefusalSlot>,
+    /// Where a client hears what the completed handshake negotiated.
+    pub(crate) session: Option<SessionSlot>,
 }
 
 /// See [`Handshake::refusal`].
 pub(crate) type RefusalSlot = Arc<OnceLock<TlsRefusal>>;
+
+/// See [`Handshake::session`].
+pub(crate) type SessionSlot = Arc<OnceLock<TlsSession>>;
 
 impl Handshake {
     fn refuse(&self, e: &io::Error) {
@@ -197,6 +202,9 @@ fn run(
             Ok(Some(s)) => {
                 if let Some(c) = &h.counters {
                     c.handshake(s.handshake_kind());
+                }
+                if let (Some(slot), Some(session)) = (&h.session, s.tls_session()) {
+                    let _ = slot.set(session);
                 }
                 tracing::debug!(peer = ?h.peer, kind = ?s.handshake_kind(), "TLS handshake complete");
                 stream = s;

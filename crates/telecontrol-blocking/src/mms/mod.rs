@@ -24,10 +24,10 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use telecontrol_tls::pki_types::ServerName;
-use telecontrol_tls::{TlsConfig, TlsConnectError};
+use telecontrol_tls::{TlsConfig, TlsConnectError, TlsSession, TlsStats};
 
 use crate::tls::Stream;
-use conn::{Handshake, RefusalSlot, Shared};
+use conn::{Handshake, RefusalSlot, SessionSlot, Shared};
 pub use mms_pdu::driver::{
     Authorize, MmsError, MmsEvent, MmsServerConfig, Response, SERVER_EVENTS,
 };
@@ -229,6 +229,9 @@ pub struct MmsClient {
     association: MmsAssociation,
     events: mpsc::Receiver<MmsEvent>,
     task: Option<JoinHandle<()>>,
+    /// What TLS negotiated (set by the IO thread once the handshake completed; never set
+    /// for plain TCP).
+    tls: Option<SessionSlot>,
 }
 
 impl MmsClient {
@@ -298,6 +301,7 @@ impl MmsClient {
             counters: None,
             peer: stream.peer_addr().ok(),
             refusal: Some(Arc::clone(&slot)),
+            session: Some(Arc::new(OnceLock::new())),
         };
         let stream = Stream::tls(stream, conn);
         Self::associate(stream, config, directory, Some(handshake)).map_err(|e| {
@@ -316,6 +320,7 @@ impl MmsClient {
     ) -> Result<MmsClient, MmsError> {
         let io = |e: std::io::Error| MmsError::Io(e.kind());
         let timeout = config.connect_timeout;
+        let tls = handshake.as_ref().and_then(|h| h.session.clone());
         let margin = handshake
             .as_ref()
             .map_or(timeout, |h| h.timeout.saturating_add(timeout));
@@ -343,6 +348,7 @@ impl MmsClient {
                 association,
                 events,
                 task: Some(task),
+                tls,
             }),
             Ok(Err(reason)) => Err(MmsError::NotAssociated(reason)),
             Err(_) => {
@@ -356,6 +362,21 @@ impl MmsClient {
     #[must_use]
     pub fn association(&self) -> &MmsAssociation {
         &self.association
+    }
+
+    /// What the TLS connection negotiated (version, cipher suite, resumed or not, the
+    /// server certificate's fingerprint); `None` for a client over plain TCP.
+    #[must_use]
+    pub fn tls_session(&self) -> Option<TlsSession> {
+        self.tls.as_ref().and_then(|s| s.get().copied())
+    }
+
+    /// This client's TLS handshake in the servers' [`TlsStats`]: one full or one resumed
+    /// handshake, nothing refused (a refused handshake fails the connect instead:
+    /// [`TlsConnectError::Refused`]); `None` for a client over plain TCP.
+    #[must_use]
+    pub fn tls_stats(&self) -> Option<TlsStats> {
+        self.tls_session().as_ref().map(TlsSession::stats)
     }
 
     /// The next event (InformationReport, close); `None` once the association task ended.

@@ -160,6 +160,7 @@ impl MmsServer {
                                 counters: Some(Arc::clone(&counted.tls)),
                                 peer: Some(peer),
                                 refusal: None,
+                                session: None,
                             };
                             (Stream::tls(stream, c), Some(h))
                         }

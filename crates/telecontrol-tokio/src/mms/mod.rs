@@ -22,7 +22,7 @@ use mms_pdu::mms::{
 };
 use mms_pdu::server::Directory;
 use telecontrol_tls::pki_types::ServerName;
-use telecontrol_tls::{TlsConfig, TlsConnectError, TlsRefusal};
+use telecontrol_tls::{TlsConfig, TlsConnectError, TlsRefusal, TlsSession, TlsStats};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot};
@@ -233,6 +233,8 @@ pub struct MmsClient {
     association: MmsAssociation,
     events: mpsc::UnboundedReceiver<MmsEvent>,
     task: JoinHandle<()>,
+    /// What TLS negotiated (`None`: plain TCP).
+    tls: Option<TlsSession>,
 }
 
 impl MmsClient {
@@ -307,9 +309,13 @@ impl MmsClient {
                 tracing::warn!(?peer, %reason, detail = %e, "TLS handshake refused");
                 TlsConnectError::Refused(reason)
             })?;
+        let session = TlsSession::of(stream.get_ref().1);
         let slot: RefusalSlot = Arc::new(OnceLock::new());
         match Self::associate(stream, config, directory, Some(Arc::clone(&slot))).await {
-            Ok(client) => Ok(client),
+            Ok(mut client) => {
+                client.tls = session;
+                Ok(client)
+            }
             Err(e) => Err(slot.get().map_or(TlsConnectError::Protocol(e), |r| {
                 TlsConnectError::Refused(*r)
             })),
@@ -347,6 +353,7 @@ impl MmsClient {
                 association,
                 events,
                 task,
+                tls: None,
             }),
             Ok(Err(reason)) => Err(MmsError::NotAssociated(reason)),
             Err(_) => Err(MmsError::NotAssociated(CloseReason::TransportClosed)),
@@ -357,6 +364,21 @@ impl MmsClient {
     #[must_use]
     pub fn association(&self) -> &MmsAssociation {
         &self.association
+    }
+
+    /// What the TLS connection negotiated (version, cipher suite, resumed or not, the
+    /// server certificate's fingerprint); `None` for a client over plain TCP.
+    #[must_use]
+    pub fn tls_session(&self) -> Option<TlsSession> {
+        self.tls
+    }
+
+    /// This client's TLS handshake in the servers' [`TlsStats`]: one full or one resumed
+    /// handshake, nothing refused (a refused handshake fails the connect instead:
+    /// [`TlsConnectError::Refused`]); `None` for a client over plain TCP.
+    #[must_use]
+    pub fn tls_stats(&self) -> Option<TlsStats> {
+        self.tls.as_ref().map(TlsSession::stats)
     }
 
     /// The next event (InformationReport, close); `None` once the association task ended.

@@ -190,6 +190,20 @@ impl Tase2Client {
         self.mms.association()
     }
 
+    /// What the TLS connection negotiated, as [`MmsClient::tls_session`]; `None` over plain
+    /// TCP.
+    #[must_use]
+    pub fn tls_session(&self) -> Option<telecontrol_tls::TlsSession> {
+        self.mms.tls_session()
+    }
+
+    /// This client's TLS handshake in the servers' stats type, as
+    /// [`MmsClient::tls_stats`]; `None` over plain TCP.
+    #[must_use]
+    pub fn tls_stats(&self) -> Option<telecontrol_tls::TlsStats> {
+        self.mms.tls_stats()
+    }
+
     /// The client's memory of data sets, point types and transfer sets.
     #[must_use]
     pub fn tracker(&self) -> &ReportTracker {
