@@ -1,9 +1,10 @@
 //! A slice of the bilateral-table matrix (crates/tase2-transfer-sets/tests/bilateral_matrix.rs)
 //! end to end: the tokio `Tase2Client` against the tokio `Tase2Server` on 127.0.0.1, through
 //! real TCP, ACSE and MMS. Unknown peers (another AP-title, the known AP-title with a wrong
-//! password or AE-qualifier) are refused at association; a known peer is denied select and
-//! operate on devices outside its table (not named, named without the operate right, in
-//! another table's ICC) while the device its table allows operates.
+//! password or AE-qualifier) are refused at association; a known peer is refused select
+//! and operate on a device its table names without the operate right and on one of another
+//! table's ICC (object-access-denied), gets object-non-existent for one its table does not
+//! name exactly as for an absent one, while the device its table allows operates.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -123,7 +124,7 @@ async fn event(server: &mut Tase2Server) -> StationEvent {
 }
 
 #[test]
-fn unknown_peers_are_refused_and_known_peers_denied_outside_their_table() {
+fn unknown_peers_are_refused_and_known_peers_kept_to_their_table() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -182,24 +183,37 @@ fn unknown_peers_are_refused_and_known_peers_denied_outside_their_table() {
             event(&mut server).await,
             StationEvent::Associated { table_id: Some(t), .. } if t == "KNOWN_T"
         ));
-        let denied = |r: Result<_, Tase2ClientError>| {
+        let refused = |r: Result<_, Tase2ClientError>, want: DataAccessError| {
             matches!(
                 r,
-                Err(Tase2ClientError::Client(ClientError::Access {
-                    error: DataAccessError::ObjectAccessDenied,
-                    ..
-                }))
+                Err(Tase2ClientError::Client(ClientError::Access { error, .. })) if error == want
             )
         };
-        for device in [
-            PointName::icc("KNOWN", "BRK_NO_OPERATE"),
-            PointName::icc("KNOWN", "BRK_UNNAMED"),
-            PointName::icc("OTHER", "BRK_OTHER"),
+        // Named without the operate right: refused (the peer sees the device). Not named
+        // by the table: answered as a device that does not exist. Another ICC's: refused
+        // before it is looked up.
+        for (device, want) in [
+            (
+                PointName::icc("KNOWN", "BRK_NO_OPERATE"),
+                DataAccessError::ObjectAccessDenied,
+            ),
+            (
+                PointName::icc("KNOWN", "BRK_UNNAMED"),
+                DataAccessError::ObjectNonExistent,
+            ),
+            (
+                PointName::icc("KNOWN", "BRK_ABSENT"),
+                DataAccessError::ObjectNonExistent,
+            ),
+            (
+                PointName::icc("OTHER", "BRK_OTHER"),
+                DataAccessError::ObjectAccessDenied,
+            ),
         ] {
             let selected = client.select(&device).await;
-            assert!(denied(selected.map(|_| ())), "select {device:?}");
+            assert!(refused(selected.map(|_| ()), want), "select {device:?}");
             let operated = client.operate(&device, DeviceValue::Command(1)).await;
-            assert!(denied(operated), "operate {device:?}");
+            assert!(refused(operated, want), "operate {device:?}");
         }
         // The device the table allows: selected and operated, the application hears it.
         let ok = PointName::icc("KNOWN", "BRK_OK");

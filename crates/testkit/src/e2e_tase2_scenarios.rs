@@ -93,7 +93,8 @@ pub fn association_checks<T: Tase2Runtime>(rt: &T) {
     rt.stop(server);
 }
 
-/// Reads typed by kind; objects outside the table are denied; discovery by GetNameList.
+/// Reads typed by kind; objects outside the table are hidden (not named: as absent) or
+/// refused (another ICC); discovery by GetNameList.
 pub fn reads_allowed_and_denied<T: Tase2Runtime>(rt: &T) {
     let (st, p) = sample_station(rt, STEP);
     let server = rt.serve(st);
@@ -115,20 +116,19 @@ pub fn reads_allowed_and_denied<T: Tase2Runtime>(rt: &T) {
                 (PointName::icc("ICC1", "I1_STATE"), ValueKind::StateQ),
                 (PointName::vmd("V_SECRET"), ValueKind::RealQ),
                 (PointName::icc("ICC2", "I2_REAL"), ValueKind::Real),
+                (PointName::vmd("V_ABSENT"), ValueKind::RealQ),
             ],
         )
         .unwrap();
     assert_eq!(got[0], Ok(real(231.5)));
     assert_eq!(got[1], Ok(disc(-4, 1_700_000_000)));
     assert_eq!(got[2], Ok(state));
-    assert_eq!(
-        got[3],
-        Err(ClientError::Access {
-            index: 3,
-            error: DataAccessError::ObjectAccessDenied
-        })
-    );
-    assert!(matches!(got[4], Err(ClientError::Access { index: 4, .. })));
+    // A point the table does not name answers as one that does not exist; another
+    // table's ICC is refused before it is looked up.
+    let failed = |index, error| Err(ClientError::Access { index, error });
+    assert_eq!(got[3], failed(3, DataAccessError::ObjectNonExistent));
+    assert_eq!(got[4], failed(4, DataAccessError::ObjectAccessDenied));
+    assert_eq!(got[5], failed(5, DataAccessError::ObjectNonExistent));
 
     let vmd = rt.names(&client, ObjectScope::Vmd).unwrap();
     assert!(vmd.iter().any(|n| n == "TASE2_Version"), "{vmd:?}");
