@@ -11,6 +11,18 @@ pub struct Target {
 /// Every fuzz target of the workspace.
 pub const TARGETS: &[Target] = &[
     Target {
+        name: "admission",
+        run: crate::fuzz_admission::admission,
+    },
+    Target {
+        name: "mms_driver",
+        run: crate::fuzz_mms_driver::mms_driver,
+    },
+    Target {
+        name: "tase2_session",
+        run: crate::fuzz_tase2_session::tase2_session,
+    },
+    Target {
         name: "asdu_decode",
         run: crate::fuzz_asdu::asdu_decode,
     },

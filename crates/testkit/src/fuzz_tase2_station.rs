@@ -40,7 +40,7 @@ const KINDS: [ValueKind; 4] = [
     ValueKind::RealExtended,
 ];
 
-fn station(cfg: u8) -> (Tase2Station, Arc<AtomicU64>) {
+pub(crate) fn station(cfg: u8) -> (Tase2Station, Arc<AtomicU64>) {
     let clock = Arc::new(AtomicU64::new(0));
     let c = Arc::clone(&clock);
     let st = Tase2Station::new(
@@ -124,7 +124,7 @@ fn station(cfg: u8) -> (Tase2Station, Arc<AtomicU64>) {
     (st, clock)
 }
 
-fn associate(st: &Tase2Station, a: u64, known: bool) {
+pub(crate) fn associate(st: &Tase2Station, a: u64, known: bool) {
     let bits = BitString::new(&[0u8], 0).unwrap_or_else(|| panic!("bit string"));
     let title: &[u8] = if known {
         &[0x2B, 0xCE, 0x0F, 0x01]

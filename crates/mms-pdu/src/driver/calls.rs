@@ -123,7 +123,8 @@ pub fn deleted(r: &Response) -> Result<u32, MmsError> {
 }
 
 /// A GetNameList walk: one request after another, each continuing after the last name,
-/// until the server says no more follow (or sends no new name).
+/// until the server says no more follow (or an answer ends in no new name: a server that
+/// repeats itself is not asked for ever).
 #[derive(Clone, Debug)]
 pub struct NameList<'s> {
     class: ObjectClass,
@@ -166,10 +167,16 @@ impl<'s> NameList<'s> {
         let Some(ConfirmedServiceResponse::GetNameList(l)) = r.service() else {
             return Err(MmsError::UnexpectedAnswer);
         };
-        let before = self.names.len();
+        // Progress: the answer's last name is one not gathered before (a peer that
+        // repeats itself with `moreFollows` would otherwise be asked for ever).
+        let progress = l
+            .identifiers
+            .iter()
+            .last()
+            .is_some_and(|last| !self.names.iter().any(|n| n == last.as_str()));
         self.names
             .extend(l.identifiers.iter().map(|i| i.as_str().to_owned()));
-        self.done = !l.more_follows() || self.names.len() == before;
+        self.done = !l.more_follows() || !progress;
         Ok(())
     }
 

@@ -147,7 +147,8 @@ impl Procedure for IdentityCheck<'_> {
     }
 }
 
-/// Discovery: every name of `class` in `scope` (GetNameList, following `moreFollows`).
+/// Discovery: every name of `class` in `scope` (GetNameList, following `moreFollows` while
+/// each answer ends in a name not gathered before).
 #[derive(Debug)]
 pub struct Names<'a> {
     class: ObjectClass,
@@ -181,10 +182,15 @@ impl Procedure for Names<'_> {
         answer: &ConfirmedServiceResponse<'_>,
     ) -> Result<Option<Vec<String>>, ClientError> {
         let (list, more) = super::name_list_response(answer)?;
-        let before = self.names.len();
+        // Progress: the answer's last name is one not gathered before (a server that
+        // repeats itself with `moreFollows` would otherwise be asked for ever).
+        let progress = list
+            .iter()
+            .last()
+            .is_some_and(|last| !self.names.iter().any(|n| n == last.as_str()));
         self.names
             .extend(list.iter().map(|i| String::from(i.as_str())));
-        Ok((!more || self.names.len() == before).then(|| mem::take(&mut self.names)))
+        Ok((!more || !progress).then(|| mem::take(&mut self.names)))
     }
 }
 
