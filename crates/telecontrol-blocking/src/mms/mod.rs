@@ -32,7 +32,7 @@ pub use mms_pdu::driver::{
     Authorize, MmsError, MmsEvent, MmsServerConfig, Response, SERVER_EVENTS,
 };
 pub use server::MmsServer;
-pub(crate) use server::ServerStats;
+pub(crate) use server::{Note, Notifier, ServerStats};
 
 /// Common to both ends: requests, reports, conclude, abort on one association.
 #[derive(Clone)]

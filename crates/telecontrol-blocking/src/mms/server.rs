@@ -2,6 +2,7 @@
 //! which completes the TLS handshake first for a server bound with [`MmsServer::bind_tls`].
 
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -28,7 +29,12 @@ const STOP: mio::Token = mio::Token(1);
 /// [`MmsServer::bind_tls`] speaks TLS only (IEC 62351-4 / -3).
 pub struct MmsServer {
     local_addr: SocketAddr,
-    events: mpsc::Receiver<(u64, MmsEvent)>,
+    events: mpsc::Receiver<Note>,
+    /// Where [`Notifier`]s and (when `watched`) the accept thread put [`Note::Changed`].
+    notes: mpsc::SyncSender<Note>,
+    /// Whether a new association is announced with [`Note::Changed`] (a TASE.2 server
+    /// watches the list; a plain MMS server's events carry none).
+    watched: Arc<AtomicBool>,
     associations: Arc<Registry<MmsAssociation>>,
     stats: ServerStats,
     stop: Arc<mio::Waker>,
@@ -40,6 +46,27 @@ impl std::fmt::Debug for MmsServer {
         f.debug_struct("MmsServer")
             .field("local_addr", &self.local_addr)
             .finish_non_exhaustive()
+    }
+}
+
+/// What the server's event channel carries: an association's event, or a note that the
+/// association list changed (or its owner must look at its stop flag).
+#[derive(Debug)]
+pub(crate) enum Note {
+    /// An event of the association with this id.
+    Event(u64, MmsEvent),
+    /// A new association was added, or a [`Notifier`] was called.
+    Changed,
+}
+
+/// Wakes whoever waits in [`MmsServer::next_note`] (with [`Note::Changed`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Notifier(mpsc::SyncSender<Note>);
+
+impl Notifier {
+    /// Wake the waiter; a full channel already wakes it.
+    pub(crate) fn notify(&self) {
+        let _ = self.0.try_send(Note::Changed);
     }
 }
 
@@ -122,7 +149,10 @@ impl MmsServer {
             authorize: config.authorize.clone(),
         };
         let list = Arc::clone(&associations);
-        let (etx, events) = mpsc::sync_channel::<(u64, MmsEvent)>(SERVER_EVENTS);
+        let (etx, events) = mpsc::sync_channel::<Note>(SERVER_EVENTS);
+        let notes = etx.clone();
+        let watched = Arc::new(AtomicBool::new(false));
+        let watching = Arc::clone(&watched);
         let counted = stats.clone();
         let accept = std::thread::spawn(move || {
             let mut ready = mio::Events::with_capacity(8);
@@ -174,11 +204,16 @@ impl MmsServer {
                     };
                     let tx = etx.clone();
                     shared.link.set_events(Box::new(move |e| {
-                        let _ = tx.try_send((id, e));
+                        let _ = tx.try_send(Note::Event(id, e));
                     }));
                     list.add(MmsAssociation {
                         shared: Arc::clone(&shared),
                     });
+                    if watching.load(Ordering::SeqCst) {
+                        // Full: the waiter has events to take, and looks at the list
+                        // after each.
+                        let _ = etx.try_send(Note::Changed);
+                    }
                     let serving = serving.clone();
                     std::thread::spawn(move || {
                         conn::drive(stream, conn_poll, shared, serving, handshake);
@@ -190,6 +225,8 @@ impl MmsServer {
         Ok(MmsServer {
             local_addr,
             events,
+            notes,
+            watched,
             associations,
             stats,
             stop,
@@ -201,7 +238,33 @@ impl MmsServer {
     /// client sent (an InformationReport), or an association's close, with the
     /// association's id. Events beyond [`SERVER_EVENTS`] not yet taken are dropped.
     pub fn next_event_timeout(&self, timeout: Duration) -> Option<(u64, MmsEvent)> {
-        self.events.recv_timeout(timeout).ok()
+        let start = std::time::Instant::now();
+        loop {
+            let left = timeout.saturating_sub(start.elapsed());
+            match self.events.recv_timeout(left).ok()? {
+                Note::Event(id, e) => return Some((id, e)),
+                // Only a watched server (or a notifier) puts these; its owner takes notes.
+                Note::Changed => {}
+            }
+        }
+    }
+
+    /// Announce every association added from now on with [`Note::Changed`] (for an owner
+    /// that keeps a copy of the list and waits in [`next_note`](Self::next_note)).
+    pub(crate) fn watch(&self) {
+        self.watched.store(true, Ordering::SeqCst);
+    }
+
+    /// Something that wakes [`next_note`](Self::next_note) from another thread.
+    pub(crate) fn notifier(&self) -> Notifier {
+        Notifier(self.notes.clone())
+    }
+
+    /// Wait, without a time limit, for an association's event, a new association (once
+    /// [`watch`](Self::watch)ed) or a [`Notifier`].
+    pub(crate) fn next_note(&self) -> Note {
+        // The server holds a sender itself: the channel never disconnects.
+        self.events.recv().unwrap_or(Note::Changed)
     }
 
     /// The address listened on.

@@ -3,11 +3,13 @@
 //! association each is for and forwards the station's events to the application, and a
 //! receiver thread that owns the MMS server, hands the clients' unconfirmed PDUs (report
 //! acknowledgements, information messages) to the station and keeps the pump's list of
-//! open associations current.
+//! open associations current. Neither thread polls: the pump sleeps until the station's
+//! next deadline or a wake-up, the receiver until a client PDU, an association's close, a
+//! new association or the shutdown (the MMS server's event channel carries all four).
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -23,7 +25,9 @@ use mms_pdu::server::Directory;
 use telecontrol_core::admission::AdmissionStats;
 use telecontrol_tls::{TlsConfig, TlsStats};
 
-use crate::mms::{MmsAssociation, MmsEvent, MmsServer, MmsServerConfig, ServerStats};
+use crate::mms::{
+    MmsAssociation, MmsEvent, MmsServer, MmsServerConfig, Note, Notifier, ServerStats,
+};
 
 /// The station as an MMS directory that wakes the pump whenever it changed.
 fn waking(
@@ -70,9 +74,6 @@ fn gmt_at_origin() -> i64 {
         .unwrap_or(0)
 }
 
-/// How often the receiver thread looks at the MMS server's association list and its stop
-/// flag when no client PDU arrives (the blocking MMS server offers no wake-up of its own).
-const RECEIVE_TICK: Duration = Duration::from_millis(20);
 /// PDUs held for an association the pump does not know yet (just associated).
 const PENDING_LIMIT: usize = 4096;
 
@@ -99,6 +100,10 @@ pub struct Tase2Server {
     stats: ServerStats,
     wake: mpsc::Sender<()>,
     stop: Arc<AtomicBool>,
+    /// Wakes the receiver thread (to see `stop`).
+    receiver: Notifier,
+    /// Times the receiver thread woke.
+    receiver_wakeups: Arc<AtomicU64>,
     events: mpsc::Receiver<StationEvent>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -178,16 +183,22 @@ impl Tase2Server {
         let stop = Arc::new(AtomicBool::new(false));
         let registry: Registry = Arc::default();
         let (tx, events) = mpsc::channel();
+        // New associations wake the receiver from now on; those accepted before are in its
+        // first look at the list.
+        mms.watch();
+        let notifier = mms.notifier();
+        let receiver_wakeups = Arc::new(AtomicU64::new(0));
         let receiver = {
-            let (station, registry, stop, wake) = (
+            let (station, registry, stop, wake, wakeups) = (
                 Arc::clone(&station),
                 Arc::clone(&registry),
                 Arc::clone(&stop),
                 wake.clone(),
+                Arc::clone(&receiver_wakeups),
             );
             std::thread::Builder::new()
                 .name("tase2-receive".into())
-                .spawn(move || receive(&mms, &station, &registry, &stop, &wake))?
+                .spawn(move || receive(&mms, &station, &registry, &stop, &wake, &wakeups))?
         };
         let pump = {
             let (station, stop, registry) = (
@@ -206,6 +217,8 @@ impl Tase2Server {
             stats,
             wake,
             stop,
+            receiver: notifier,
+            receiver_wakeups,
             events,
             threads: vec![receiver, pump],
         })
@@ -226,8 +239,8 @@ impl Tase2Server {
     }
 
     /// As [`association`](Self::association), waiting at most `timeout` for an
-    /// association that was just accepted (the list is refreshed by the receiver thread,
-    /// within `RECEIVE_TICK`).
+    /// association that was just accepted (the receiver thread adds it to the list as soon
+    /// as the MMS server accepted the connection).
     #[must_use]
     pub fn association_timeout(&self, id: u64, timeout: Duration) -> Option<MmsAssociation> {
         let start = std::time::Instant::now();
@@ -289,10 +302,19 @@ impl Tase2Server {
         self.events.recv_timeout(timeout).ok()
     }
 
-    /// Stop accepting, abort every association and end the threads (within
-    /// `RECEIVE_TICK`).
+    /// How many times the receiver thread has woken: once per client PDU, association
+    /// close, new association or shutdown, never on a timer (an idle server's count stays
+    /// put). For diagnostics and tests.
+    #[must_use]
+    pub fn receiver_wakeups(&self) -> u64 {
+        self.receiver_wakeups.load(Ordering::Relaxed)
+    }
+
+    /// Stop accepting, abort every association and end the threads (at once: both are
+    /// woken).
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.receiver.notify();
         self.wake();
     }
 
@@ -313,25 +335,25 @@ impl Drop for Tase2Server {
 }
 
 /// Own the MMS server: clients' unconfirmed PDUs go to the station, the open associations
-/// to the registry; ends on `stop` (aborting every association).
+/// to the registry; ends on `stop` (aborting every association). Sleeps in the MMS
+/// server's event channel, which wakes it for every client PDU, close and new association
+/// (the server is [`watch`](MmsServer::watch)ed) and for the shutdown's notifier; the list
+/// is looked at after each wake-up, so a note lost to a full channel is made up by the
+/// events that fill it.
 fn receive(
     mms: &MmsServer,
     station: &Tase2Station,
     registry: &Associations,
     stop: &AtomicBool,
     wake: &mpsc::Sender<()>,
+    wakeups: &AtomicU64,
 ) {
+    refresh(mms, registry, wake);
     while !stop.load(Ordering::SeqCst) {
-        let event = mms.next_event_timeout(RECEIVE_TICK);
-        let open = mms.associations();
-        if let Ok(mut r) = registry.open.lock()
-            && (r.len() != open.len() || open.iter().any(|a| !r.contains_key(&a.id())))
-        {
-            *r = open.into_iter().map(|a| (a.id(), a)).collect();
-            registry.changed.notify_all();
-            let _ = wake.send(());
-        }
-        if let Some((id, MmsEvent::Unconfirmed(pdu))) = event {
+        let note = mms.next_note();
+        wakeups.fetch_add(1, Ordering::Relaxed);
+        refresh(mms, registry, wake);
+        if let Note::Event(id, MmsEvent::Unconfirmed(pdu)) = note {
             if let Ok(MmsPdu::Unconfirmed(svc)) = MmsPdu::decode(&pdu) {
                 let _ = station.handle_unconfirmed(id, &svc);
             }
@@ -340,6 +362,19 @@ fn receive(
     }
     mms.shutdown();
     let _ = wake.send(());
+}
+
+/// Copy the MMS server's open associations into `registry` if they changed (and wake the
+/// pump and [`Tase2Server::association_timeout`]).
+fn refresh(mms: &MmsServer, registry: &Associations, wake: &mpsc::Sender<()>) {
+    let open = mms.associations();
+    if let Ok(mut r) = registry.open.lock()
+        && (r.len() != open.len() || open.iter().any(|a| !r.contains_key(&a.id())))
+    {
+        *r = open.into_iter().map(|a| (a.id(), a)).collect();
+        registry.changed.notify_all();
+        let _ = wake.send(());
+    }
 }
 
 /// Send what the station has to send, forward its events, and sleep until its next
