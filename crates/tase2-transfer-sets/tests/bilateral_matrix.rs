@@ -54,8 +54,8 @@ use telecontrol_tase2_transfer_sets::mms_pdu::mms::{
     ObjectScope,
 };
 use telecontrol_tase2_transfer_sets::station::{
-    BilateralTableConfig, ControlMode, DeviceConfig, Domain, MessageBufferConfig, PeerConfig,
-    PointConfig, StationConfig, StationEvent, Tase2Station,
+    BilateralTableConfig, ControlMode, DataSetConfig, DeviceConfig, Domain, MessageBufferConfig,
+    PeerConfig, PointConfig, StationConfig, StationEvent, Tase2Station,
 };
 use telecontrol_tase2_transfer_sets::{
     AccessRights, DataFlags, DataRealQ, DeviceKind, DeviceValue, TagState, TagValue, Value,
@@ -164,7 +164,8 @@ fn real(v: f32) -> Value {
 /// The station of the matrix: for each scope (VCC `V_*`, and the same objects `I_*` in
 /// each table's ICC) and right, an object granted exactly that right (`*_OK`) and one
 /// granted every other right (`*_NO`), plus objects the tables do not name: a point
-/// `*_HIDDEN`, a tagged SBO device `*_HIDDEN_DEV` and an information buffer. Read and
+/// `*_HIDDEN`, a tagged SBO device `*_HIDDEN_DEV`, an information buffer and a data set
+/// `*_HIDDEN_DS` of `*_HIDDEN` (and `*_SEEN_DS` of `*_READ_NO`, which they name). Read and
 /// write objects are RealQ points; operate objects SBO commands; tag objects direct
 /// commands with a tag. Both tables grant the same pattern; the guest table (no peer)
 /// matters only to an open station.
@@ -242,6 +243,16 @@ fn station(open: bool) -> (Arc<Tase2Station>, Clock) {
             size: leaks::HIDDEN_BUFFER,
         })
         .unwrap();
+        // Data sets: one with a member the tables do not name, one whose member they name
+        // (without the read right).
+        for (list, member) in [("HIDDEN_DS", "HIDDEN"), ("SEEN_DS", "READ_NO")] {
+            st.add_data_set(DataSetConfig {
+                domain: d.clone(),
+                name: format!("{prefix}{list}"),
+                members: vec![(d.clone(), format!("{prefix}{member}"))],
+            })
+            .unwrap();
+        }
     }
     for (peer, icc, table_id) in [
         (

@@ -69,6 +69,35 @@ impl Inner {
         }
     }
 
+    /// The data set (named variable list) `name` designates for `association`, by the
+    /// rule of [`Lookup`]: `None` (answered as absent) for one outside its scopes, one that
+    /// does not exist, and one with a member the association may not see (its member names
+    /// would tell which objects exist outside the table).
+    pub(super) fn lookup_list(&self, association: u64, name: &ObjectName<'_>) -> Option<usize> {
+        let ix = self.find_list(association, name)?;
+        self.list_visible(association, ix).then_some(ix)
+    }
+
+    /// May `association` see data set `ix` (its scope, and every member)?
+    fn list_visible(&self, association: u64, ix: usize) -> bool {
+        let Some(ds) = self.data_set(ix) else {
+            return false;
+        };
+        let scope = match ds.scope {
+            ListScope::Dom(d) => d == VCC || Some(d) == self.icc_of(association),
+            ListScope::Aa(a) => a == association,
+        };
+        scope
+            && ds.members.iter().all(|(d, n, m)| {
+                let obj = match *m {
+                    Member::Point(p) => Obj::Point(p),
+                    Member::Tag(i) => Obj::Tag(i),
+                    Member::Special(s) => Obj::Special(s),
+                };
+                self.visible(association, *d, obj, n)
+            })
+    }
+
     /// [`Self::lookup`] as Read and Write answer it: `object-access-denied` outside the
     /// association's ICC, `object-non-existent` for an absent or unnamed object.
     fn lookup_variable(
@@ -130,11 +159,8 @@ impl Inner {
             }
             ObjectClass::NamedVariableList => {
                 let lists = self.lists.get(d).ok_or(OBJECT_UNDEFINED)?;
-                for k in lists
-                    .range::<str, _>((lo, Bound::Unbounded))
-                    .map(|(k, _)| k)
-                {
-                    if !out(k) {
+                for (k, ix) in lists.range::<str, _>((lo, Bound::Unbounded)) {
+                    if self.list_visible(association, *ix) && !out(k) {
                         break;
                     }
                 }
@@ -403,14 +429,10 @@ impl Inner {
         name: &ObjectName<'_>,
         out: &mut dyn FnMut(&ObjectName<'_>),
     ) -> Result<bool, ErrorClass> {
-        let ix = self.find_list(association, name).ok_or(OBJECT_UNDEFINED)?;
+        let ix = self
+            .lookup_list(association, name)
+            .ok_or(OBJECT_UNDEFINED)?;
         let ds = self.data_set(ix).ok_or(OBJECT_UNDEFINED)?;
-        if let ListScope::Dom(d) = ds.scope
-            && d != VCC
-            && Some(d) != self.icc_of(association)
-        {
-            return Err(OBJECT_UNDEFINED);
-        }
         for (d, n, _) in &ds.members {
             let name = match self.domain_name(*d) {
                 Some(dn) => ObjectName::domain(dn, n),
@@ -497,14 +519,10 @@ impl Inner {
         association: u64,
         name: &ObjectName<'_>,
     ) -> Result<bool, ErrorClass> {
-        let ix = self.find_list(association, name).ok_or(OBJECT_UNDEFINED)?;
+        let ix = self
+            .lookup_list(association, name)
+            .ok_or(OBJECT_UNDEFINED)?;
         let ds = self.data_set(ix).ok_or(OBJECT_UNDEFINED)?;
-        if let ListScope::Dom(d) = ds.scope
-            && d != VCC
-            && Some(d) != self.icc_of(association)
-        {
-            return Err(OBJECT_UNDEFINED);
-        }
         if ds.owner != Some(association) || ds.in_use > 0 {
             return Ok(false);
         }

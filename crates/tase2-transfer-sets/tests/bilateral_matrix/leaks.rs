@@ -20,7 +20,7 @@ use telecontrol_tase2_transfer_sets::station::Tase2Station;
 use telecontrol_tase2_transfer_sets::{TagState, TagValue};
 
 use super::{check, object_name};
-use crate::station_support::{answer_octets, dom, names, read, type_of, vmd};
+use crate::station_support::{answer_octets, dom, names, read, serve, type_of, vmd};
 
 /// What must not leak to an associated peer of table `icc` (the other table's ICC is
 /// `other`): the unnamed objects of its scopes, and anything of the other ICC; and what
@@ -58,6 +58,34 @@ pub(crate) fn leaks(st: &Tase2Station, a: u64, icc: &str, other: &str, fails: &m
         type_of(st, a, dom(icc, "I_HIDDEN")).err(),
         Some(OBJECT_UNDEFINED),
     );
+    // Data sets: listed and described only when the table names every member.
+    for vcc in [true, false] {
+        let (scope, prefix) = if vcc {
+            (ObjectScope::Vmd, "V_")
+        } else {
+            (ObjectScope::Domain(Identifier::new(icc).unwrap()), "I_")
+        };
+        let lists = names(st, a, ObjectClass::NamedVariableList, scope).unwrap_or_default();
+        for (list, want) in [("HIDDEN_DS", false), ("SEEN_DS", true)] {
+            let list = format!("{prefix}{list}");
+            check(
+                fails,
+                &format!("{list} listed"),
+                lists.contains(&list),
+                want,
+            );
+            let described = serve(
+                st,
+                a,
+                16_000,
+                ConfirmedServiceRequest::GetNamedVariableListAttributes(object_name(
+                    vcc, icc, &list,
+                )),
+                |r| r.is_ok(),
+            );
+            check(fails, &format!("{list} described"), described, want);
+        }
+    }
     // The domains a peer sees: its own ICC only.
     check(
         fails,
@@ -100,10 +128,11 @@ pub(crate) fn leaks(st: &Tase2Station, a: u64, icc: &str, other: &str, fails: &m
 }
 
 /// Objects each scope holds that no table names (`station` adds them with the prefix of
-/// the scope: a point, a tagged SBO device with its `_SBO` and `_TAG` variables, an
-/// information buffer and so its header).
-pub(crate) const HIDDEN: [&str; 6] = [
+/// the scope: a point, a data set of it, a tagged SBO device with its `_SBO` and `_TAG`
+/// variables, an information buffer and so its header).
+pub(crate) const HIDDEN: [&str; 7] = [
     "HIDDEN",
+    "HIDDEN_DS",
     "HIDDEN_DEV",
     "HIDDEN_DEV_SBO",
     "HIDDEN_DEV_TAG",
