@@ -85,18 +85,26 @@ impl SerialSettings {
     }
 }
 
+/// Octets of our own transmission an [`EchoFilter`] waits for at most (eight frames of the
+/// longest length): older ones are forgotten, so a line that does not echo (and brings no
+/// other input) cannot make the filter grow for ever.
+pub const ECHO_MAX: usize = 8 * MAX_FRAME_LEN;
+
 /// Drops our own transmitted octets when a two-wire line echoes them back: written octets
-/// are remembered, and received octets equal to the next remembered one are dropped. The
-/// first octet that differs ends the expectation (the line carries someone else's data).
+/// are remembered (the last [`ECHO_MAX`]), and received octets equal to the next remembered
+/// one are dropped. The first octet that differs ends the expectation (the line carries
+/// someone else's data).
 #[derive(Clone, Debug, Default)]
 pub struct EchoFilter {
     expected: VecDeque<u8>,
 }
 
 impl EchoFilter {
-    /// Remember octets written to the line.
+    /// Remember octets written to the line (the last [`ECHO_MAX`] of all not yet echoed).
     pub fn sent(&mut self, bytes: &[u8]) {
         self.expected.extend(bytes.iter().copied());
+        let over = self.expected.len().saturating_sub(ECHO_MAX);
+        self.expected.drain(..over);
     }
 
     /// The part of `input` that is not our echo.
@@ -489,6 +497,12 @@ impl Runner {
         if let Some(e) = &mut self.echo {
             *e = EchoFilter::default();
         }
+    }
+
+    /// Octets of our own transmission the echo filter still waits for (0 without echo).
+    #[must_use]
+    pub fn echo_pending(&self) -> usize {
+        self.echo.as_ref().map_or(0, EchoFilter::pending)
     }
 
     /// Drain every session output: events, station commands, frames.

@@ -23,6 +23,10 @@ pub const TARGETS: &[Target] = &[
         run: crate::fuzz_tase2_session::tase2_session,
     },
     Target {
+        name: "iec101_runner",
+        run: crate::fuzz_runner101::runner101,
+    },
+    Target {
         name: "asdu_decode",
         run: crate::fuzz_asdu::asdu_decode,
     },

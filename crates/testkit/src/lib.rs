@@ -16,6 +16,7 @@ pub mod fuzz_mms;
 pub mod fuzz_mms_driver;
 pub mod fuzz_mms_server;
 pub mod fuzz_osi;
+pub mod fuzz_runner101;
 pub mod fuzz_schedule;
 pub mod fuzz_session101;
 pub mod fuzz_session104;
