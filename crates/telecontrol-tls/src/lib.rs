@@ -3,6 +3,7 @@
 
 mod connect;
 mod refusal;
+mod resume;
 mod session;
 #[cfg(feature = "test-pki")]
 pub mod test_pki;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 pub use connect::TlsConnectError;
 pub use refusal::{TlsCounters, TlsRefusal, TlsStats};
+pub use resume::ClientSessions;
 pub use rustls;
 pub use rustls::pki_types;
 pub use session::TlsSession;
@@ -190,6 +192,10 @@ pub struct TlsConfig {
     pub versions: TlsVersions,
     /// Time a peer has to complete the handshake; default [`DEFAULT_HANDSHAKE_TIMEOUT`].
     pub handshake_timeout: Duration,
+    /// The client's sessions for resumption across connects, shared with every clone of
+    /// this value and kept apart per own certificate chain and trust (see
+    /// [`ClientSessions`] for the rule and the bound); a new, empty store by default.
+    pub sessions: ClientSessions,
 }
 
 impl Clone for TlsConfig {
@@ -202,6 +208,7 @@ impl Clone for TlsConfig {
             crls: self.crls.clone(),
             versions: self.versions,
             handshake_timeout: self.handshake_timeout,
+            sessions: self.sessions.clone(),
         }
     }
 }
@@ -215,6 +222,7 @@ impl core::fmt::Debug for TlsConfig {
             .field("crls", &self.crls.len())
             .field("versions", &self.versions)
             .field("handshake_timeout", &self.handshake_timeout)
+            .field("sessions", &self.sessions)
             .finish_non_exhaustive()
     }
 }
@@ -249,6 +257,7 @@ impl TlsConfig {
             crls: Vec::new(),
             versions: TlsVersions::default(),
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            sessions: ClientSessions::new(),
         }
     }
 
@@ -374,16 +383,25 @@ impl TlsConfig {
 
     /// The rustls client configuration: presents the own certificate, verifies the server
     /// against the CAs (with the CRLs; the server name must match the certificate) and/or the
-    /// allow-list (a pinned certificate needs no name match); resumes sessions from an
-    /// in-memory cache kept inside the returned value, so build it once per client and reuse
-    /// it across reconnects.
+    /// allow-list (a pinned certificate needs no name match). Resumes sessions: the value is
+    /// kept in [`TlsConfig::sessions`], the store shared with every clone, keyed by the own
+    /// certificate chain and key, the CAs, allow-list and CRLs and the versions, so a later
+    /// call with this value or a clone returns the same configuration with the same session
+    /// cache (a later connect resumes), and one with another identity or trust gets its own
+    /// and never takes another's sessions (see [`ClientSessions`]).
     ///
     /// # Errors
     /// As [`TlsConfig::server_config`].
     pub fn client_config(&self) -> Result<Arc<rustls::ClientConfig>, TlsError> {
+        self.sessions
+            .config(resume::SessionKey::of(self), || self.build_client())
+    }
+
+    /// A new rustls client configuration (no session store of ours yet).
+    fn build_client(&self) -> Result<rustls::ClientConfig, TlsError> {
         let provider = TlsConfig::provider();
         let verifier = verify::server_verifier(self, &provider)?;
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(self.protocol_versions())
             .map_err(|_| TlsError::Rejected {
                 input: TlsInput::Certificate,
@@ -393,8 +411,7 @@ impl TlsConfig {
             .with_client_auth_cert(self.cert_chain.clone(), self.key.clone_key())
             .map_err(|_| TlsError::Rejected {
                 input: TlsInput::Key,
-            })?;
-        Ok(Arc::new(config))
+            })
     }
 }
 
