@@ -103,3 +103,8 @@ fn blocking_tase2_tls_admission_per_address() {
 fn blocking_tase2_tls_client_reports_its_session() {
     e2e_tase2_tls::client_tls_session(&Blocking);
 }
+
+#[test]
+fn blocking_tase2_tls_sessions_resume_per_identity() {
+    e2e_tase2_tls::sessions_resume_per_identity(&Blocking);
+}

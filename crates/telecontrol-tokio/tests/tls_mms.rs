@@ -128,3 +128,8 @@ fn tokio_tase2_tls_admission_per_address() {
 fn tokio_tase2_tls_client_reports_its_session() {
     e2e_tase2_tls::client_tls_session(&Tokio::new());
 }
+
+#[test]
+fn tokio_tase2_tls_sessions_resume_per_identity() {
+    e2e_tase2_tls::sessions_resume_per_identity(&Tokio::new());
+}

@@ -275,6 +275,90 @@ pub fn client_tls_session<T: TlsRuntime>(rt: &T) {
     rt.stop(plain);
 }
 
+/// `tls` with `leaf`'s certificate and key instead of its own: everything else, the session
+/// store included, is `tls`'s (as a control centre would switch certificates in a copy).
+fn as_identity(tls: &TlsConfig, leaf: &Leaf) -> TlsConfig {
+    let own = leaf.tls_config().unwrap();
+    TlsConfig {
+        cert_chain: own.cert_chain,
+        key: own.key,
+        ..tls.clone()
+    }
+}
+
+/// Connect with `tls`, read `V_REAL`, conclude; the session the client reported.
+fn connect_and_read<T: TlsRuntime>(rt: &T, addr: SocketAddr, tls: &TlsConfig) -> TlsSession {
+    let mut client = rt.connect_tls(addr, client_config(), tls).unwrap();
+    let (session, stats) = rt.client_tls(&client);
+    let session = session.expect("a TLS client reports its session");
+    let stats = stats.expect("a TLS client reports its handshake");
+    assert_eq!(stats, session.stats(), "{session:?}");
+    match rt.read(&mut client, &v_real()).unwrap() {
+        Value::RealQ(r) => assert_eq!(r.value, V_REAL),
+        other => panic!("V_REAL read as {other:?}"),
+    }
+    rt.conclude(client);
+    session
+}
+
+/// Session resumption across separate connects (IEC 62351-3), TLS 1.3 and 1.2: a second
+/// `connect_tls` with the same `TlsConfig`, and one with a clone of it, resume (client and
+/// server count a resumed handshake); a copy with another client certificate (sharing the
+/// session store) makes a full handshake and is authenticated as itself: a second valid
+/// client is accepted with a full handshake, and the revoked client's certificate is refused
+/// as revoked, not let in on the first client's session.
+pub fn sessions_resume_per_identity<T: TlsRuntime>(rt: &T) {
+    let mut pki = Pki::new();
+    let second = pki.ca.issue("iccp client 2", Validity::Valid).unwrap();
+    let server = rt.serve_tls(
+        station(rt),
+        MmsServerConfig::default(),
+        &pki.server_config(),
+    );
+    let addr = rt.addr(&server);
+    for versions in [TlsVersions::Tls13Only, TlsVersions::Tls12Only] {
+        let tls = pki.config(&pki.client).with_versions(versions);
+        let before = rt.tls_stats(&server);
+        let (full, resumed) = (before.full_handshakes, before.resumed_handshakes);
+
+        let first = connect_and_read(rt, addr, &tls);
+        assert!(!first.resumed, "{versions:?}: first connect {first:?}");
+        assert_eq!(first.peer_fingerprint, Some(pki.server.fingerprint()));
+        let again = connect_and_read(rt, addr, &tls);
+        assert!(again.resumed, "{versions:?}: same TlsConfig {again:?}");
+        assert_eq!(again.version, first.version);
+        let cloned = connect_and_read(rt, addr, &tls.clone());
+        assert!(cloned.resumed, "{versions:?}: a clone {cloned:?}");
+        await_tls(rt, &server, "one full, two resumed", |s| {
+            (s.full_handshakes, s.resumed_handshakes) == (full + 1, resumed + 2)
+        });
+
+        // Another identity in a copy sharing the store: a full handshake, as itself.
+        let other = connect_and_read(rt, addr, &as_identity(&tls, &second));
+        assert!(!other.resumed, "{versions:?}: another identity {other:?}");
+        await_tls(rt, &server, "another identity: a full handshake", |s| {
+            (s.full_handshakes, s.resumed_handshakes) == (full + 2, resumed + 2)
+        });
+        refused_client(
+            rt,
+            &server,
+            &as_identity(&tls, &pki.revoked),
+            TlsRefusal::Revoked,
+        );
+        // The first identity still resumes its own session.
+        let own = connect_and_read(rt, addr, &tls);
+        assert!(
+            own.resumed,
+            "{versions:?}: back to the first identity {own:?}"
+        );
+        let s = await_tls(rt, &server, "resumed again", |s| {
+            s.resumed_handshakes == resumed + 3
+        });
+        assert_eq!(s.full_handshakes, full + 2, "{s:?}");
+    }
+    rt.stop(server);
+}
+
 /// A client certificate the server must refuse: the client gets a typed TLS refusal, the
 /// server counts `reason`.
 fn refused_client<T: TlsRuntime>(rt: &T, server: &T::Server, tls: &TlsConfig, reason: TlsRefusal) {
