@@ -48,6 +48,7 @@ fn tase2_cli_client_against_sample_server() {
     assert_eq!(assoc["table_id"], "SAMPLE_TABLE_V1");
     assert_eq!(assoc["version"], serde_json::json!([2000, 8]));
     assert_eq!(assoc["blocks"], serde_json::json!([1, 2, 4, 5]));
+    assert_eq!(assoc["tls"], serde_json::Value::Null, "plain TCP");
     assert!(json.iter().any(|j| j["operated"] == "ICC1/BRK_1"), "{out}");
     let reports: Vec<_> = json.iter().filter(|j| j.get("report").is_some()).collect();
     assert!(!reports.is_empty(), "{out}");

@@ -46,6 +46,32 @@ fn tase2_cli_over_tls_with_options() {
     args.extend(pki.args("client"));
     let (ok, out, err) = client(&addr, &args);
     assert_reports(ok, &out, &err, "SAMPLE_TABLE_V1");
+    // The start line tells what the connection negotiated (a new process: a full handshake).
+    let start: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let tls = &start["associated"]["tls"];
+    assert_eq!(tls["version"], "TLSv1_3", "{out}");
+    assert!(
+        tls["cipher_suite"].as_str().unwrap().starts_with("TLS13_"),
+        "{out}"
+    );
+    assert_eq!(tls["resumed"], false, "{out}");
+    // And logs it (info, on stderr when piped).
+    assert!(
+        err.contains("TLS session")
+            && err.contains("version=TLSv1_3 ")
+            && err.contains("resumed=false"),
+        "{err}"
+    );
+    let server = telecontrol_tls::TlsConfig::from_pem_files(
+        pki.path("server.pem").as_ref(),
+        pki.path("server.key").as_ref(),
+    )
+    .unwrap();
+    assert_eq!(
+        tls["peer_fingerprint"],
+        server.fingerprint().unwrap().to_string(),
+        "{out}"
+    );
 
     // A revoked client certificate: the server refuses it; the client says TLS.
     let mut args = strings(&["--duration", "1"]);

@@ -474,9 +474,11 @@ async fn client(a: ClientArgs) -> anyhow::Result<()> {
         peer.version.minor,
         peer.table_id.as_str()
     );
+    let session = c.tls_session();
+    tls::log_session(session.as_ref());
     out.say(
         Some(
-            json!({"associated": {"version": [peer.version.major, peer.version.minor], "blocks": blocks, "table_id": peer.table_id.as_str()}}),
+            json!({"associated": {"version": [peer.version.major, peer.version.minor], "blocks": blocks, "table_id": peer.table_id.as_str(), "tls": tls::session_json(session.as_ref())}}),
         ),
         &hello,
     );

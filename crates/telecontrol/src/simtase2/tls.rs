@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 use tase2_transfer_sets::station::Tase2Station;
-use telecontrol_tokio::TlsConfig;
 use telecontrol_tokio::mms::MmsServerConfig;
 use telecontrol_tokio::tase2::{Tase2Client, Tase2ClientConfig, Tase2Server};
+use telecontrol_tokio::{TlsConfig, TlsSession};
 
 use super::config::ServerFile;
 use crate::tls::TlsArgs;
@@ -80,4 +80,38 @@ pub async fn connect(
     Tase2Client::connect_tls(addr, config, &tls, name)
         .await
         .map_err(|e| anyhow!("{e}"))
+}
+
+/// What the client's connection negotiated, for the `--json` start line (`null` over plain
+/// TCP): `version`, `cipher_suite` (rustls' names), `resumed`, `peer_fingerprint` (SHA-256 of
+/// the server's certificate, hex). Each run is a new process with a new session store, so
+/// `resumed` is false here; a program that reconnects with one `TlsConfig` resumes.
+#[must_use]
+pub fn session_json(session: Option<&TlsSession>) -> serde_json::Value {
+    session.map_or(serde_json::Value::Null, |s| {
+        serde_json::json!({
+            "version": format!("{:?}", s.version),
+            "cipher_suite": format!("{:?}", s.cipher_suite),
+            "resumed": s.resumed,
+            "peer_fingerprint": s.peer_fingerprint.map(|f| f.to_string()),
+        })
+    })
+}
+
+/// Log what the client's connection negotiated (info: shown by default when piped, with -v
+/// on a terminal).
+pub fn log_session(session: Option<&TlsSession>) {
+    if let Some(s) = session {
+        let server = s
+            .peer_fingerprint
+            .map(|f| f.to_string())
+            .unwrap_or_default();
+        tracing::info!(
+            version = ?s.version,
+            cipher_suite = ?s.cipher_suite,
+            resumed = s.resumed,
+            %server,
+            "TLS session"
+        );
+    }
 }
