@@ -266,7 +266,9 @@ impl MmsClient {
     /// the TLS handshake, within [`TlsConfig::handshake_timeout`], presents the own
     /// certificate of `tls` and verifies the server's against it (with a CA, the server's
     /// certificate must be valid for `server_name`, a DNS name or an IP address), then the
-    /// association is made over it. Each call builds its own rustls configuration.
+    /// association is made over it. A later call with the same `tls` (or a clone) resumes
+    /// the TLS session when the server agrees ([`TlsConfig::client_config`] keeps the
+    /// sessions per own certificate and trust in [`TlsConfig::sessions`]).
     ///
     /// # Errors
     /// [`TlsConnectError::Config`] if `tls` cannot be turned into a rustls configuration,
