@@ -17,7 +17,9 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use iec104_session::shared::{ClientConfig, ClientError, ClientEvent, Database, ServerConfig};
+use iec104_session::shared::{
+    ClientConfig, ClientError, ClientEvent, Database, RedundancyGroup, ServerConfig,
+};
 use station::asdu::{CommonAddress, Ioa, Qds, Quality, Value};
 use station::{CommandAnswer, CommandRequest, DataKind, Point};
 use telecontrol_tls::pki_types::ServerName;
@@ -92,6 +94,12 @@ impl Harness {
         let local: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let mut config = ServerConfig::new(CA);
         config.end_of_initialisation = None;
+        // The client's connections form a redundancy group (the standby's use): the group's
+        // buffer holds updates from the start, also those made before the server side of
+        // a TLS 1.3 handshake is through (the client is connected once it sent Finished).
+        config.groups = vec![RedundancyGroup {
+            clients: vec!["127.0.0.1".parse().unwrap()],
+        }];
         match self.kind {
             Rt::Tokio => AnyServer::Tokio(
                 self.rt
