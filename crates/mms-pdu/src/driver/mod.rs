@@ -187,15 +187,17 @@ impl Link {
         self.lock().events = Some(sink);
     }
 
-    /// Initiator: start associating; `done` hears the outcome.
+    /// Initiator: start associating; `done` hears the outcome (only when this returns `Ok`:
+    /// a refused connect drops it untold).
     ///
     /// # Errors
     /// [`MmsError::Local`] unless a new initiator.
     pub fn connect(&self, done: OnAssociated) -> Result<(), MmsError> {
         let now = self.now();
         let mut inner = self.lock();
+        inner.assoc.connect(now).map_err(MmsError::Local)?;
         inner.associated = Some(done);
-        inner.assoc.connect(now).map_err(MmsError::Local)
+        Ok(())
     }
 
     /// Queue a confirmed request; `reply` hears its answer (then wake the connection loop).
