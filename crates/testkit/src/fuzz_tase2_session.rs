@@ -36,7 +36,7 @@ use mms_pdu::server::{Context, answer};
 use tase2_transfer_sets::ValueKind;
 use tase2_transfer_sets::client::{
     ClientSession, DefineDataSet, DeleteDataSet, IdentityCheck, Names, PointName, Procedure, Read,
-    ReadValue, RequestStorage, StartTransferSet, StopTransferSet, Tase2ClientConfig,
+    ReadValue, RequestStorage, SET_ASIDE, StartTransferSet, StopTransferSet, Tase2ClientConfig,
     Tase2ClientError, Tase2ClientEvent, TransferSetOptions, next_transfer_set_response,
     service_response, unconfirmed_service,
 };
@@ -442,7 +442,8 @@ fn handle(
     e
 }
 
-/// A wait for events `pick` wants sees `event`: the model puts aside what it does not pick.
+/// A wait for events `pick` wants sees `event`: the model puts aside what it does not pick
+/// (at most [`SET_ASIDE`]: one more drops the oldest, counted by the session).
 fn deliver(
     session: &mut ClientSession,
     model: &mut VecDeque<Tase2ClientEvent>,
@@ -452,6 +453,11 @@ fn deliver(
     let pick = PICKS[pick];
     let wanted = pick(&event);
     let is_close = matches!(event, Tase2ClientEvent::Closed(_));
+    let dropped = session.set_aside_dropped();
+    let full = !wanted && model.len() >= SET_ASIDE;
+    if full {
+        model.pop_front();
+    }
     match session.sift(event.clone(), pick) {
         ControlFlow::Break(Some(e)) => {
             assert!(wanted, "sift picked {e:?}");
@@ -466,4 +472,10 @@ fn deliver(
             model.push_back(event);
         }
     }
+    assert_eq!(
+        session.set_aside_dropped(),
+        dropped + u64::from(full),
+        "events dropped with {} put aside",
+        model.len()
+    );
 }

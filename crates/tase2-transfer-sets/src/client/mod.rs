@@ -63,8 +63,8 @@ pub use procedures::{
 };
 #[cfg(feature = "std")]
 pub use session::{
-    ClientSession, Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent, service_response,
-    unconfirmed_service,
+    ClientSession, SET_ASIDE, Tase2ClientConfig, Tase2ClientError, Tase2ClientEvent,
+    service_response, unconfirmed_service,
 };
 #[cfg(feature = "std")]
 pub use tracker::{

@@ -162,6 +162,12 @@ impl Tase2ClientEvent {
     }
 }
 
+/// Most events a [`ClientSession`] puts aside while the application waits for another
+/// kind (e.g. information messages while it reads only reports); beyond it the oldest is
+/// dropped and counted ([`ClientSession::set_aside_dropped`]): a server cannot grow a
+/// client's memory through the kind the application does not read.
+pub const SET_ASIDE: usize = 4096;
+
 /// The state of one checked TASE.2 client association.
 ///
 /// Driving it (what an adapter does): run the [`IdentityCheck`](super::IdentityCheck)
@@ -176,6 +182,7 @@ pub struct ClientSession {
     peer: PeerCheck,
     pub(super) tracker: ReportTracker,
     queued: VecDeque<Tase2ClientEvent>,
+    dropped: u64,
     acknowledged: u64,
     serving: Option<Arc<WakingDirectory>>,
 }
@@ -190,6 +197,7 @@ impl ClientSession {
             peer,
             tracker: ReportTracker::new(),
             queued: VecDeque::new(),
+            dropped: 0,
             acknowledged: 0,
             serving,
         }
@@ -217,6 +225,13 @@ impl ClientSession {
     #[must_use]
     pub fn acknowledged(&self) -> u64 {
         self.acknowledged
+    }
+
+    /// Events put aside and then dropped because [`SET_ASIDE`] others waited (the
+    /// application waited for one kind while the server sent many of another).
+    #[must_use]
+    pub fn set_aside_dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// A name in our ICC domain.
@@ -301,7 +316,8 @@ impl ClientSession {
 
     /// A received event while waiting for one `pick` wants: `Break(Some(event))` when it
     /// is one, `Break(None)` when the association ended (the event is put aside),
-    /// `Continue` when it was put aside and the wait goes on.
+    /// `Continue` when it was put aside and the wait goes on. At most [`SET_ASIDE`] events
+    /// wait; putting one more aside drops the oldest (counted).
     pub fn sift(
         &mut self,
         event: Tase2ClientEvent,
@@ -311,6 +327,9 @@ impl ClientSession {
             return ControlFlow::Break(Some(event));
         }
         let closed = matches!(event, Tase2ClientEvent::Closed(_));
+        if self.queued.len() >= SET_ASIDE && self.queued.pop_front().is_some() {
+            self.dropped = self.dropped.saturating_add(1);
+        }
         self.queued.push_back(event);
         if closed {
             ControlFlow::Break(None)

@@ -216,6 +216,14 @@ impl Tase2Client {
         self.session.acknowledged()
     }
 
+    /// Events dropped because `next_report` / `next_message` put aside
+    /// [`SET_ASIDE`](tase2_transfer_sets::client::SET_ASIDE) events of other kinds while
+    /// waiting (read them with `next_event`, or wait for them too, to lose none).
+    #[must_use]
+    pub fn set_aside_dropped(&self) -> u64 {
+        self.session.set_aside_dropped()
+    }
+
     /// A name in our ICC domain.
     #[must_use]
     pub fn icc(&self, item: &str) -> PointName {
