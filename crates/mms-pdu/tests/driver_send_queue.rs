@@ -71,6 +71,18 @@ fn pump(from: &Link, to: &Link) -> usize {
 
 type Seen = Arc<Mutex<Vec<MmsEvent>>>;
 
+/// The numbers of the reports `seen` received (nothing else may have arrived).
+fn numbers(seen: &Seen) -> Vec<i64> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .map(|e| match e {
+            MmsEvent::Unconfirmed(pdu) => number(pdu),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
 fn associated() -> (Link, Link, Seen, Seen) {
     associated_with(Config::DEFAULT)
 }
@@ -99,15 +111,7 @@ fn reports_beyond_the_transmit_queue_wait_in_order() {
         server.send_unconfirmed_pdu(&report(n)).unwrap();
     }
     while pump(&server, &client) > 0 {}
-    let got: Vec<i64> = seen_c
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| match e {
-            MmsEvent::Unconfirmed(pdu) => number(pdu),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let got = numbers(&seen_c);
     assert_eq!(got, (0..count).collect::<Vec<_>>());
     assert!(server.closed().is_none());
 }
@@ -177,15 +181,7 @@ fn a_request_is_answered_while_reports_fill_the_queues() {
         "{:?}",
         answer.lock().unwrap()
     );
-    let got: Vec<i64> = seen_c
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| match e {
-            MmsEvent::Unconfirmed(pdu) => number(pdu),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let got = numbers(&seen_c);
     assert_eq!(got, (0..1000).collect::<Vec<_>>());
 }
 
@@ -256,15 +252,7 @@ fn a_small_configured_queue_drops_nothing_while_the_peer_reads() {
         }
     }
     while pump(&server, &client) > 0 {}
-    let got: Vec<i64> = seen_c
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| match e {
-            MmsEvent::Unconfirmed(pdu) => number(pdu),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let got = numbers(&seen_c);
     assert_eq!(got, (0..count).collect::<Vec<_>>());
     assert!(server.closed().is_none());
 }
@@ -286,15 +274,7 @@ fn a_small_configured_queue_keeps_every_report_it_accepted_until_the_close() {
     }
     assert!(server.closed().is_none());
     while pump(&server, &client) > 0 {}
-    let got: Vec<i64> = seen_c
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| match e {
-            MmsEvent::Unconfirmed(pdu) => number(pdu),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let got = numbers(&seen_c);
     assert_eq!(got, (0..fit as i64).collect::<Vec<_>>());
     assert!(server.closed().is_none());
 }
