@@ -259,6 +259,14 @@ impl Harness {
     }
 }
 
+/// `leaf`'s TLS configuration, trusting `ca`.
+fn trusting(leaf: &Leaf, ca: &Ca) -> TlsConfig {
+    leaf.tls_config()
+        .unwrap()
+        .with_ca_pem(ca.pem().as_bytes())
+        .unwrap()
+}
+
 /// The expected spontaneous values for updates `from..to`.
 fn values(from: u32, to: u32) -> Vec<(Ioa, f32)> {
     (from..to)
@@ -274,14 +282,12 @@ fn standby_then_start(kind: Rt) {
     let mut ca = Ca::new("standby test CA").unwrap();
     let server_leaf = ca.issue("server", Validity::Valid).unwrap();
     let client_leaf = ca.issue("client", Validity::Valid).unwrap();
-    let trust = |l: &Leaf| {
-        l.tls_config()
-            .unwrap()
-            .with_ca_pem(ca.pem().as_bytes())
-            .unwrap()
-    };
-    let server = h.server(&trust(&server_leaf));
-    let mut client = h.client(Harness::addr(&server), &trust(&client_leaf), Mode::Standby);
+    let server = h.server(&trusting(&server_leaf, &ca));
+    let mut client = h.client(
+        Harness::addr(&server),
+        &trusting(&client_leaf, &ca),
+        Mode::Standby,
+    );
     h.wait_for(&mut client, "Connected", |e| {
         matches!(e, ClientEvent::Connected(_))
     });
@@ -368,18 +374,10 @@ fn refused_like_started(kind: Rt) {
     let other_server = other_ca.issue("other server", Validity::Valid).unwrap();
 
     // The server refuses the client's certificate.
-    let server_tls = server_leaf
-        .tls_config()
-        .unwrap()
-        .with_ca_pem(ca.pem().as_bytes())
-        .unwrap();
+    let server_tls = trusting(&server_leaf, &ca);
     let server = h.server(&server_tls);
     let addr = Harness::addr(&server);
-    let tls = stranger
-        .tls_config()
-        .unwrap()
-        .with_ca_pem(ca.pem().as_bytes())
-        .unwrap();
+    let tls = trusting(&stranger, &ca);
     let started = refused_outcome(&h, addr, &tls, Mode::Started);
     let standby = refused_outcome(&h, addr, &tls, Mode::Standby);
     assert_eq!(started.1.refused_total(), 1, "{kind:?}: {started:?}");
@@ -396,18 +394,10 @@ fn refused_like_started(kind: Rt) {
     h.shutdown(server);
 
     // The client refuses the server's certificate.
-    let server_tls = other_server
-        .tls_config()
-        .unwrap()
-        .with_ca_pem(other_ca.pem().as_bytes())
-        .unwrap();
+    let server_tls = trusting(&other_server, &other_ca);
     let server = h.server(&server_tls);
     let addr = Harness::addr(&server);
-    let tls = client_leaf
-        .tls_config()
-        .unwrap()
-        .with_ca_pem(ca.pem().as_bytes())
-        .unwrap();
+    let tls = trusting(&client_leaf, &ca);
     let started = refused_outcome(&h, addr, &tls, Mode::Started);
     let standby = refused_outcome(&h, addr, &tls, Mode::Standby);
     assert_eq!(
